@@ -1,0 +1,63 @@
+# Two entry points for a fresh machine: `make run` and `make test` (see README).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PG_PORT ?= 5432
+REDIS_PORT ?= 6379
+
+.PHONY: run test services demo-data clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+## make run: install, migrate, load demo data and serve on http://127.0.0.1:8000
+## with a Celery worker and beat on the embedded defaults, until Ctrl-C.
+run: export DEBUG ?= true
+run: $(VENV)/.installed-run
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py serve
+
+## Start the machine's PostgreSQL and Redis when they are installed but stopped.
+services:
+	@if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1 -p $(PG_PORT); then \
+	  if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then \
+	    echo "Starting PostgreSQL"; \
+	    pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | sort -V | tail -1) main start || true; \
+	    for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p $(PG_PORT) && break; sleep 1; done; \
+	  fi; \
+	fi
+	@if command -v redis-cli >/dev/null && ! redis-cli -h 127.0.0.1 -p $(REDIS_PORT) ping >/dev/null 2>&1; then \
+	  if command -v redis-server >/dev/null; then \
+	    echo "Starting Redis"; \
+	    mkdir -p /var/lib/redis /var/log/redis 2>/dev/null; \
+	    redis-server --daemonize yes --bind 127.0.0.1 -::1 --port $(REDIS_PORT) --save "" --appendonly no \
+	      --dir /var/lib/redis --logfile /var/log/redis/ci.log || true; \
+	    for i in $$(seq 10); do redis-cli -h 127.0.0.1 -p $(REDIS_PORT) ping >/dev/null 2>&1 && break; sleep 1; done; \
+	  fi; \
+	fi
+
+## make test: install with test extras, make sure PostgreSQL and Redis run, run the whole suite.
+## The suite uses PostgreSQL whenever one is reachable (TEST_DATABASE_URL overrides).
+test: $(VENV)/.installed-test services
+	@if [ -n "$$TEST_DATABASE_URL" ]; then db="$$TEST_DATABASE_URL"; \
+	elif command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p $(PG_PORT); then \
+	  db="postgres://postgres@127.0.0.1:$(PG_PORT)/callbacks"; \
+	elif [ "$$CI" = "true" ]; then echo "CI needs PostgreSQL and none is reachable on 127.0.0.1:$(PG_PORT)" >&2; exit 1; \
+	else db="sqlite:///$(CURDIR)/var/test.sqlite3"; echo "PostgreSQL not reachable: testing on SQLite, concurrency tests skipped"; fi; \
+	if [ -z "$$TEST_REDIS_URL" ] && redis-cli -h 127.0.0.1 -p $(REDIS_PORT) ping >/dev/null 2>&1; then \
+	  TEST_REDIS_URL="redis://127.0.0.1:$(REDIS_PORT)/15"; fi; \
+	DATABASE_URL="$$db" REDIS_URL="$${TEST_REDIS_URL:-}" $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var

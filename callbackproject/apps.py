@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CallbackProjectConfig(AppConfig):
+    name = "callbackproject"
+    verbose_name = "Callback service"

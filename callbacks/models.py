@@ -1,0 +1,149 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from phonenumber_field.modelfields import PhoneNumberField
+
+from queues.models import Agent, VirtualQueue
+
+
+class State(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    QUEUED = "queued", "Queued"
+    ASSIGNED = "assigned", "Assigned"
+    IN_PROGRESS = "in_progress", "In progress"
+    RETRY_WAIT = "retry_wait", "Waiting to retry"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+    CANCELED = "canceled", "Canceled"
+    EXPIRED = "expired", "Expired"
+
+
+OPEN_STATES = (State.SCHEDULED, State.QUEUED, State.ASSIGNED, State.IN_PROGRESS, State.RETRY_WAIT)
+TERMINAL_STATES = (State.COMPLETED, State.FAILED, State.CANCELED, State.EXPIRED)
+
+
+class Outcome(models.TextChoices):
+    CONNECTED = "connected", "Connected"
+    NO_ANSWER = "no_answer", "No answer"
+    BUSY = "busy", "Busy"
+    VOICEMAIL = "voicemail", "Voicemail"
+    WRONG_NUMBER = "wrong_number", "Wrong number"
+    CUSTOMER_DECLINED = "customer_declined", "Customer declined"
+
+
+class Channel(models.TextChoices):
+    WIDGET = "widget", "Widget"
+    API = "api", "API"
+    CLICK_TO_CALL = "click_to_call", "Click-to-call"
+    STAFF = "staff", "Staff"
+
+
+class Callback(models.Model):
+    public_id = models.UUIDField("public id", default=uuid.uuid4, unique=True, editable=False)
+    queue = models.ForeignKey(VirtualQueue, on_delete=models.PROTECT, related_name="callbacks",
+                              verbose_name="queue")
+    phone_number = PhoneNumberField("phone number", blank=True,
+                                    help_text="E.164; emptied when personal data is purged.")
+    first_name = models.CharField("first name", max_length=100, blank=True)
+    last_name = models.CharField("last name", max_length=100, blank=True)
+    email = models.EmailField("email", blank=True)
+    notes = models.TextField("notes", max_length=2000, blank=True)
+    context = models.JSONField("journey context", default=dict, blank=True,
+                               help_text="Data from the customer's journey: page, referrer, custom fields.")
+    desired_time = models.DateTimeField("desired time", null=True, blank=True,
+                                        help_text="Empty means as soon as possible.")
+    customer_timezone = models.CharField("customer's time zone", max_length=64, blank=True)
+    channel = models.CharField("channel", max_length=16, choices=Channel.choices, default=Channel.API)
+    state = models.CharField("state", max_length=16, choices=State.choices, default=State.QUEUED)
+    outcome = models.CharField("last outcome", max_length=20, choices=Outcome.choices, blank=True)
+    attempts = models.PositiveSmallIntegerField("attempts", default=0)
+    agent = models.ForeignKey(Agent, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="callbacks", verbose_name="assigned agent")
+
+    # When the row next needs the beat's attention: release (scheduled,
+    # retry_wait), expiry, reservation timeout. Due times live here, never as
+    # one beat entry per callback.
+    due_at = models.DateTimeField("due", null=True, blank=True)
+    expires_at = models.DateTimeField("expires", null=True, blank=True)
+    reservation_expires_at = models.DateTimeField("reservation expires", null=True, blank=True)
+
+    created_at = models.DateTimeField("created", default=timezone.now)
+    updated_at = models.DateTimeField("updated", auto_now=True)
+    state_changed_at = models.DateTimeField("state changed", default=timezone.now)
+    queued_at = models.DateTimeField("first queued", null=True, blank=True)
+    assigned_at = models.DateTimeField("assigned", null=True, blank=True)
+    started_at = models.DateTimeField("last attempt started", null=True, blank=True)
+    ended_at = models.DateTimeField("ended", null=True, blank=True)
+
+    token_hash = models.CharField("customer token hash", max_length=64, blank=True, editable=False)
+    idempotency_key = models.CharField("idempotency key", max_length=128, blank=True)
+    purged_at = models.DateTimeField("personal data purged", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "callback"
+        permissions = [
+            ("work_callback", "Can work callbacks as an agent"),
+            ("manage_callback", "Can cancel, reschedule, assign and requeue callbacks"),
+            ("view_troubleshooting", "Can view the troubleshooting page"),
+        ]
+        constraints = [
+            # A retried POST with the same key must find the first callback,
+            # never create a second one: the database decides, not a lookup.
+            models.UniqueConstraint(fields=["queue", "idempotency_key"], condition=~Q(idempotency_key=""),
+                                    name="callback_idempotency_key_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["due_at"], name="callback_due_open",
+                         condition=Q(state__in=[State.SCHEDULED, State.RETRY_WAIT])),
+            models.Index(fields=["expires_at"], name="callback_expiry_open",
+                         condition=Q(state__in=[State.SCHEDULED, State.QUEUED, State.RETRY_WAIT])),
+            models.Index(fields=["reservation_expires_at"], name="callback_reservation",
+                         condition=Q(state=State.ASSIGNED)),
+            models.Index(fields=["ended_at"], name="callback_purgeable",
+                         condition=Q(purged_at__isnull=True, ended_at__isnull=False)),
+            models.Index(fields=["queue", "state"], name="callback_queue_state"),
+            models.Index(fields=["phone_number"], name="callback_phone"),
+        ]
+
+    def __str__(self):
+        return f"Callback {self.public_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class CallbackEvent(models.Model):
+    class Actor(models.TextChoices):
+        SYSTEM = "system", "System"
+        CUSTOMER = "customer", "Customer"
+        AGENT = "agent", "Agent"
+        STAFF = "staff", "Staff"
+
+    callback = models.ForeignKey(Callback, on_delete=models.CASCADE, related_name="events",
+                                 verbose_name="callback")
+    type = models.CharField("type", max_length=32)
+    from_state = models.CharField("from state", max_length=16, choices=State.choices, blank=True)
+    to_state = models.CharField("to state", max_length=16, choices=State.choices)
+    created_at = models.DateTimeField("time", default=timezone.now)
+    actor = models.CharField("actor", max_length=10, choices=Actor.choices, default=Actor.SYSTEM)
+    actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name="acting user")
+    reason = models.CharField("reason", max_length=64, blank=True)
+    metadata = models.JSONField("metadata", default=dict, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "callback event"
+        indexes = [
+            models.Index(fields=["callback", "created_at"], name="event_callback_time"),
+            models.Index(fields=["created_at"], name="event_time"),
+            models.Index(fields=["type", "created_at"], name="event_type_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.type}: {self.from_state or '–'} → {self.to_state}"

@@ -1,0 +1,80 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils import timezone
+
+from .models import Agent, AgentSkill, ClosedDate, OfficeHours, QueueSkill, Skill, VirtualQueue
+
+
+@admin.register(Skill)
+class SkillAdmin(admin.ModelAdmin):
+    list_display = ("name", "description")
+    search_fields = ("name", "description")
+
+
+class QueueSkillInline(admin.TabularInline):
+    model = QueueSkill
+    extra = 0
+    autocomplete_fields = ("skill",)
+
+
+class OfficeHoursInline(admin.TabularInline):
+    model = OfficeHours
+    extra = 0
+
+
+class ClosedDateInline(admin.TabularInline):
+    model = ClosedDate
+    extra = 0
+
+
+@admin.register(VirtualQueue)
+class VirtualQueueAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "time_zone", "priority", "active", "slot_minutes", "max_attempts")
+    # The field offers every zone in the world; filter on the few in use.
+    list_filter = ("active", ("time_zone", admin.AllValuesFieldListFilter), "priority")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "active", "priority", "time_zone")}),
+        ("Booking", {"fields": ("slot_minutes", "booking_horizon_days", "max_wait_minutes")}),
+        ("Attempts", {"fields": ("max_attempts", "retry_delay_minutes", "reservation_timeout_seconds")}),
+        ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+    inlines = (QueueSkillInline, OfficeHoursInline, ClosedDateInline)
+
+
+class AgentSkillInline(admin.TabularInline):
+    model = AgentSkill
+    extra = 0
+    autocomplete_fields = ("skill",)
+
+
+@admin.register(Agent)
+class AgentAdmin(admin.ModelAdmin):
+    list_display = ("user", "full_name", "status", "status_changed_at", "queue_count")
+    list_filter = ("status", "queues")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    autocomplete_fields = ("user",)
+    filter_horizontal = ("queues",)
+    readonly_fields = ("status_changed_at",)
+    fields = ("user", "status", "status_changed_at", "queues")
+    inlines = (AgentSkillInline,)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(queue_count=Count("queues", distinct=True))
+
+    @admin.display(description="full name", ordering="user__last_name")
+    def full_name(self, agent):
+        return agent.user.get_full_name()
+
+    @admin.display(description="queues", ordering="queue_count")
+    def queue_count(self, agent):
+        return agent.queue_count
+
+    def save_model(self, request, agent, form, change):
+        # Routing and reports read how long an agent has been in a status.
+        if "status" in form.changed_data:
+            agent.status_changed_at = timezone.now()
+        super().save_model(request, agent, form, change)

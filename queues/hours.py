@@ -1,0 +1,51 @@
+"""Office hours: when a queue is open, in its own time zone.
+
+Ranges are local wall-clock times on a weekday; they are turned into aware
+datetimes for one local date at a time, so DST changes fall out of zoneinfo.
+A queue with no office hours at all is open around the clock.
+"""
+
+import datetime as dt
+
+from .models import VirtualQueue
+
+
+def open_ranges(queue: VirtualQueue, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The queue's open periods on a local date, in UTC, in order.
+
+    UTC because aware datetimes sharing one zone subtract and compare by wall
+    clock, which is an hour off across a DST change.
+    """
+    tz = queue.time_zone
+    if any(closed.date == day for closed in queue.closed_dates.all()):
+        return []
+    hours = list(queue.office_hours.all())
+    if not hours:
+        start = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
+        return [_utc(start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz))]
+    ranges = []
+    for h in hours:
+        if h.weekday != day.weekday():
+            continue
+        start = dt.datetime.combine(day, h.opens, tzinfo=tz)
+        end_day = day + dt.timedelta(days=1) if h.closes_at_midnight else day
+        ranges.append(_utc(start, dt.datetime.combine(end_day, h.closes, tzinfo=tz)))
+    return sorted(ranges)
+
+
+def _utc(start: dt.datetime, end: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    return start.astimezone(dt.timezone.utc), end.astimezone(dt.timezone.utc)
+
+
+def current_range(queue: VirtualQueue, at: dt.datetime) -> tuple[dt.datetime, dt.datetime] | None:
+    """The open period containing ``at``, or None when the queue is closed then."""
+    at = at.astimezone(dt.timezone.utc)
+    local_day = at.astimezone(queue.time_zone).date()
+    for start, end in open_ranges(queue, local_day):
+        if start <= at < end:
+            return start, end
+    return None
+
+
+def is_open(queue: VirtualQueue, at: dt.datetime) -> bool:
+    return current_range(queue, at) is not None

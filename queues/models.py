@@ -1,0 +1,166 @@
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from timezone_field import TimeZoneField
+
+LEVEL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(10)]
+
+
+class Skill(models.Model):
+    name = models.CharField("name", max_length=80, unique=True)
+    description = models.CharField("description", max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "skill"
+
+    def __str__(self):
+        return self.name
+
+
+class VirtualQueue(models.Model):
+    slug = models.SlugField("slug", max_length=60, unique=True)
+    name = models.CharField("name", max_length=120)
+    time_zone = TimeZoneField("time zone", default="UTC", use_pytz=False,
+                              help_text="Office hours, slots and reports are in this zone.")
+    priority = models.PositiveSmallIntegerField(
+        "priority", default=5, help_text="Agents serving several queues take higher numbers first.")
+    active = models.BooleanField("active", default=True)
+    skills = models.ManyToManyField(Skill, through="QueueSkill", blank=True, related_name="queues",
+                                    verbose_name="required skills")
+    slot_minutes = models.PositiveSmallIntegerField(
+        "slot length (minutes)", default=15, validators=[MinValueValidator(5), MaxValueValidator(240)])
+    booking_horizon_days = models.PositiveSmallIntegerField(
+        "bookable days ahead", default=14, validators=[MinValueValidator(1), MaxValueValidator(90)])
+    max_wait_minutes = models.PositiveIntegerField(
+        "maximum wait (minutes)", default=240, validators=[MinValueValidator(1)],
+        help_text="A callback not served this long after it was due expires.")
+    max_attempts = models.PositiveSmallIntegerField(
+        "maximum attempts", default=3, validators=[MinValueValidator(1), MaxValueValidator(20)])
+    retry_delay_minutes = models.PositiveIntegerField(
+        "delay between attempts (minutes)", default=15, validators=[MinValueValidator(1)])
+    reservation_timeout_seconds = models.PositiveIntegerField(
+        "reservation timeout (seconds)", default=60, validators=[MinValueValidator(10)],
+        help_text="An agent who does not start the call within this time loses the callback back to the queue.")
+    created_at = models.DateTimeField("created", auto_now_add=True)
+    updated_at = models.DateTimeField("updated", auto_now=True)
+
+    class Meta:
+        ordering = ["-priority", "name"]
+        verbose_name = "virtual queue"
+
+    def __str__(self):
+        return self.name
+
+
+class QueueSkill(models.Model):
+    queue = models.ForeignKey(VirtualQueue, on_delete=models.CASCADE, related_name="required_skills",
+                              verbose_name="queue")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, verbose_name="skill")
+    min_level = models.PositiveSmallIntegerField("minimum level", default=1, validators=LEVEL_VALIDATORS)
+
+    class Meta:
+        verbose_name = "required skill"
+        constraints = [
+            models.UniqueConstraint(fields=["queue", "skill"], name="queueskill_unique"),
+            models.CheckConstraint(condition=Q(min_level__gte=1, min_level__lte=10),
+                                   name="queueskill_level_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.skill} ≥ {self.min_level}"
+
+
+class OfficeHours(models.Model):
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    queue = models.ForeignKey(VirtualQueue, on_delete=models.CASCADE, related_name="office_hours",
+                              verbose_name="queue")
+    weekday = models.PositiveSmallIntegerField("weekday", choices=Weekday.choices)
+    opens = models.TimeField("opens")
+    closes = models.TimeField("closes", help_text="00:00 means midnight at the end of the day.")
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+        verbose_name = "office hours"
+        verbose_name_plural = "office hours"
+        indexes = [models.Index(fields=["queue", "weekday"])]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    @property
+    def closes_at_midnight(self) -> bool:
+        return self.closes == dt.time(0, 0)
+
+    def clean(self):
+        if not self.closes_at_midnight and self.closes <= self.opens:
+            raise ValidationError({"closes": "Closing time must be after opening time (use 00:00 for midnight)."})
+
+
+class ClosedDate(models.Model):
+    queue = models.ForeignKey(VirtualQueue, on_delete=models.CASCADE, related_name="closed_dates",
+                              verbose_name="queue")
+    date = models.DateField("date")
+    reason = models.CharField("reason", max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = "closed date"
+        constraints = [models.UniqueConstraint(fields=["queue", "date"], name="closeddate_unique")]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.reason}".strip()
+
+
+class Agent(models.Model):
+    class Status(models.TextChoices):
+        AVAILABLE = "available", "Available"
+        BUSY = "busy", "Busy"
+        AWAY = "away", "Away"
+        OFFLINE = "offline", "Offline"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent",
+                                verbose_name="user")
+    skills = models.ManyToManyField(Skill, through="AgentSkill", blank=True, related_name="agents",
+                                    verbose_name="skills")
+    queues = models.ManyToManyField(VirtualQueue, blank=True, related_name="agents",
+                                    verbose_name="queues served")
+    status = models.CharField("status", max_length=12, choices=Status.choices, default=Status.OFFLINE)
+    status_changed_at = models.DateTimeField("status changed", default=timezone.now)
+
+    class Meta:
+        ordering = ["user__username"]
+        verbose_name = "agent"
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self):
+        return self.user.get_full_name() or self.user.get_username()
+
+
+class AgentSkill(models.Model):
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="skill_levels", verbose_name="agent")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, verbose_name="skill")
+    level = models.PositiveSmallIntegerField("level", default=5, validators=LEVEL_VALIDATORS)
+
+    class Meta:
+        verbose_name = "agent skill"
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "skill"], name="agentskill_unique"),
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=10), name="agentskill_level_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.skill} {self.level}"

@@ -1,0 +1,95 @@
+import datetime as dt
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from callbacks import lifecycle
+from callbacks.models import Callback, Channel
+from queues.models import Agent, AgentSkill, OfficeHours, QueueSkill, Skill, VirtualQueue
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password("pw-for-tests")
+
+
+class SkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Skill
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Skill {n}")
+
+
+class QueueFactory(factory.django.DjangoModelFactory):
+    """A queue open around the clock (no office hours) unless a test adds hours."""
+
+    class Meta:
+        model = VirtualQueue
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"queue-{n}")
+    name = factory.LazyAttribute(lambda q: q.slug.replace("-", " ").title())
+    time_zone = "UTC"
+
+
+class QueueSkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = QueueSkill
+
+    queue = factory.SubFactory(QueueFactory)
+    skill = factory.SubFactory(SkillFactory)
+    min_level = 1
+
+
+class OfficeHoursFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OfficeHours
+
+    queue = factory.SubFactory(QueueFactory)
+    weekday = 0
+    opens = dt.time(9)
+    closes = dt.time(17)
+
+
+class AgentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agent
+
+    user = factory.SubFactory(UserFactory)
+    status = Agent.Status.AVAILABLE
+
+
+class AgentSkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgentSkill
+
+    agent = factory.SubFactory(AgentFactory)
+    skill = factory.SubFactory(SkillFactory)
+    level = 5
+
+
+class CallbackFactory(factory.django.DjangoModelFactory):
+    """A callback created the way the service creates one: through the lifecycle."""
+
+    class Meta:
+        model = Callback
+
+    queue = factory.SubFactory(QueueFactory)
+    phone_number = factory.Sequence(lambda n: f"+4420794{n % 100000:05d}")
+    first_name = "Ada"
+    last_name = "Lovelace"
+    channel = Channel.API
+    desired_time = None
+
+    @classmethod
+    def _create(cls, model_class, *args, now=None, **kwargs):
+        callback = model_class(*args, **kwargs)
+        lifecycle.create(callback, actor=lifecycle.Actor.CUSTOMER, now=now or timezone.now())
+        return callback
