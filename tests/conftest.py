@@ -17,3 +17,44 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+def logged_in(group_name, **flags):
+    """A client for a user of one role; roles come from the roles migration."""
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(**flags)
+    user.groups.add(Group.objects.get(name=group_name))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# Personas, so permission tests read like sentences.
+@pytest.fixture
+def administrator(db):
+    """Staff in the Administrator group, deliberately not a superuser: the group must suffice."""
+    return logged_in("Administrator", is_staff=True)
+
+
+@pytest.fixture
+def developer(db):
+    return logged_in("Developer", is_staff=True)
+
+
+@pytest.fixture
+def supervisor(db):
+    return logged_in("Supervisor")
+
+
+@pytest.fixture
+def manager(db):
+    return logged_in("Manager")
+
+
+@pytest.fixture
+def agent(db):
+    return logged_in("Agent")

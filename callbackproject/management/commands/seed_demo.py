@@ -1,0 +1,176 @@
+"""Demo data to try the service with: a user for every role, two queues, three agents, a few callbacks.
+
+Running it again puts the demo users, queues and agents back to their demo
+settings and passwords; the demo callbacks are only added once.
+"""
+
+import datetime as dt
+
+import phonenumbers
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from callbacks import lifecycle
+from callbacks.models import Callback, Channel, Outcome
+from queues.models import Agent, AgentSkill, OfficeHours, QueueSkill, Skill, VirtualQueue
+
+Actor = lifecycle.Actor
+BASE_URL = "http://127.0.0.1:8000"
+MIDNIGHT = dt.time(0)
+
+SKILLS = {
+    "General": "Questions about products, orders and accounts.",
+    "Billing": "Invoices, payments and refunds.",
+}
+
+QUEUES = {
+    "support": {
+        "name": "Customer support", "time_zone": "Europe/London", "requires": {"General": 1},
+        # Explicit rather than "no hours": the admin then shows what open around the clock means.
+        "hours": [(day, MIDNIGHT, MIDNIGHT) for day in range(7)],
+    },
+    "billing": {
+        "name": "Billing", "time_zone": "America/New_York", "requires": {"Billing": 3},
+        "hours": [(day, dt.time(9), dt.time(17)) for day in range(5)],
+    },
+}
+
+# username: (role, first name, last name, staff: works in the Django admin)
+USERS = {
+    "admin": ("Administrator", "Ada", "Admin", True),
+    "developer": ("Developer", "Dev", "Eloper", True),
+    "supervisor": ("Supervisor", "Sam", "Super", False),
+    "manager": ("Manager", "Mia", "Manning", False),
+    "agent1": ("Agent", "Alice", "Archer", False),
+    "agent2": ("Agent", "Bob", "Baker", False),
+    "agent3": ("Agent", "Chloe", "Carter", False),
+}
+
+# username: (skill levels, queues served)
+AGENTS = {
+    "agent1": ({"General": 8, "Billing": 7}, ["support", "billing"]),
+    "agent2": ({"General": 6, "Billing": 4}, ["support", "billing"]),
+    "agent3": ({"General": 5}, ["support"]),
+}
+
+
+def example_number(region: str, kind=phonenumbers.PhoneNumberType.FIXED_LINE) -> str:
+    """A valid number that reaches nobody: the numbering plan's own example."""
+    number = phonenumbers.example_number_for_type(region, kind)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class Command(BaseCommand):
+    help = "Create (or restore) demo users, queues, agents and callbacks. Never run it on a production server."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", default="demo1234", help="Password of every demo user (default: demo1234).")
+
+    @transaction.atomic
+    def handle(self, *args, password, **options):
+        skills = {name: Skill.objects.update_or_create(name=name, defaults={"description": text})[0]
+                  for name, text in SKILLS.items()}
+        queues = {slug: self.queue(slug, spec, skills) for slug, spec in QUEUES.items()}
+        users = {username: self.user(username, spec, password) for username, spec in USERS.items()}
+        agents = {username: self.agent(users[username], levels, [queues[slug] for slug in served], skills)
+                  for username, (levels, served) in AGENTS.items()}
+
+        support = queues["support"]
+        if Callback.objects.filter(queue=support, context__demo=True).exists():
+            self.stdout.write("Demo callbacks already exist; left as they are.")
+        else:
+            self.callbacks(support, agents["agent1"])
+            self.stdout.write("Created the demo callbacks.")
+        self.summary(password)
+
+    def queue(self, slug, spec, skills) -> VirtualQueue:
+        queue, _ = VirtualQueue.objects.update_or_create(
+            slug=slug, defaults={"name": spec["name"], "time_zone": spec["time_zone"], "active": True})
+        if sorted(queue.office_hours.values_list("weekday", "opens", "closes")) != sorted(spec["hours"]):
+            queue.office_hours.all().delete()
+            OfficeHours.objects.bulk_create(OfficeHours(queue=queue, weekday=day, opens=opens, closes=closes)
+                                            for day, opens, closes in spec["hours"])
+        for name, level in spec["requires"].items():
+            QueueSkill.objects.update_or_create(queue=queue, skill=skills[name], defaults={"min_level": level})
+        queue.required_skills.exclude(skill__name__in=spec["requires"]).delete()
+        return queue
+
+    def user(self, username, spec, password):
+        role, first_name, last_name, staff = spec
+        user, _ = get_user_model().objects.update_or_create(username=username, defaults={
+            "first_name": first_name, "last_name": last_name, "email": f"{username}@example.com",
+            "is_staff": staff, "is_superuser": False, "is_active": True})
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        # get_or_create: works whether or not the roles migration has run.
+        user.groups.set([Group.objects.get_or_create(name=role)[0]])
+        return user
+
+    def agent(self, user, levels, queues, skills) -> Agent:
+        agent, _ = Agent.objects.get_or_create(user=user)
+        for name, level in levels.items():
+            AgentSkill.objects.update_or_create(agent=agent, skill=skills[name], defaults={"level": level})
+        agent.skill_levels.exclude(skill__name__in=levels).delete()
+        agent.queues.set(queues)
+        return agent
+
+    def callbacks(self, queue: VirtualQueue, agent: Agent) -> None:
+        """One callback in each interesting state, moved only by the state machine so its events exist.
+
+        Times are spread over the last minutes so waits and handling times show.
+        """
+        now = timezone.now()
+
+        def ago(minutes):
+            return now - dt.timedelta(minutes=minutes)
+
+        def new(region, first_name, last_name, page, minutes_ago, kind=phonenumbers.PhoneNumberType.FIXED_LINE,
+                **fields):
+            callback = Callback(
+                queue=queue, phone_number=example_number(region, kind), first_name=first_name,
+                last_name=last_name, channel=Channel.WIDGET, context={"page": page, "demo": True}, **fields)
+            lifecycle.create(callback, actor=Actor.CUSTOMER, now=ago(minutes_ago))
+            return callback
+
+        def work(callback, assigned_ago, started_ago):
+            lifecycle.assign(callback, agent=agent, user=agent.user, now=ago(assigned_ago))
+            lifecycle.start(callback, user=agent.user, now=ago(started_ago))
+
+        new("GB", "Oliver", "Smith", "/pricing", 6, customer_timezone="Europe/London")
+        new("FR", "Camille", "Martin", "/contact", 2, kind=phonenumbers.PhoneNumberType.MOBILE,
+            customer_timezone="Europe/Paris", notes="Question about a delivery.")
+
+        tz = queue.time_zone
+        tomorrow = now.astimezone(tz).date() + dt.timedelta(days=1)
+        new("US", "Emma", "Johnson", "/plans/business", 1, customer_timezone="America/New_York",
+            desired_time=dt.datetime.combine(tomorrow, dt.time(10), tzinfo=tz))
+
+        completed = new("GB", "Harry", "Jones", "/pricing", 50, kind=phonenumbers.PhoneNumberType.MOBILE)
+        work(completed, 20, 19)
+        lifecycle.complete(completed, user=agent.user, now=ago(12))
+
+        canceled = new("FR", "Louis", "Bernard", "/help/returns", 30)
+        lifecycle.cancel(canceled, actor=Actor.CUSTOMER, reason="customer_request", now=ago(25))
+
+        # Retried a few minutes ago, so it is still waiting when the demo opens.
+        retrying = new("US", "Liam", "Brown", "/checkout", 10, kind=phonenumbers.PhoneNumberType.MOBILE)
+        work(retrying, 6, 5)
+        lifecycle.retry(retrying, outcome=Outcome.NO_ANSWER, user=agent.user, now=ago(3),
+                        due_at=ago(3) + dt.timedelta(minutes=queue.retry_delay_minutes))
+
+    def summary(self, password) -> None:
+        rows = [("Username", "Role", "Password")] + [(name, role, password) for name, (role, *_) in USERS.items()]
+        width = [max(len(row[i]) for row in rows) for i in range(3)]
+        lines = ["", "Demo ready:",
+                 f"  Service   {BASE_URL}/",
+                 f"  Admin     {BASE_URL}/admin/   (admin, developer)",
+                 f"  API docs  {BASE_URL}/api/docs/", ""]
+        for i, row in enumerate(rows):
+            lines.append("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, width)).rstrip())
+            if i == 0:
+                lines.append("  " + "  ".join("-" * w for w in width))
+        lines.append("")
+        self.stdout.write("\n".join(lines))

@@ -1,0 +1,96 @@
+"""The roles: one group per kind of user, with the permissions that role needs.
+
+Administrators and developers are staff users and work in the Django admin;
+supervisors, managers and agents never reach it and use the service's own pages.
+"""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+ALL = "*"
+VIEW_QUEUES = [f"view_{model}" for model in
+               ("skill", "virtualqueue", "queueskill", "officehours", "closeddate", "agent", "agentskill")]
+
+# group -> app label -> permission codenames, or ALL for every permission of the app.
+ROLES = {
+    "Administrator": {
+        "queues": ALL,
+        "callbacks": ALL,
+        "rules": ALL,
+        "reporting": ALL,
+        "auth": [f"{action}_{model}" for model in ("user", "group")
+                 for action in ("add", "change", "delete", "view")],
+        "authtoken": ALL,
+        "django_celery_beat": ALL,
+    },
+    "Developer": {
+        "queues": VIEW_QUEUES,
+        "callbacks": ["view_callback", "view_callbackevent", "view_troubleshooting"],
+    },
+    "Supervisor": {
+        "queues": [*VIEW_QUEUES, "change_agent"],
+        "callbacks": ["view_callback", "view_callbackevent", "manage_callback"],
+        "reporting": ["view_reports"],
+    },
+    "Manager": {
+        "queues": VIEW_QUEUES,
+        "callbacks": ["view_callback", "view_callbackevent"],
+        "reporting": ["view_reports"],
+    },
+    "Agent": {
+        "callbacks": ["work_callback"],
+    },
+}
+
+
+def ensure_permissions(apps, schema_editor):
+    """Permissions are normally created after migrate; the groups need them now."""
+    for app_config in apps.get_app_configs():
+        # Historical app configs have no models module, which create_permissions
+        # takes to mean "no models"; restore it so a real registry stays intact.
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = True
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0, using=schema_editor.connection.alias)
+        finally:
+            app_config.models_module = models_module
+
+
+def create_roles(apps, schema_editor):
+    ensure_permissions(apps, schema_editor)
+    db = schema_editor.connection.alias
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, grants in ROLES.items():
+        permissions = []
+        for app_label, codenames in grants.items():
+            of_app = Permission.objects.using(db).filter(content_type__app_label=app_label)
+            if codenames != ALL:
+                of_app = of_app.filter(codename__in=codenames)
+                # A typo in the matrix must stop the migration, not silently grant less.
+                missing = set(codenames) - set(of_app.values_list("codename", flat=True))
+                if missing:
+                    raise LookupError(f"{name}: no permissions {sorted(missing)} in {app_label}")
+            permissions.extend(of_app)
+        group, _ = Group.objects.using(db).get_or_create(name=name)
+        # set(), not add(): running again brings a group back to exactly this matrix.
+        group.permissions.set(permissions)
+
+
+def delete_roles(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    Group.objects.using(schema_editor.connection.alias).filter(name__in=ROLES).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("callbacks", "0002_periodic_tasks"),
+        ("queues", "0001_initial"),
+        ("reporting", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("authtoken", "0004_alter_tokenproxy_options"),
+        ("django_celery_beat", "0019_alter_periodictasks_options"),
+    ]
+
+    operations = [migrations.RunPython(create_roles, delete_roles)]

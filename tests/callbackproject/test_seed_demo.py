@@ -1,0 +1,91 @@
+import io
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+
+from callbacks.models import Callback, State
+from queues.hours import is_open
+from queues.models import Agent, VirtualQueue
+
+pytestmark = pytest.mark.django_db
+
+ROLES = {"admin": "Administrator", "developer": "Developer", "supervisor": "Supervisor", "manager": "Manager",
+         "agent1": "Agent", "agent2": "Agent", "agent3": "Agent"}
+
+
+def seed(password="demo1234"):
+    call_command("seed_demo", password=password, stdout=io.StringIO())
+
+
+def row_counts():
+    return {model._meta.label: model.objects.count()
+            for app in ("auth", "queues", "callbacks") for model in apps.get_app_config(app).get_models()}
+
+
+def test_seeding_twice_creates_nothing_more():
+    seed()
+    first = row_counts()
+
+    seed()
+
+    assert row_counts() == first
+
+
+def test_every_demo_user_has_their_role_and_logs_in_with_the_password(client):
+    seed(password="s3cret-demo")
+
+    for username, role in ROLES.items():
+        user = get_user_model().objects.get(username=username)
+        assert list(user.groups.values_list("name", flat=True)) == [role]
+        assert not user.is_superuser
+        assert client.login(username=username, password="s3cret-demo"), username
+    assert set(get_user_model().objects.filter(is_staff=True).values_list("username", flat=True)) == {
+        "admin", "developer"}
+
+
+def test_seeding_again_resets_the_password(client):
+    seed(password="first-password")
+    seed(password="second-password")
+
+    assert not client.login(username="agent1", password="first-password")
+    assert client.login(username="agent1", password="second-password")
+
+
+def test_support_is_open_now_and_served_by_the_three_agents():
+    seed()
+    support = VirtualQueue.objects.get(slug="support")
+
+    assert is_open(support, timezone.now())
+    assert str(support.time_zone) == "Europe/London"
+    assert set(support.agents.values_list("user__username", flat=True)) == {"agent1", "agent2", "agent3"}
+    assert {(r.skill.name, r.min_level) for r in support.required_skills.all()} == {("General", 1)}
+
+
+def test_billing_requires_billing_3_which_agent3_lacks():
+    seed()
+    billing = VirtualQueue.objects.get(slug="billing")
+
+    assert {(r.skill.name, r.min_level) for r in billing.required_skills.all()} == {("Billing", 3)}
+    assert set(billing.agents.values_list("user__username", flat=True)) == {"agent1", "agent2"}
+    assert sorted(billing.office_hours.values_list("weekday", flat=True)) == [0, 1, 2, 3, 4]
+    levels = {a.user.username: {s.skill.name: s.level for s in a.skill_levels.all()} for a in Agent.objects.all()}
+    assert levels["agent1"]["Billing"] == 7
+    assert levels["agent2"]["Billing"] == 4
+    assert "Billing" not in levels["agent3"]
+
+
+def test_demo_callbacks_cover_several_states_each_created_by_the_state_machine():
+    seed()
+    callbacks = Callback.objects.filter(queue__slug="support", context__demo=True)
+
+    assert sorted(callbacks.values_list("state", flat=True)) == sorted([
+        State.QUEUED, State.QUEUED, State.SCHEDULED, State.COMPLETED, State.CANCELED, State.RETRY_WAIT])
+    for callback in callbacks:
+        assert callback.events.filter(type="created").count() == 1
+        assert callback.events.last().to_state == callback.state
+    completed = callbacks.get(state=State.COMPLETED)
+    assert completed.agent.user.username == "agent1"
+    assert list(completed.events.values_list("type", flat=True)) == ["created", "assigned", "started", "completed"]
