@@ -57,7 +57,9 @@ test: $(VENV)/.installed-test services
 	else db="sqlite:///$(CURDIR)/var/test.sqlite3"; echo "PostgreSQL not reachable: testing on SQLite, concurrency tests skipped"; fi; \
 	if [ -z "$$TEST_REDIS_URL" ] && redis-cli -h 127.0.0.1 -p $(REDIS_PORT) ping >/dev/null 2>&1; then \
 	  TEST_REDIS_URL="redis://127.0.0.1:$(REDIS_PORT)/15"; fi; \
-	DATABASE_URL="$$db" REDIS_URL="$${TEST_REDIS_URL:-}" $(VENV)/bin/pytest $(PYTEST_ARGS)
+	echo "Test database: $${db%%\?*}  broker: $${TEST_REDIS_URL:-filesystem://}"; \
+	DATABASE_URL="$$db" REDIS_URL="$${TEST_REDIS_URL:-}" CELERY_BROKER_URL="$${TEST_REDIS_URL:-filesystem://}" \
+	  $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var

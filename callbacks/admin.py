@@ -108,6 +108,11 @@ class CallbackAdmin(admin.ModelAdmin):
             pass
         return (queryset.filter(match) if match else queryset.none()), False
 
+    def has_delete_permission(self, request, obj=None):
+        # Reports are computed from a callback's events: cancel it instead,
+        # and its personal data is purged after the retention period.
+        return False
+
     def get_fieldsets(self, request, obj=None):
         return self.add_fieldsets if obj is None else self.fieldsets
 
