@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "phonenumber_field",
     "django_celery_beat",
+    "captcha",
     "callbackproject",
     "queues",
     "callbacks",
@@ -147,6 +148,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "callbackproject.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("THROTTLE_AUTH", default="20/min"),
+        # A busy office behind one address books well under this; a script does not.
+        "public_create": env.str("THROTTLE_PUBLIC_CREATE", default="60/min"),
+        "public_read": env.str("THROTTLE_PUBLIC_READ", default="300/min"),
+        "public_number": env.str("THROTTLE_PUBLIC_NUMBER", default="10/hour"),
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
@@ -191,6 +196,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# Estimated wait: the mean handle time of the last hours' completed callbacks,
+# or this default until a queue has history.
+CALLBACK_DEFAULT_HANDLE_SECONDS = env.int("CALLBACK_DEFAULT_HANDLE_SECONDS", default=300)
+CALLBACK_HANDLE_TIME_WINDOW_HOURS = env.int("CALLBACK_HANDLE_TIME_WINDOW_HOURS", default=24)
 
 # Personal data of finished callbacks is purged after this many days.
 CALLBACK_RETENTION_DAYS = env.int("CALLBACK_RETENTION_DAYS", default=30)

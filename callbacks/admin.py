@@ -1,16 +1,21 @@
 import uuid
 import zoneinfo
+from urllib.parse import urlsplit
 
 import phonenumbers
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.templatetags.static import static
+from django.utils.html import format_html
 from django.utils import timezone
 
 from . import services
-from .models import Callback, CallbackEvent, Channel
+from .models import Callback, CallbackEvent, Channel, Widget, WidgetEvent
 from .phone import mask_phone, parse_phone
+
+FIELD_TYPES = ("text", "tel", "email", "textarea", "select", "checkbox", "hidden")
 
 admin.site.site_header = admin.site.site_title = "Callback service administration"
 
@@ -171,4 +176,67 @@ class CallbackEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class WidgetForm(forms.ModelForm):
+    class Meta:
+        model = Widget
+        fields = "__all__"
+        widgets = {"captcha_secret_key": forms.PasswordInput(render_value=True)}
+
+    def clean_allowed_origins(self):
+        origins = self.cleaned_data["allowed_origins"]
+        for line in filter(None, (o.strip() for o in origins.splitlines())):
+            parts = urlsplit(line)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+                raise ValidationError(f"“{line}” is not an origin: use scheme and host only, e.g. https://www.example.com")
+        return origins
+
+    def clean_form(self):
+        form = self.cleaned_data["form"]
+        if not isinstance(form, list) or not all(isinstance(f, dict) and f.get("name") and f.get("type") in FIELD_TYPES
+                                                 for f in form):
+            raise ValidationError(f"A list of inputs, each with a name and a type among {', '.join(FIELD_TYPES)}.")
+        if "phone_number" not in {f["name"] for f in form}:
+            raise ValidationError("The form needs a phone_number input.")
+        return form
+
+
+@admin.register(Widget)
+class WidgetAdmin(admin.ModelAdmin):
+    form = WidgetForm
+    list_display = ("name", "public_key", "queue", "captcha_provider", "offer_scheduling", "active")
+    list_filter = ("active", "captcha_provider", "queue")
+    search_fields = ("name", "public_key", "allowed_origins")
+    list_select_related = ("queue",)
+    readonly_fields = ("embed_tag", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("name", "public_key", "queue", "active", "embed_tag")}),
+        ("Where it may run", {"fields": ("allowed_origins",)}),
+        ("Form and look", {"fields": ("form", "offer_scheduling", "theme", "accent_color")}),
+        ("CAPTCHA", {"fields": ("captcha_provider", "captcha_site_key", "captcha_secret_key")}),
+        ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+
+    @admin.display(description="embed tag")
+    def embed_tag(self, widget):
+        if not widget.pk:
+            return "Save the widget to get its tag."
+        src = static("callback/widget.js")
+        return format_html('<code>&lt;script src="https://YOUR-HOST{}" data-widget-key="{}" async&gt;&lt;/script&gt;</code>',
+                           src, widget.public_key)
+
+
+@admin.register(WidgetEvent)
+class WidgetEventAdmin(admin.ModelAdmin):
+    list_display = ("occurred_at", "widget", "name", "session")
+    list_filter = ("name", "widget")
+    date_hierarchy = "occurred_at"
+    list_select_related = ("widget",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -62,6 +63,8 @@ class Callback(models.Model):
     attempts = models.PositiveSmallIntegerField("attempts", default=0)
     agent = models.ForeignKey(Agent, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="callbacks", verbose_name="assigned agent")
+    widget = models.ForeignKey("Widget", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="callbacks", verbose_name="booked through widget")
 
     # When the row next needs the beat's attention: release (scheduled,
     # retry_wait), expiry, reservation timeout. Due times live here, never as
@@ -147,3 +150,80 @@ class CallbackEvent(models.Model):
 
     def __str__(self):
         return f"{self.type}: {self.from_state or '–'} → {self.to_state}"
+
+
+def default_form() -> list[dict]:
+    """The registration form a new widget starts with: what a customer expects to fill in."""
+    return [
+        {"name": "first_name", "type": "text", "label": "First name", "required": False, "maxlength": 100,
+         "autocomplete": "given-name", "row": 1, "width": "half"},
+        {"name": "last_name", "type": "text", "label": "Last name", "required": False, "maxlength": 100,
+         "autocomplete": "family-name", "row": 1, "width": "half"},
+        {"name": "phone_number", "type": "tel", "label": "Phone", "required": True, "placeholder": "20 7946 0958",
+         "autocomplete": "tel", "row": 2, "width": "full"},
+        {"name": "notes", "type": "textarea", "label": "Notes", "required": False, "maxlength": 2000,
+         "placeholder": "What would you like to talk about?", "row": 3, "width": "full"},
+    ]
+
+
+class Widget(models.Model):
+    class Captcha(models.TextChoices):
+        NONE = "none", "None"
+        IMAGE = "image", "Built-in image challenge"
+        RECAPTCHA = "recaptcha", "Google reCAPTCHA"
+        HCAPTCHA = "hcaptcha", "hCaptcha"
+        TURNSTILE = "turnstile", "Cloudflare Turnstile"
+
+    class Theme(models.TextChoices):
+        LIGHT = "light", "Light"
+        DARK = "dark", "Dark"
+
+    public_key = models.SlugField("public key", max_length=64, unique=True,
+                                  help_text="Goes in the embed tag's data-widget-key; not a secret.")
+    name = models.CharField("name", max_length=120)
+    queue = models.ForeignKey(VirtualQueue, on_delete=models.PROTECT, related_name="widgets", verbose_name="queue")
+    allowed_origins = models.TextField(
+        "allowed origins", blank=True,
+        help_text="One origin a line, e.g. https://www.example.com — the sites that may embed this widget (CORS).")
+    form = models.JSONField("registration form", default=default_form,
+                            help_text="An ordered list of inputs; fields other than the callback's own go into its context.")
+    captcha_provider = models.CharField("CAPTCHA", max_length=12, choices=Captcha.choices, default=Captcha.NONE)
+    captcha_site_key = models.CharField("CAPTCHA site key", max_length=200, blank=True)
+    captcha_secret_key = models.CharField("CAPTCHA secret key", max_length=200, blank=True)
+    theme = models.CharField("theme", max_length=8, choices=Theme.choices, default=Theme.LIGHT)
+    accent_color = models.CharField("accent colour", max_length=7, default="#2563eb",
+                                    validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #2563eb.")])
+    offer_scheduling = models.BooleanField("offer scheduled callbacks", default=True)
+    active = models.BooleanField("active", default=True)
+    created_at = models.DateTimeField("created", auto_now_add=True)
+    updated_at = models.DateTimeField("updated", auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "widget"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def origins(self) -> list[str]:
+        return [line.strip().rstrip("/") for line in self.allowed_origins.splitlines() if line.strip()]
+
+
+class WidgetEvent(models.Model):
+    """A step of the widget's interaction lifecycle, for the funnel report."""
+
+    widget = models.ForeignKey(Widget, on_delete=models.CASCADE, related_name="events", verbose_name="widget")
+    session = models.CharField("widget session", max_length=64, help_text="Random id of one page view.")
+    name = models.CharField("event", max_length=40)
+    occurred_at = models.DateTimeField("occurred")
+    received_at = models.DateTimeField("received", default=timezone.now)
+    metadata = models.JSONField("metadata", default=dict, blank=True)
+
+    class Meta:
+        ordering = ["occurred_at"]
+        verbose_name = "widget event"
+        indexes = [models.Index(fields=["widget", "occurred_at"], name="widgetevent_widget_time")]
+
+    def __str__(self):
+        return self.name

@@ -4,19 +4,24 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
+import zlib
 import zoneinfo
+
+import phonenumbers
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from queues.hours import is_open
 from queues.models import VirtualQueue
+from queues.selectors import bookable_error
+from rules.engine import CallbackRequest, evaluate
 
 from . import lifecycle
-from .models import TERMINAL_STATES, Callback, CallbackEvent, Channel, State
+from .models import OPEN_STATES, TERMINAL_STATES, Callback, CallbackEvent, Channel, State
 from .phone import parse_phone
 
 logger = logging.getLogger(__name__)
@@ -29,32 +34,77 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class DuplicateCallback(Exception):
+    """The number already has as many open callbacks in the queue as the queue allows (HTTP 409)."""
+
+    def __init__(self, existing: Callback):
+        self.existing = existing
+        super().__init__("You already have a callback booked with us.")
+
+
+def _lock_number(queue: VirtualQueue, e164: str) -> None:
+    """Serialise creates for one number in one queue until the transaction ends.
+
+    Without it two simultaneous requests both count zero open callbacks and
+    both insert. An advisory lock on (queue, number) makes the second wait for
+    the first's commit; SQLite serialises writers anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [queue.pk, zlib.crc32(e164.encode()) - 2**31])
+
+
+def _check_desired_time(queue: VirtualQueue, desired_time: dt.datetime | None, now: dt.datetime) -> None:
+    if desired_time is not None and (error := bookable_error(queue, desired_time, now=now)):
+        raise ValidationError({"desired_time": error})
+
+
 @transaction.atomic
 def callback_create(*, queue: VirtualQueue, phone_number: str, region: str | None = None,
                     first_name: str = "", last_name: str = "", email: str = "", notes: str = "",
                     desired_time: dt.datetime | None = None, customer_timezone: str = "",
                     channel: str = Channel.API, context: dict | None = None, idempotency_key: str = "",
-                    actor: str = Actor.CUSTOMER, user=None, now: dt.datetime | None = None,
+                    widget=None, actor: str = Actor.CUSTOMER, user=None, now: dt.datetime | None = None,
                     ) -> tuple[Callback, str]:
-    """Create a callback; returns it with the customer's access token (shown once, stored hashed)."""
+    """Create a callback; returns it with the customer's access token (shown once, stored hashed).
+
+    Raises ValidationError (bad input), Rejection (a rule refused) or DuplicateCallback.
+    """
     now = now or timezone.now()
     number = parse_phone(phone_number, region)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if customer_timezone:
         try:
             zoneinfo.ZoneInfo(customer_timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise ValidationError({"timezone": f"Unknown time zone “{customer_timezone}”."})
-    if desired_time is not None and desired_time < now:
-        raise ValidationError({"desired_time": "The desired time is in the past."})
+    _check_desired_time(queue, desired_time, now)
+    evaluate(CallbackRequest(queue=queue, phone_number=e164, region=region, desired_time=desired_time, now=now))
+    if queue.max_open_per_number:
+        _lock_number(queue, e164)
+        open_ones = Callback.objects.filter(queue=queue, phone_number=e164, state__in=OPEN_STATES)
+        if open_ones.count() >= queue.max_open_per_number:
+            raise DuplicateCallback(open_ones.order_by("created_at").first())
     token = secrets.token_urlsafe(32)
     callback = Callback(
-        queue=queue, phone_number=number, first_name=first_name, last_name=last_name, email=email,
+        queue=queue, phone_number=e164, first_name=first_name, last_name=last_name, email=email,
         notes=notes, desired_time=desired_time, customer_timezone=customer_timezone, channel=channel,
-        context=context or {}, idempotency_key=idempotency_key, token_hash=hash_token(token),
+        context=context or {}, idempotency_key=idempotency_key, token_hash=hash_token(token), widget=widget,
     )
     lifecycle.create(callback, actor=actor, user=user, now=now)
     logger.info("callback %s created in queue %s (%s)", callback.public_id, queue.slug, callback.state)
     return callback, token
+
+
+@transaction.atomic
+def callback_reschedule(*, callback: Callback, desired_time: dt.datetime, actor: str, user=None,
+                        now: dt.datetime | None = None) -> Callback:
+    now = now or timezone.now()
+    _check_desired_time(callback.queue, desired_time, now)
+    # Lock so the release tick cannot queue it at the old time meanwhile.
+    callback = Callback.objects.select_for_update().select_related("queue").get(pk=callback.pk)
+    lifecycle.reschedule(callback, desired_time=desired_time, actor=actor, user=user, now=now)
+    return callback
 
 
 @transaction.atomic

@@ -47,6 +47,9 @@ class VirtualQueue(models.Model):
     reservation_timeout_seconds = models.PositiveIntegerField(
         "reservation timeout (seconds)", default=60, validators=[MinValueValidator(10)],
         help_text="An agent who does not start the call within this time loses the callback back to the queue.")
+    max_open_per_number = models.PositiveSmallIntegerField(
+        "open callbacks per number", default=1,
+        help_text="How many open callbacks one phone number may have in this queue; 0 turns the check off.")
     created_at = models.DateTimeField("created", auto_now_add=True)
     updated_at = models.DateTimeField("updated", auto_now=True)
 

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from callbacks import lifecycle
-from callbacks.models import Callback, Channel
+from callbacks.models import Callback, Channel, Widget
 from queues.models import Agent, AgentSkill, OfficeHours, QueueSkill, Skill, VirtualQueue
 
 
@@ -93,3 +93,14 @@ class CallbackFactory(factory.django.DjangoModelFactory):
         callback = model_class(*args, **kwargs)
         lifecycle.create(callback, actor=lifecycle.Actor.CUSTOMER, now=now or timezone.now())
         return callback
+
+
+class WidgetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Widget
+        django_get_or_create = ("public_key",)
+
+    public_key = factory.Sequence(lambda n: f"widget-{n}")
+    name = factory.LazyAttribute(lambda w: w.public_key.title())
+    queue = factory.SubFactory(QueueFactory)
+    allowed_origins = "https://shop.example.com"

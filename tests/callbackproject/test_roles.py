@@ -11,7 +11,7 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-roles_migration = importlib.import_module("callbacks.migrations.0003_roles")
+roles_migration = importlib.import_module("callbacks.migrations.0004_roles")
 # The migration's functions only read the editor's connection; a real one
 # cannot be opened inside a test's transaction on SQLite.
 schema_editor = SimpleNamespace(connection=connection)
@@ -41,9 +41,10 @@ def test_an_agent_may_only_work_callbacks():
     assert permissions_of("Agent") == {"callbacks.work_callback"}
 
 
-def test_a_developer_views_queues_and_callbacks_and_troubleshoots():
+def test_a_developer_views_queues_and_callbacks_manages_widgets_and_troubleshoots():
     assert permissions_of("Developer") == VIEW_QUEUES | {
-        "callbacks.view_callback", "callbacks.view_callbackevent", "callbacks.view_troubleshooting"}
+        "callbacks.view_callback", "callbacks.view_callbackevent", "callbacks.view_troubleshooting",
+        "callbacks.add_widget", "callbacks.change_widget", "callbacks.view_widget", "callbacks.view_widgetevent"}
 
 
 def test_a_supervisor_views_queues_changes_agents_manages_callbacks_and_sees_reports():

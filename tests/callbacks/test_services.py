@@ -8,7 +8,8 @@ from django.utils import timezone
 from callbacks import services
 from callbacks.lifecycle import IllegalTransition
 from callbacks.models import Callback, Channel, State
-from tests.factories import QueueFactory
+from rules.engine import Rejection
+from tests.factories import OfficeHoursFactory, QueueFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,7 @@ def test_it_records_the_channel_and_journey_context():
 
 
 def test_the_database_refuses_a_second_callback_with_the_same_idempotency_key():
-    queue = QueueFactory()
+    queue = QueueFactory(max_open_per_number=0)
     create(queue=queue, idempotency_key="abc")
 
     with pytest.raises(IntegrityError):
@@ -91,3 +92,79 @@ def test_the_log_line_holds_no_phone_number(caplog):
 
     assert "7946" not in caplog.text
     assert "created" in caplog.text
+
+
+def test_it_refuses_a_second_open_callback_for_the_same_number():
+    queue = QueueFactory()
+    first, _ = create(queue=queue)
+
+    with pytest.raises(services.DuplicateCallback) as duplicate:
+        create(queue=queue, phone_number="+442079460958")
+    assert duplicate.value.existing == first
+
+
+def test_a_queue_may_allow_several_open_callbacks_per_number():
+    queue = QueueFactory(max_open_per_number=2)
+    create(queue=queue)
+    create(queue=queue)
+
+    with pytest.raises(services.DuplicateCallback):
+        create(queue=queue)
+
+
+def test_a_finished_callback_does_not_count_as_a_duplicate():
+    queue = QueueFactory()
+    first, _ = create(queue=queue)
+    services.callback_cancel(callback=first, actor="customer", reason="customer")
+
+    second, _ = create(queue=queue)
+
+    assert second.state == State.QUEUED
+
+
+def test_it_refuses_an_immediate_callback_while_the_queue_is_closed():
+    queue = QueueFactory()
+    OfficeHoursFactory(queue=queue, weekday=0, opens=dt.time(9), closes=dt.time(17))
+    monday_night = dt.datetime(2026, 6, 1, 20, 0, tzinfo=dt.timezone.utc)
+
+    with pytest.raises(Rejection) as rejection:
+        create(queue=queue, now=monday_night)
+    assert rejection.value.code == "queue_closed"
+
+
+def test_it_refuses_a_desired_time_outside_office_hours():
+    queue = QueueFactory()
+    OfficeHoursFactory(queue=queue, weekday=0, opens=dt.time(9), closes=dt.time(17))
+    sunday = dt.datetime(2026, 5, 31, 12, 0, tzinfo=dt.timezone.utc)
+
+    with pytest.raises(ValidationError) as error:
+        create(queue=queue, desired_time=sunday.replace(hour=20) + dt.timedelta(days=1), now=sunday)
+    assert "closed" in error.value.message_dict["desired_time"][0]
+
+
+def test_it_refuses_a_desired_time_beyond_the_booking_horizon():
+    queue = QueueFactory(booking_horizon_days=7)
+
+    with pytest.raises(ValidationError) as error:
+        create(queue=queue, desired_time=timezone.now() + dt.timedelta(days=8))
+    assert "7 days ahead" in error.value.message_dict["desired_time"][0]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_requests_for_one_number_create_one_callback():
+    from tests.callbacks.test_beat_services import run_at_once
+
+    queue = QueueFactory()
+
+    def attempt():
+        try:
+            create(queue=queue)
+            return "created"
+        except services.DuplicateCallback:
+            return "duplicate"
+
+    outcomes = run_at_once(8, attempt)
+
+    assert sorted(outcomes) == ["created"] + ["duplicate"] * 7
+    assert Callback.objects.filter(queue=queue).count() == 1

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from callbacks import lifecycle
-from callbacks.models import Callback, Channel, Outcome
+from callbacks.models import Callback, Channel, Outcome, Widget
 from queues.models import Agent, AgentSkill, OfficeHours, QueueSkill, Skill, VirtualQueue
 
 Actor = lifecycle.Actor
@@ -57,6 +57,9 @@ AGENTS = {
 }
 
 
+DEMO_ORIGINS = ["http://localhost:8001", "http://127.0.0.1:8001"]
+
+
 def example_number(region: str, kind=phonenumbers.PhoneNumberType.FIXED_LINE) -> str:
     """A valid number that reaches nobody: the numbering plan's own example."""
     number = phonenumbers.example_number_for_type(region, kind)
@@ -79,6 +82,9 @@ class Command(BaseCommand):
                   for username, (levels, served) in AGENTS.items()}
 
         support = queues["support"]
+        Widget.objects.update_or_create(public_key="demo", defaults={
+            "name": "Demo widget", "queue": support, "active": True, "offer_scheduling": True,
+            "captcha_provider": Widget.Captcha.NONE, "allowed_origins": "\n".join(DEMO_ORIGINS)})
         if Callback.objects.filter(queue=support, context__demo=True).exists():
             self.stdout.write("Demo callbacks already exist; left as they are.")
         else:
@@ -167,7 +173,8 @@ class Command(BaseCommand):
         lines = ["", "Demo ready:",
                  f"  Service   {BASE_URL}/",
                  f"  Admin     {BASE_URL}/admin/   (admin, developer)",
-                 f"  API docs  {BASE_URL}/api/docs/", ""]
+                 f"  API docs  {BASE_URL}/api/docs/",
+                 f"  Widget    {DEMO_ORIGINS[0]}/   (a demo site embedding the widget with key 'demo')", ""]
         for i, row in enumerate(rows):
             lines.append("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, width)).rstrip())
             if i == 0:

@@ -25,7 +25,8 @@ ROLES = {
     },
     "Developer": {
         "queues": VIEW_QUEUES,
-        "callbacks": ["view_callback", "view_callbackevent", "view_troubleshooting"],
+        "callbacks": ["view_callback", "view_callbackevent", "view_troubleshooting",
+                      "add_widget", "change_widget", "view_widget", "view_widgetevent"],
     },
     "Supervisor": {
         "queues": [*VIEW_QUEUES, "change_agent"],
@@ -84,8 +85,8 @@ def delete_roles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("callbacks", "0002_periodic_tasks"),
-        ("queues", "0001_initial"),
+        ("callbacks", "0003_widgets"),
+        ("queues", "0002_virtualqueue_max_open_per_number"),
         ("reporting", "0001_initial"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),

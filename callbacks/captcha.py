@@ -1,0 +1,142 @@
+"""CAPTCHA checks for the public API, one pluggable backend per widget provider.
+
+``CAPTCHA_BACKENDS`` (provider -> dotted path of a ``CaptchaBackend`` subclass) overrides or
+adds backends; ``CAPTCHA_VERIFY_URLS`` (provider -> URL) points the hosted providers elsewhere.
+Neither the customer's token nor the widget's secret is ever logged.
+"""
+
+import http.client
+import json
+import logging
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from captcha.helpers import captcha_image_url
+from captcha.models import CaptchaStore
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BACKENDS = {
+    "none": "callbacks.captcha.NoCaptcha",
+    "image": "callbacks.captcha.ImageCaptcha",
+    "recaptcha": "callbacks.captcha.HostedCaptcha",
+    "hcaptcha": "callbacks.captcha.HostedCaptcha",
+    "turnstile": "callbacks.captcha.HostedCaptcha",
+}
+
+DEFAULT_VERIFY_URLS = {
+    "recaptcha": "https://www.google.com/recaptcha/api/siteverify",
+    "hcaptcha": "https://api.hcaptcha.com/siteverify",
+    "turnstile": "https://challenges.cloudflare.com/turnstile/v0/siteverify",
+}
+
+
+class CaptchaError(Exception):
+    default_message = ""
+
+    def __init__(self, message: str | None = None):
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class CaptchaInvalid(CaptchaError):
+    """The answer is missing, wrong, expired or already used; the message is for the customer."""
+
+    default_message = "Please complete the CAPTCHA again."
+
+
+class CaptchaUnavailable(CaptchaError):
+    """The provider could not give an answer; the API answers 503."""
+
+    default_message = "The CAPTCHA check is unavailable right now. Please try again in a minute."
+
+
+class CaptchaBackend:
+    """Checks one customer's CAPTCHA answer for a widget."""
+
+    def __init__(self, provider: str):
+        self.provider = provider
+
+    def verify(self, *, widget, token: str, remote_ip: str | None) -> None:
+        """Return if the answer is good; raise CaptchaInvalid or CaptchaUnavailable otherwise."""
+        raise NotImplementedError
+
+
+class NoCaptcha(CaptchaBackend):
+    def verify(self, *, widget, token: str, remote_ip: str | None) -> None:
+        return None
+
+
+def image_challenge() -> dict:
+    """A new image challenge: the key to send back with the answer, and the image's URL path."""
+    # Unsolved challenges are never checked, so nothing else would delete them.
+    CaptchaStore.remove_expired()
+    key = CaptchaStore.generate_key()
+    return {"key": key, "image_url": captcha_image_url(key)}
+
+
+class ImageCaptcha(CaptchaBackend):
+    """django-simple-captcha's challenge; the token is ``<hashkey>:<answer>``."""
+
+    def verify(self, *, widget, token: str, remote_ip: str | None) -> None:
+        key, _, answer = token.partition(":")
+        if not key or not answer.strip():
+            raise CaptchaInvalid()
+        store = CaptchaStore.objects.filter(hashkey=key).first()
+        # Every check uses the challenge up, so a wrong guess cannot be followed by another;
+        # of two concurrent requests only the one whose DELETE removed the row goes on.
+        if store is None or not CaptchaStore.objects.filter(pk=store.pk).delete()[0]:
+            raise CaptchaInvalid()
+        if store.expiration <= timezone.now() or answer.strip().lower() != store.response:
+            raise CaptchaInvalid()
+
+
+class HostedCaptcha(CaptchaBackend):
+    """reCAPTCHA, hCaptcha and Turnstile share one siteverify protocol."""
+
+    timeout = 3  # seconds: the customer is waiting on the widget
+
+    def verify_url(self) -> str:
+        return {**DEFAULT_VERIFY_URLS, **getattr(settings, "CAPTCHA_VERIFY_URLS", {})}[self.provider]
+
+    def verify(self, *, widget, token: str, remote_ip: str | None) -> None:
+        if not token:
+            raise CaptchaInvalid()
+        fields = {"secret": widget.captcha_secret_key, "response": token}
+        if remote_ip:
+            fields["remoteip"] = remote_ip
+        request = urllib.request.Request(
+            self.verify_url(), data=urllib.parse.urlencode(fields).encode(), method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
+        )
+        # URLError, HTTPError and timeouts are OSErrors; a cut-off answer is an HTTPException.
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                result = json.load(response)
+            if not isinstance(result, dict):
+                raise ValueError("the answer is not a JSON object")
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            logger.warning("%s verification for widget %s failed: %s", self.provider, widget.public_key, exc)
+            raise CaptchaUnavailable() from exc
+        if result.get("success") is not True:
+            # The provider's error codes tell a bad secret (misconfiguration) from a bad answer.
+            logger.info("%s rejected a CAPTCHA for widget %s: %s",
+                        self.provider, widget.public_key, result.get("error-codes", []))
+            raise CaptchaInvalid()
+
+
+def get_backend(provider: str) -> CaptchaBackend:
+    backends = {**DEFAULT_BACKENDS, **getattr(settings, "CAPTCHA_BACKENDS", {})}
+    if provider not in backends:
+        raise ImproperlyConfigured(f"No CAPTCHA backend for provider {provider!r}; add it to CAPTCHA_BACKENDS.")
+    return import_string(backends[provider])(provider)
+
+
+def captcha_verify(*, widget, token: str | None, remote_ip: str | None) -> None:
+    """Check the customer's answer with the widget's provider; raises CaptchaInvalid or CaptchaUnavailable."""
+    get_backend(widget.captcha_provider).verify(widget=widget, token=(token or "").strip(), remote_ip=remote_ip or None)

@@ -1,0 +1,346 @@
+"""The customers' API under /api/v1/public/: what the widget and mobile apps call.
+
+No session or staff auth here: a widget key names the widget, and a callback
+is opened with the customer token returned once at creation. CORS is limited
+to each widget's allowed origins (callbacks/cors.py).
+"""
+
+import datetime as dt
+import hmac
+import json
+import logging
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, NotAuthenticated, NotFound
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from queues.hours import is_open
+from queues.selectors import bookable_slots
+
+from . import services
+from .captcha import CaptchaInvalid, CaptchaUnavailable, captcha_verify, image_challenge
+from .lifecycle import Actor, can
+from .models import Callback, Channel, Widget, WidgetEvent
+from .selectors import callback_estimated_wait, callback_position, queue_estimated_wait, widget_get
+from .throttles import CreateByAddressThrottle, CreateByNumberThrottle, ReadByAddressThrottle
+
+logger = logging.getLogger(__name__)
+
+MAX_CONTEXT_BYTES = 8 * 1024
+MAX_CONTEXT_KEYS = 50
+MAX_EVENTS = 50
+IDEMPOTENCY_TTL = 24 * 60 * 60
+
+
+class Unprocessable(APIException):
+    """422: the request is well formed but the service will not do it; ``code`` is stable."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+
+    def __init__(self, code: str, detail: str):
+        super().__init__({"code": code, "detail": detail})
+
+
+class Unavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "A service we depend on is not answering; please try again shortly."
+
+
+class PlainTextJSONParser(JSONParser):
+    """navigator.sendBeacon posts JSON as text/plain, which needs no CORS preflight."""
+
+    media_type = "text/plain"
+
+
+class PublicView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ReadByAddressThrottle]
+
+
+def active_widget(key: str) -> Widget:
+    widget = widget_get(key)
+    if widget is None:
+        raise NotFound("Unknown widget.")
+    if not widget.active:
+        raise Unprocessable("widget_inactive", "Callbacks are not available here at the moment.")
+    return widget
+
+
+# -- config and availability ------------------------------------------------------------------
+
+class ConfigOutput(serializers.Serializer):
+    key = serializers.CharField(source="public_key")
+    name = serializers.CharField()
+    queue = serializers.SerializerMethodField()
+    open_now = serializers.SerializerMethodField()
+    offer_immediate = serializers.SerializerMethodField()
+    offer_scheduling = serializers.BooleanField()
+    ewt_seconds = serializers.SerializerMethodField()
+    form = serializers.JSONField()
+    captcha = serializers.SerializerMethodField()
+    theme = serializers.SerializerMethodField()
+
+    def get_queue(self, widget) -> dict:
+        return {"slug": widget.queue.slug, "name": widget.queue.name, "time_zone": str(widget.queue.time_zone)}
+
+    def get_open_now(self, widget) -> bool:
+        return is_open(widget.queue, self.context["now"])
+
+    def get_offer_immediate(self, widget) -> bool:
+        return widget.queue.active and self.get_open_now(widget)
+
+    def get_ewt_seconds(self, widget) -> int | None:
+        return queue_estimated_wait(widget.queue)
+
+    def get_captcha(self, widget) -> dict:
+        return {"provider": widget.captcha_provider, "site_key": widget.captcha_site_key}
+
+    def get_theme(self, widget) -> dict:
+        return {"mode": widget.theme, "accent_color": widget.accent_color}
+
+
+class ConfigView(PublicView):
+    @extend_schema(responses=ConfigOutput, summary="The widget's form, theme, CAPTCHA and the queue's wait now")
+    def get(self, request, key):
+        widget = active_widget(key)
+        return Response(ConfigOutput(widget, context={"now": timezone.now()}).data)
+
+
+class AvailabilityInput(serializers.Serializer):
+    start = serializers.DateField(required=False, help_text="First local date (queue's zone); default today.")
+    days = serializers.IntegerField(required=False, default=7, min_value=1, max_value=90)
+    max_slots = serializers.IntegerField(required=False, default=200, min_value=1, max_value=1000)
+
+
+class SlotOutput(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    local_start = serializers.CharField()
+    date = serializers.CharField()
+    label = serializers.CharField()
+    capacity = serializers.IntegerField(allow_null=True)
+    total = serializers.IntegerField(allow_null=True)
+
+
+def slot_data(slot, zone) -> dict:
+    local = slot.start.astimezone(zone)
+    # Capacity limits come with the capacity rules; without one a slot is unlimited (null).
+    return {"start": slot.start, "end": slot.end, "local_start": local.isoformat(), "date": local.date().isoformat(),
+            "label": f"{local:%a} {local.day} {local:%b}, {local:%H:%M}", "capacity": None, "total": None}
+
+
+class AvailabilityView(PublicView):
+    @extend_schema(
+        parameters=[AvailabilityInput],
+        responses=inline_serializer("Availability", {
+            "time_zone": serializers.CharField(), "slot_minutes": serializers.IntegerField(),
+            "immediate_available": serializers.BooleanField(), "slots": SlotOutput(many=True)}),
+        summary="Bookable slots for a scheduled callback")
+    def get(self, request, key):
+        widget = active_widget(key)
+        params = AvailabilityInput(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        queue, now = widget.queue, timezone.now()
+        start = params.validated_data.get("start") or now.astimezone(queue.time_zone).date()
+        slots = bookable_slots(queue, start=start, days=params.validated_data["days"],
+                               max_slots=params.validated_data["max_slots"], now=now) if widget.offer_scheduling else []
+        return Response({
+            "time_zone": str(queue.time_zone),
+            "slot_minutes": queue.slot_minutes,
+            "immediate_available": queue.active and is_open(queue, now),
+            "slots": SlotOutput([slot_data(s, queue.time_zone) for s in slots], many=True).data,
+        })
+
+
+class CaptchaChallengeView(PublicView):
+    @extend_schema(responses=inline_serializer("CaptchaChallenge", {
+        "key": serializers.CharField(), "image_url": serializers.CharField()}),
+        summary="A new image challenge (widgets with the built-in CAPTCHA)")
+    def get(self, request, key):
+        widget = active_widget(key)
+        if widget.captcha_provider != Widget.Captcha.IMAGE:
+            raise NotFound("This widget does not use the image challenge.")
+        return Response(image_challenge())
+
+
+# -- creating and following a callback ----------------------------------------------------------
+
+class CreateInput(serializers.Serializer):
+    phone_number = serializers.CharField(max_length=40)
+    country = serializers.CharField(max_length=2, min_length=2, required=False, allow_blank=True,
+                                    help_text="ISO 3166 region for a number typed without its country code.")
+    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    desired_time = serializers.DateTimeField(required=False, allow_null=True, help_text="Absent or null: ASAP.")
+    timezone = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    context = serializers.DictField(required=False, help_text="The customer's journey: page, referrer, custom fields.")
+    captcha = serializers.CharField(max_length=4096, required=False, allow_blank=True)
+
+    def validate_context(self, value):
+        if len(value) > MAX_CONTEXT_KEYS:
+            raise serializers.ValidationError(f"At most {MAX_CONTEXT_KEYS} keys.")
+        if len(json.dumps(value)) > MAX_CONTEXT_BYTES:
+            raise serializers.ValidationError(f"At most {MAX_CONTEXT_BYTES // 1024} KB.")
+        return value
+
+
+class CallbackOutput(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    state = serializers.CharField()
+    desired_time = serializers.DateTimeField(allow_null=True)
+    ewt_seconds = serializers.SerializerMethodField()
+    position = serializers.SerializerMethodField()
+    can_cancel = serializers.SerializerMethodField()
+    can_reschedule = serializers.SerializerMethodField()
+
+    def get_ewt_seconds(self, callback) -> int | None:
+        return callback_estimated_wait(callback)
+
+    def get_position(self, callback) -> int | None:
+        return callback_position(callback)
+
+    def get_can_cancel(self, callback) -> bool:
+        return can(callback, "cancel")
+
+    def get_can_reschedule(self, callback) -> bool:
+        return can(callback, "reschedule")
+
+
+class CreatedOutput(CallbackOutput):
+    token = serializers.SerializerMethodField(
+        help_text="Send as `Authorization: Bearer …` to follow this callback. Shown once.")
+
+    def get_token(self, callback) -> str:
+        return self.context["token"]
+
+
+def client_ip(request) -> str | None:
+    return ReadByAddressThrottle().get_ident(request)
+
+
+class CreateView(PublicView):
+    throttle_classes = [CreateByAddressThrottle, CreateByNumberThrottle]
+
+    @extend_schema(
+        request=CreateInput,
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+                                     description="A retried POST with the same key returns the first answer.")],
+        responses={201: CreatedOutput},
+        summary="Ask for a callback, now or at a chosen time")
+    def post(self, request, key):
+        widget = active_widget(key)
+        idempotency_key = request.headers.get("Idempotency-Key", "")[:128]
+        replay_key = f"idempotency:{widget.queue_id}:{idempotency_key}"
+        if idempotency_key and (first := cache.get(replay_key)):
+            return Response(first, status=status.HTTP_201_CREATED)
+        data = CreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        try:
+            captcha_verify(widget=widget, token=fields.get("captcha", ""), remote_ip=client_ip(request))
+        except CaptchaInvalid as exc:
+            logger.info("captcha refused for widget %s", widget.public_key)
+            raise serializers.ValidationError({"captcha": [str(exc)]})
+        except CaptchaUnavailable:
+            raise Unavailable()
+        try:
+            callback, token = services.callback_create(
+                queue=widget.queue, widget=widget, channel=Channel.WIDGET, actor=Actor.CUSTOMER,
+                phone_number=fields["phone_number"], region=fields.get("country") or None,
+                first_name=fields.get("first_name", ""), last_name=fields.get("last_name", ""),
+                email=fields.get("email", ""), notes=fields.get("notes", ""),
+                desired_time=fields.get("desired_time"), customer_timezone=fields.get("timezone", ""),
+                context=fields.get("context", {}), idempotency_key=idempotency_key)
+        except IntegrityError:
+            # The same Idempotency-Key raced us: the first request's callback stands.
+            existing = Callback.objects.filter(queue=widget.queue, idempotency_key=idempotency_key).first()
+            if not idempotency_key or existing is None:
+                raise
+            return Response(cache.get(replay_key) or CallbackOutput(existing).data, status=status.HTTP_201_CREATED)
+        body = CreatedOutput(callback, context={"token": token}).data
+        if idempotency_key:
+            transaction.on_commit(lambda: cache.set(replay_key, body, IDEMPOTENCY_TTL))
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+def customer_callback(request, callback_id) -> Callback:
+    """The callback the bearer token opens; another callback's token finds nothing (404)."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise NotAuthenticated("Send the callback's token as Authorization: Bearer <token>.")
+    callback = get_object_or_404(Callback.objects.select_related("queue"), public_id=callback_id)
+    if not hmac.compare_digest(callback.token_hash, services.hash_token(token.strip())):
+        raise NotFound()
+    return callback
+
+
+class StatusView(PublicView):
+    @extend_schema(responses=CallbackOutput, summary="The callback's state, wait and position")
+    def get(self, request, callback_id):
+        return Response(CallbackOutput(customer_callback(request, callback_id)).data)
+
+
+class CancelView(PublicView):
+    @extend_schema(request=None, responses=CallbackOutput, summary="Cancel the callback")
+    def post(self, request, callback_id):
+        callback = services.callback_cancel(callback=customer_callback(request, callback_id),
+                                            actor=Actor.CUSTOMER, reason="customer")
+        return Response(CallbackOutput(callback).data)
+
+
+class RescheduleInput(serializers.Serializer):
+    desired_time = serializers.DateTimeField()
+
+
+class RescheduleView(PublicView):
+    @extend_schema(request=RescheduleInput, responses=CallbackOutput, summary="Move the callback to another time")
+    def post(self, request, callback_id):
+        callback = customer_callback(request, callback_id)
+        data = RescheduleInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        callback = services.callback_reschedule(callback=callback, desired_time=data.validated_data["desired_time"],
+                                                actor=Actor.CUSTOMER)
+        return Response(CallbackOutput(callback).data)
+
+
+# -- the widget's interaction lifecycle -----------------------------------------------------------
+
+class EventInput(serializers.Serializer):
+    name = serializers.CharField(max_length=40)
+    occurred_at = serializers.DateTimeField()
+    metadata = serializers.DictField(required=False)
+
+
+class EventsInput(serializers.Serializer):
+    session = serializers.CharField(max_length=64)
+    events = serializers.ListField(child=serializers.DictField(), max_length=MAX_EVENTS)
+
+
+class EventsView(PublicView):
+    parser_classes = [JSONParser, PlainTextJSONParser]
+
+    @extend_schema(request=EventsInput, responses={202: inline_serializer("EventsAccepted", {
+        "accepted": serializers.IntegerField()})}, summary="Lifecycle events from the widget, in batches")
+    def post(self, request, key):
+        widget = get_object_or_404(Widget, public_key=key)
+        batch = EventsInput(data=request.data)
+        batch.is_valid(raise_exception=True)
+        # A bad event is dropped, never the batch: this endpoint must not fail the page.
+        events = [EventInput(data=raw) for raw in batch.validated_data["events"]]
+        rows = [WidgetEvent(widget=widget, session=batch.validated_data["session"], name=e.validated_data["name"],
+                            occurred_at=min(e.validated_data["occurred_at"], timezone.now() + dt.timedelta(minutes=5)),
+                            metadata=e.validated_data.get("metadata", {}))
+                for e in events if e.is_valid() and len(json.dumps(e.validated_data.get("metadata", {}))) <= 4096]
+        WidgetEvent.objects.bulk_create(rows)
+        return Response({"accepted": len(rows)}, status=status.HTTP_202_ACCEPTED)

@@ -1,0 +1,40 @@
+"""Throttles of the public API: per client address and per phone number.
+
+Rates are settings (env overridable); counts live in the default cache, which
+must be shared (Redis) in production or each worker process counts alone.
+"""
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from rest_framework.throttling import SimpleRateThrottle
+
+from .phone import parse_phone
+
+
+class PublicAddressThrottle(SimpleRateThrottle):
+    """Per client address; DRF reads X-Forwarded-For only through NUM_PROXIES trusted proxies."""
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class CreateByAddressThrottle(PublicAddressThrottle):
+    scope = "public_create"
+
+
+class ReadByAddressThrottle(PublicAddressThrottle):
+    scope = "public_read"
+
+
+class CreateByNumberThrottle(SimpleRateThrottle):
+    """Per phone number, so one number cannot be flooded from many addresses."""
+
+    scope = "public_number"
+
+    def get_cache_key(self, request, view):
+        try:
+            number = parse_phone(str(request.data.get("phone_number", "")), request.data.get("country") or None)
+        except (ValidationError, AttributeError, TypeError):  # validation answers bad input with 400
+            return None
+        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return self.cache_format % {"scope": self.scope, "ident": e164}

@@ -1,0 +1,87 @@
+"""Reads about queues: who can serve them, how long a customer will wait, when they can book."""
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .hours import is_open, open_ranges
+from .models import Agent, VirtualQueue
+
+LOGGED_IN = (Agent.Status.AVAILABLE, Agent.Status.BUSY)
+HANDLE_TIME_SAMPLE = 200
+
+
+def agents_able_to_serve(queue: VirtualQueue) -> QuerySet[Agent]:
+    """Agents who serve the queue and hold every required skill at its minimum level."""
+    agents = Agent.objects.filter(queues=queue)
+    for required in queue.required_skills.all():
+        # One join per requirement: each must be met by some skill row of the agent.
+        agents = agents.filter(skill_levels__skill_id=required.skill_id, skill_levels__level__gte=required.min_level)
+    return agents.distinct()
+
+
+def average_handle_seconds(queue: VirtualQueue, *, now: dt.datetime | None = None) -> float:
+    """Mean talk time of the queue's recent completed callbacks, or the configured default with no history."""
+    from callbacks.models import Callback, State  # callbacks depends on queues, not the reverse
+
+    now = now or timezone.now()
+    window = now - dt.timedelta(hours=settings.CALLBACK_HANDLE_TIME_WINDOW_HOURS)
+    recent = (Callback.objects.filter(queue=queue, state=State.COMPLETED, ended_at__gte=window,
+                                      started_at__isnull=False)
+              .order_by("-ended_at").values_list("started_at", "ended_at")[:HANDLE_TIME_SAMPLE])
+    durations = [(ended - started).total_seconds() for started, ended in recent]
+    return sum(durations) / len(durations) if durations else float(settings.CALLBACK_DEFAULT_HANDLE_SECONDS)
+
+
+def estimated_wait_seconds(queue: VirtualQueue, *, position: int, now: dt.datetime | None = None) -> int | None:
+    """How long the callback at ``position`` (1 = next) waits for an agent; None when nobody is logged in.
+
+    EWT = ceil(position / logged-in agents able to serve) × average handle time.
+    Every agent takes one callback at a time, so the customer waits for as
+    many rounds of calls as there are full rows of agents ahead of them.
+    """
+    agents = agents_able_to_serve(queue).filter(status__in=LOGGED_IN).count()
+    if not agents:
+        return None
+    return round(math.ceil(position / agents) * average_handle_seconds(queue, now=now))
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: dt.datetime
+    end: dt.datetime
+
+
+def bookable_slots(queue: VirtualQueue, *, start: dt.date, days: int, max_slots: int,
+                   now: dt.datetime | None = None) -> list[Slot]:
+    """Slots inside office hours, from the local date ``start`` for ``days`` days, never past the horizon."""
+    now = now or timezone.now()
+    step = dt.timedelta(minutes=queue.slot_minutes)
+    today = now.astimezone(queue.time_zone).date()
+    last_day = min(start + dt.timedelta(days=days - 1), today + dt.timedelta(days=queue.booking_horizon_days))
+    slots, day = [], max(start, today)
+    while day <= last_day and len(slots) < max_slots:
+        for opens, closes in open_ranges(queue, day):
+            begin = opens
+            while begin + step <= closes and len(slots) < max_slots:
+                if begin > now:
+                    slots.append(Slot(begin, begin + step))
+                begin += step
+        day += dt.timedelta(days=1)
+    return slots
+
+
+def bookable_error(queue: VirtualQueue, desired_time: dt.datetime, *, now: dt.datetime | None = None) -> str | None:
+    """Why a customer cannot ask to be called at ``desired_time``, or None when they can."""
+    now = now or timezone.now()
+    if desired_time <= now:
+        return "The desired time is in the past."
+    if desired_time > now + dt.timedelta(days=queue.booking_horizon_days):
+        return f"Callbacks can be booked at most {queue.booking_horizon_days} days ahead."
+    if not is_open(queue, desired_time):
+        return "We are closed at that time; please pick one of the offered slots."
+    return None
