@@ -11,7 +11,7 @@ import json
 import logging
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -64,6 +64,10 @@ class PublicView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
     throttle_classes = [ReadByAddressThrottle]
+
+    def get_authenticate_header(self, request):
+        # Makes a missing customer token a 401 (with this challenge), not a 403.
+        return 'Bearer realm="callback"'
 
 
 def active_widget(key: str) -> Widget:
@@ -242,8 +246,8 @@ class CreateView(PublicView):
         widget = active_widget(key)
         idempotency_key = request.headers.get("Idempotency-Key", "")[:128]
         replay_key = f"idempotency:{widget.queue_id}:{idempotency_key}"
-        if idempotency_key and (first := cache.get(replay_key)):
-            return Response(first, status=status.HTTP_201_CREATED)
+        if idempotency_key and (replay := self.replay(widget, idempotency_key, replay_key)):
+            return replay
         data = CreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
@@ -263,15 +267,25 @@ class CreateView(PublicView):
                 desired_time=fields.get("desired_time"), customer_timezone=fields.get("timezone", ""),
                 context=fields.get("context", {}), idempotency_key=idempotency_key)
         except IntegrityError:
-            # The same Idempotency-Key raced us: the first request's callback stands.
-            existing = Callback.objects.filter(queue=widget.queue, idempotency_key=idempotency_key).first()
-            if not idempotency_key or existing is None:
-                raise
-            return Response(cache.get(replay_key) or CallbackOutput(existing).data, status=status.HTTP_201_CREATED)
+            # The same Idempotency-Key raced us and the unique constraint
+            # refused the second insert: the first request's callback stands.
+            if idempotency_key and (replay := self.replay(widget, idempotency_key, replay_key)):
+                return replay
+            raise
         body = CreatedOutput(callback, context={"token": token}).data
         if idempotency_key:
-            transaction.on_commit(lambda: cache.set(replay_key, body, IDEMPOTENCY_TTL))
+            cache.set(replay_key, body, IDEMPOTENCY_TTL)
         return Response(body, status=status.HTTP_201_CREATED)
+
+    @staticmethod
+    def replay(widget, idempotency_key, replay_key) -> Response | None:
+        """The first answer to this key: from the cache, token included; else rebuilt without the token."""
+        if first := cache.get(replay_key):
+            return Response(first, status=status.HTTP_201_CREATED)
+        existing = Callback.objects.filter(queue=widget.queue, idempotency_key=idempotency_key).first()
+        if existing:
+            return Response(CallbackOutput(existing).data | {"token": None}, status=status.HTTP_201_CREATED)
+        return None
 
 
 def customer_callback(request, callback_id) -> Callback:

@@ -71,7 +71,10 @@ def callback_create(*, queue: VirtualQueue, phone_number: str, region: str | Non
     Raises ValidationError (bad input), Rejection (a rule refused) or DuplicateCallback.
     """
     now = now or timezone.now()
-    number = parse_phone(phone_number, region)
+    try:
+        number = parse_phone(phone_number, region)
+    except ValidationError as error:
+        raise ValidationError({"phone_number": error.messages})
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if customer_timezone:
         try:

@@ -58,3 +58,13 @@ def manager(db):
 @pytest.fixture
 def agent(db):
     return logged_in("Agent")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters and idempotent answers live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
