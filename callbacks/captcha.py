@@ -121,6 +121,8 @@ class HostedCaptcha(CaptchaBackend):
             if not isinstance(result, dict):
                 raise ValueError("the answer is not a JSON object")
         except (OSError, http.client.HTTPException, ValueError) as exc:
+            if isinstance(exc, urllib.error.HTTPError):
+                exc.close()  # it holds the provider's connection open until garbage-collected
             logger.warning("%s verification for widget %s failed: %s", self.provider, widget.public_key, exc)
             raise CaptchaUnavailable() from exc
         if result.get("success") is not True:

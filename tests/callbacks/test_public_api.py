@@ -450,3 +450,31 @@ def test_the_public_api_is_in_the_openapi_schema(api):
 
     assert "/api/v1/public/widgets/{key}/callbacks" in schema["paths"]
     assert "/api/v1/public/callbacks/{callback_id}/reschedule" in schema["paths"]
+
+
+# -- CAPTCHA --------------------------------------------------------------------------------------
+
+def test_a_widget_with_a_captcha_refuses_a_request_without_one(api):
+    widget = WidgetFactory(captcha_provider="image")
+
+    response = book(api, widget)
+
+    assert response.status_code == 400
+    assert "captcha" in response.json()
+    assert not Callback.objects.exists()
+
+
+def test_the_image_challenge_answered_right_books_the_callback(api):
+    from captcha.models import CaptchaStore
+
+    widget = WidgetFactory(captcha_provider="image")
+    challenge = api.get(url(f"widgets/{widget.public_key}/captcha")).json()
+    answer = CaptchaStore.objects.get(hashkey=challenge["key"]).response
+
+    response = book(api, widget, captcha=f"{challenge['key']}:{answer}")
+
+    assert response.status_code == 201
+
+
+def test_a_widget_without_the_image_captcha_has_no_challenge(api, widget):
+    assert api.get(url("widgets/shop/captcha")).status_code == 404
