@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PG_PORT ?= 5432
 REDIS_PORT ?= 6379
 
-.PHONY: run test services demo-data clean
+.PHONY: run test services browser clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -47,9 +47,17 @@ services:
 	  fi; \
 	fi
 
+## The browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+browser:
+	@if ! [ -x /usr/bin/chromium ]; then \
+	  echo "Installing Chromium from the system packages"; \
+	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null; \
+	fi
+
 ## make test: install with test extras, make sure PostgreSQL and Redis run, run the whole suite.
 ## The suite uses PostgreSQL whenever one is reachable (TEST_DATABASE_URL overrides).
-test: $(VENV)/.installed-test services
+test: $(VENV)/.installed-test services browser
 	@if [ -n "$$TEST_DATABASE_URL" ]; then db="$$TEST_DATABASE_URL"; \
 	elif command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p $(PG_PORT); then \
 	  db="postgres://postgres@127.0.0.1:$(PG_PORT)/callbacks"; \
