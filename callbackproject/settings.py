@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -168,6 +169,9 @@ SPECTACULAR_SETTINGS = {
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/v1/public/.*$"
 CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key")
+# Lets the widget read how long to wait after a 429.
+CORS_EXPOSE_HEADERS = ["Retry-After"]
 
 # Celery. With no broker configured, Celery's filesystem transport keeps the
 # queue in var/celery so the worker and beat need no server. Production: Redis.

@@ -420,6 +420,7 @@ def test_cors_preflight_passes_for_the_configured_origin(api, widget):
 
     assert response.status_code == 200
     assert response["Access-Control-Allow-Origin"] == ORIGIN
+    assert "idempotency-key" in response["Access-Control-Allow-Headers"]
 
 
 def test_cors_refuses_any_other_origin(api, widget):

@@ -84,7 +84,7 @@ class Command(BaseCommand):
         support = queues["support"]
         Widget.objects.update_or_create(public_key="demo", defaults={
             "name": "Demo widget", "queue": support, "active": True, "offer_scheduling": True,
-            "captcha_provider": Widget.Captcha.NONE, "allowed_origins": "\n".join(DEMO_ORIGINS)})
+            "captcha_provider": Widget.Captcha.NONE, "accent_color": "#1b7a4b", "allowed_origins": "\n".join(DEMO_ORIGINS)})
         if Callback.objects.filter(queue=support, context__demo=True).exists():
             self.stdout.write("Demo callbacks already exist; left as they are.")
         else:

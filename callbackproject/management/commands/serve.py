@@ -1,4 +1,4 @@
-"""Run the whole service for trying it out: web server, Celery worker and beat, until Ctrl-C.
+"""Run the whole service for trying it out: web server, Celery worker and beat, a demo site, until Ctrl-C.
 
 Each child runs in its own process group, so Ctrl-C in the terminal reaches
 only this command, which then stops the children in order; signalling the
@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 STOP_TIMEOUT = 10
+# The demo pages embed the widget from http://127.0.0.1:8000, so they assume the default --port.
+DEMO_PORT = 8001
 
 
 @dataclass
@@ -27,7 +29,8 @@ class Child:
 
 
 class Command(BaseCommand):
-    help = "Serve the web app on 127.0.0.1 with a Celery worker and beat (development and demos only)."
+    help = ("Serve the web app on 127.0.0.1 with a Celery worker and beat, and the widget demo site on "
+            f"127.0.0.1:{DEMO_PORT} (development and demos only).")
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8000, help="Port of the web server (default: 8000).")
@@ -43,6 +46,11 @@ class Command(BaseCommand):
             Child("beat", "Celery beat, sends the periodic ticks stored in the database",
                   [*celery, "beat", "--loglevel=info", "-S", "django_celery_beat.schedulers:DatabaseScheduler",
                    "--pidfile", str(var / "celerybeat.pid"), "--schedule", str(var / "celerybeat-schedule")]),
+            # A pretend customer site on another origin, embedding the widget as a real one would.
+            Child("demo", f"http://127.0.0.1:{DEMO_PORT}/ (widget demo), "
+                          f"http://127.0.0.1:{DEMO_PORT}/service-only.html (CallbackService alone)",
+                  [python, "-m", "http.server", str(DEMO_PORT), "--bind", "127.0.0.1",
+                   "--directory", str(settings.BASE_DIR / "callbacks" / "demo_host")]),
         ]
 
     def handle(self, *args, port, **options):

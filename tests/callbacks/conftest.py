@@ -1,0 +1,181 @@
+"""Fixtures for the widget's real-browser tests: Chromium, a host site on another origin, a widget.
+
+The widget is served by pytest-django's ``live_server`` (http://localhost:<port>) and embedded in
+pages served from http://127.0.0.1:<another port>, so every API call crosses origins and CORS is
+exercised exactly as on a customer's website.
+"""
+
+import http.server
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def chromium_executable():
+    """Debian's Chromium; Playwright's own browser downloads are never used."""
+    if not os.access(CHROMIUM, os.X_OK):
+        message = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    ARTIFACTS.mkdir(exist_ok=True)
+    return CHROMIUM
+
+
+@pytest.fixture
+def browser(chromium_executable, monkeypatch):
+    """A Chromium for one test.
+
+    Deliberately not session-scoped: while Playwright's sync API is started it keeps an asyncio
+    loop running on the main thread, and Django then refuses ORM calls there (SynchronousOnlyOperation)
+    unless DJANGO_ALLOW_ASYNC_UNSAFE is set. Kept to one test, the flag covers only code that
+    drives a browser, and the rest of the suite keeps Django's check. Starting Playwright and
+    Chromium costs about 0.6 s a test.
+    """
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_executable, args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+        # With the loop running, Django keys its connections to the loop's context, so the test
+        # body opened connections of its own: close them now, while they can still be reached,
+        # or they outlive the test and block dropping the test database.
+        connections.close_all()
+
+
+class HostPages:
+    """A tiny web server for host pages: tests put HTML at a path and get its URL."""
+
+    def __init__(self):
+        pages = self.pages = {}
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = pages.get(self.path.split("?")[0])
+                if body is None:
+                    self.send_error(404)
+                    return
+                data = body.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def serve(self, path: str, html: str) -> str:
+        self.pages[path.split("?")[0]] = html
+        return self.origin + path
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="session")
+def host_pages():
+    pages = HostPages()
+    yield pages
+    pages.stop()
+
+
+@pytest.fixture
+def embedded_widget(host_pages):
+    """A widget on an always-open queue that the host site may embed (its origin is allowed)."""
+    from django.core.cache import cache
+
+    from tests.factories import QueueFactory, WidgetFactory
+
+    # Throttle counts live in the cache (Redis under `make test`) and would outlive the test.
+    cache.clear()
+    return WidgetFactory(public_key="acme-web", name="Acme website",
+                         queue=QueueFactory(slug="acme-support", name="Acme support", time_zone="UTC"),
+                         allowed_origins=f"https://www.acme.example\n{host_pages.origin}\n")
+
+
+HOST_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{title}</title>
+  <link rel="icon" href="data:,">
+  <style>
+    /* Hostile host CSS: the widget's shadow DOM must keep it out. */
+    body {{ margin: 0; font: 20px/1.8 "Comic Sans MS", cursive; color: #7a0000; background: #fffbe6; }}
+    button, input, label {{ text-transform: uppercase; color: magenta !important; font-size: 30px; }}
+    main {{ padding: 40px; }}
+  </style>
+</head>
+<body>
+  <main><h1>{title}</h1><p>Welcome to our shop. Questions? We'll call you.</p>{body}</main>
+  {head_script}
+  <script src="{api}/static/callback/widget.js" data-widget-key="{key}" {attrs} async></script>
+</body>
+</html>
+"""
+
+# Records every event the bus publishes, for the tests to read back.
+RECORDER = """<script>
+  window.recorded = [];
+  window.CallbackBus = window.CallbackBus || [];
+  window.CallbackBus.push(function (bus) {
+    bus.subscribe("*", function (data, name) { window.recorded.push({name: name, data: data}); });
+  });
+</script>"""
+
+
+@pytest.fixture
+def host_page(host_pages, live_server):
+    """Serves a page of the host site embedding the widget from the live server; returns its URL."""
+
+    def make(widget, *, path="/", title="Acme Supplies", ui=True, attrs="", body="", record=True):
+        attrs = (attrs + ("" if ui else ' data-ui="none"')).strip()
+        html = HOST_PAGE.format(title=title, api=live_server.url, key=widget.public_key, attrs=attrs, body=body,
+                                head_script=RECORDER if record else "")
+        return host_pages.serve(path, html)
+
+    return make
+
+
+@pytest.fixture
+def new_page(browser):
+    """Opens a page in a fresh context (en-GB, London); fails the test on any uncaught script error."""
+    contexts, errors = [], []
+
+    def make(**context_options):
+        options = {"locale": "en-GB", "timezone_id": "Europe/London", "viewport": {"width": 1280, "height": 800}}
+        context = browser.new_context(**(options | context_options))
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        # Shown by pytest with a failing test's output: what the browser said, CORS refusals included.
+        page.on("console", lambda message: print(f"[browser {message.type}] {message.text}"))
+        page.on("response", lambda response: response.status >= 400 and print(
+            f"[browser response] {response.status} {response.request.method} {response.url}"))
+        page.on("requestfailed", lambda request: print(f"[browser request failed] {request.method} {request.url}"
+                                                      f" {request.failure}"))
+        page.set_default_timeout(10_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not errors, f"uncaught errors in the page: {errors}"
