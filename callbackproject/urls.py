@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/auth/token", TokenView.as_view(), name="api-token"),
     path("api/v1/public/", include("callbacks.urls")),
+    path("api/v1/agent/", include("callbacks.agent_urls")),
     path("captcha/", include("captcha.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

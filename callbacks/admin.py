@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils import timezone
 
 from . import services
-from .models import Callback, CallbackEvent, Channel, Widget, WidgetEvent
+from .models import Attempt, Callback, CallbackEvent, Channel, Widget, WidgetEvent
 from .phone import mask_phone, parse_phone
 
 FIELD_TYPES = ("text", "tel", "email", "textarea", "select", "checkbox", "hidden")
@@ -21,7 +21,8 @@ admin.site.site_header = admin.site.site_title = "Callback service administratio
 
 CUSTOMER_FIELDS = ("phone_number", "first_name", "last_name", "email", "customer_timezone", "notes", "context")
 REQUEST_FIELDS = ("public_id", "queue", "channel", "desired_time", "idempotency_key")
-LIFECYCLE_FIELDS = ("state", "outcome", "attempts", "agent", "due_at", "expires_at", "reservation_expires_at")
+LIFECYCLE_FIELDS = ("state", "outcome", "attempts", "agent", "due_at", "expires_at", "reservation_expires_at",
+                    "place_at", "hold_until", "dial_timezone", "rejections", "flagged")
 HISTORY_FIELDS = ("created_at", "state_changed_at", "queued_at", "assigned_at", "started_at", "ended_at",
                   "updated_at", "purged_at", "token_hash")
 
@@ -72,12 +73,25 @@ class CallbackEventInline(admin.TabularInline):
         return False
 
 
+class AttemptInline(admin.TabularInline):
+    model = Attempt
+    fields = readonly_fields = ("number", "agent", "started_at", "ended_at", "outcome", "notes")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Callback)
 class CallbackAdmin(admin.ModelAdmin):
     form = CallbackForm
     list_display = ("public_id", "queue", "masked_phone", "state", "channel", "attempts", "desired_time",
                     "created_at")
-    list_filter = ("state", "channel", "queue", "created_at")
+    list_filter = ("state", "flagged", "channel", "queue", "created_at")
     list_select_related = ("queue",)
     # Only shows the search box: get_search_results matches whole values itself.
     search_fields = ("=public_id", "=phone_number")
@@ -93,7 +107,7 @@ class CallbackAdmin(admin.ModelAdmin):
         ("Lifecycle", {"fields": LIFECYCLE_FIELDS}),
         ("History", {"fields": HISTORY_FIELDS, "classes": ("collapse",)}),
     )
-    inlines = (CallbackEventInline,)
+    inlines = (AttemptInline, CallbackEventInline)
 
     @admin.display(description="phone number", ordering="phone_number")
     def masked_phone(self, callback):

@@ -26,6 +26,9 @@ def allowed_origins(path: str) -> list[str]:
 
 
 def widget_origin_allowed(sender, request, **kwargs) -> bool:
+    # The signal fires for every request, not only those under CORS_URLS_REGEX.
+    if not request.path.startswith("/api/v1/public/"):
+        return False
     origin = request.headers.get("Origin", "").rstrip("/")
     if origin in allowed_origins(request.path):
         return True

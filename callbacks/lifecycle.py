@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from queues import routing
 from queues.models import Agent
 
-from .models import OPEN_STATES, Callback, CallbackEvent, Outcome, State
+from .models import OPEN_STATES, Attempt, Callback, CallbackEvent, Outcome, State
 
 Actor = CallbackEvent.Actor
+REJECTED = "rejected"
 
 
 class IllegalTransition(Exception):
@@ -104,6 +106,9 @@ def create(callback: Callback, *, actor: str, user=None, now: dt.datetime | None
     callback.created_at = callback.state_changed_at = now
     callback.due_at = callback.desired_time if scheduled else None
     callback.queued_at = None if scheduled else now
+    callback.place_at = callback.desired_time or now
+    callback.dial_timezone = callback.dial_timezone or routing.resolve_dial_timezone(
+        customer_timezone=callback.customer_timezone, phone_number=callback.phone_number, queue=callback.queue)
     callback.expires_at = (callback.desired_time if scheduled else now) + dt.timedelta(
         minutes=callback.queue.max_wait_minutes)
     callback.save(force_insert=True)
@@ -115,9 +120,9 @@ def create(callback: Callback, *, actor: str, user=None, now: dt.datetime | None
 
 
 def release(callback: Callback, *, actor: str = Actor.SYSTEM, user=None, reason: str = "due",
-            now: dt.datetime | None = None) -> CallbackEvent:
+            metadata: dict | None = None, now: dt.datetime | None = None) -> CallbackEvent:
     now = now or timezone.now()
-    return _move(callback, "release", actor=actor, user=user, reason=reason, now=now,
+    return _move(callback, "release", actor=actor, user=user, reason=reason, metadata=metadata, now=now,
                  due_at=None, queued_at=callback.queued_at or now)
 
 
@@ -137,45 +142,99 @@ def requeue(callback: Callback, *, reason: str, actor: str = Actor.SYSTEM, user=
                  metadata={"agent_id": callback.agent_id}, agent=None, reservation_expires_at=None)
 
 
+def reject(callback: Callback, *, actor: str = Actor.AGENT, user=None,
+           now: dt.datetime | None = None) -> CallbackEvent:
+    """The agent previewed the callback and will not take it: back to its place in line, for another agent.
+
+    The caller locks the row, as the count is read from it. After the queue's
+    maximum rejections it is flagged for supervisors (and stays in line).
+    """
+    rejections = callback.rejections + 1
+    flagged = callback.flagged or rejections >= callback.queue.max_rejections
+    return _move(callback, "requeue", actor=actor, user=user, reason=REJECTED, now=now,
+                 metadata={"agent_id": callback.agent_id, "rejections": rejections, "flagged": flagged},
+                 agent=None, reservation_expires_at=None, rejections=rejections, flagged=flagged)
+
+
+def hold(callback: Callback, *, until: dt.datetime, reason: str, now: dt.datetime | None = None) -> CallbackEvent:
+    """Keep a queued callback from agents until ``until``; it keeps its place in line.
+
+    Not a change of state, but logged like one so reports can tell why it waited.
+    """
+    now = now or timezone.now()
+    # Conditional like _move: a callback moved meanwhile is not held.
+    if callback.state != State.QUEUED or not Callback.objects.filter(pk=callback.pk, state=State.QUEUED).update(
+            hold_until=until, updated_at=now):
+        raise IllegalTransition(callback, "hold")
+    callback.hold_until = until
+    return CallbackEvent.objects.create(
+        callback=callback, type="held", from_state=State.QUEUED, to_state=State.QUEUED, created_at=now,
+        actor=Actor.SYSTEM, reason=reason, metadata={"attempt": callback.attempts, "hold_until": until.isoformat()})
+
+
+def _close_attempt(callback: Callback, *, outcome: Outcome | str, notes: str, now: dt.datetime) -> None:
+    """The dial in progress, if any, ends with the outcome."""
+    Attempt.objects.filter(callback=callback, ended_at__isnull=True).update(ended_at=now, outcome=outcome,
+                                                                           notes=notes)
+
+
+@transaction.atomic
 def start(callback: Callback, *, actor: str = Actor.AGENT, user=None,
           now: dt.datetime | None = None) -> CallbackEvent:
-    """Dialling begins: one more attempt."""
+    """Dialling begins: one more attempt, and its row."""
     now = now or timezone.now()
-    return _move(callback, "start", actor=actor, user=user, reason="dialing", now=now,
-                 metadata={"agent_id": callback.agent_id}, attempts=callback.attempts + 1, started_at=now,
-                 reservation_expires_at=None)
+    event = _move(callback, "start", actor=actor, user=user, reason="dialing", now=now,
+                  metadata={"agent_id": callback.agent_id}, attempts=callback.attempts + 1, started_at=now,
+                  reservation_expires_at=None)
+    Attempt.objects.create(callback=callback, number=callback.attempts, agent_id=callback.agent_id, started_at=now)
+    return event
 
 
-def complete(callback: Callback, *, actor: str = Actor.AGENT, user=None,
+@transaction.atomic
+def complete(callback: Callback, *, actor: str = Actor.AGENT, user=None, notes: str = "",
              now: dt.datetime | None = None) -> CallbackEvent:
     now = now or timezone.now()
-    return _move(callback, "complete", actor=actor, user=user, reason=Outcome.CONNECTED, now=now,
-                 metadata={"agent_id": callback.agent_id}, outcome=Outcome.CONNECTED, ended_at=now)
+    event = _move(callback, "complete", actor=actor, user=user, reason=Outcome.CONNECTED, now=now,
+                  metadata={"agent_id": callback.agent_id}, outcome=Outcome.CONNECTED, ended_at=now)
+    _close_attempt(callback, outcome=Outcome.CONNECTED, notes=notes, now=now)
+    return event
 
 
+@transaction.atomic
 def retry(callback: Callback, *, outcome: Outcome, due_at: dt.datetime, actor: str = Actor.AGENT, user=None,
-          now: dt.datetime | None = None) -> CallbackEvent:
+          notes: str = "", now: dt.datetime | None = None) -> CallbackEvent:
     """An attempt failed in a way worth trying again later."""
-    return _move(callback, "retry", actor=actor, user=user, reason=outcome, now=now,
-                 metadata={"agent_id": callback.agent_id, "due_at": due_at.isoformat()},
-                 outcome=outcome, due_at=due_at, agent=None)
+    now = now or timezone.now()
+    event = _move(callback, "retry", actor=actor, user=user, reason=outcome, now=now,
+                  metadata={"agent_id": callback.agent_id, "due_at": due_at.isoformat()},
+                  outcome=outcome, due_at=due_at, agent=None)
+    _close_attempt(callback, outcome=outcome, notes=notes, now=now)
+    return event
 
 
+@transaction.atomic
 def fail(callback: Callback, *, reason: str, outcome: Outcome, actor: str = Actor.AGENT, user=None,
-         now: dt.datetime | None = None) -> CallbackEvent:
+         notes: str = "", now: dt.datetime | None = None) -> CallbackEvent:
     """Attempts exhausted or the number is wrong."""
     now = now or timezone.now()
-    return _move(callback, "fail", actor=actor, user=user, reason=reason, now=now,
-                 metadata={"agent_id": callback.agent_id}, outcome=outcome, ended_at=now)
+    event = _move(callback, "fail", actor=actor, user=user, reason=reason, now=now,
+                  metadata={"agent_id": callback.agent_id}, outcome=outcome, ended_at=now)
+    _close_attempt(callback, outcome=outcome, notes=notes, now=now)
+    return event
 
 
+@transaction.atomic
 def cancel(callback: Callback, *, actor: str, reason: str, user=None, outcome: Outcome | str = "",
-           now: dt.datetime | None = None) -> CallbackEvent:
+           notes: str = "", now: dt.datetime | None = None) -> CallbackEvent:
     now = now or timezone.now()
     changes = {"ended_at": now, "reservation_expires_at": None}
     if outcome:
         changes["outcome"] = outcome
-    return _move(callback, "cancel", actor=actor, user=user, reason=reason, now=now, **changes)
+    # An agent's call can end in a cancel (the customer declined): reports credit it to them.
+    metadata = {"agent_id": callback.agent_id} if callback.agent_id else None
+    event = _move(callback, "cancel", actor=actor, user=user, reason=reason, metadata=metadata, now=now, **changes)
+    _close_attempt(callback, outcome=outcome, notes=notes, now=now)
+    return event
 
 
 def expire(callback: Callback, *, reason: str, now: dt.datetime | None = None) -> CallbackEvent:
@@ -188,4 +247,5 @@ def reschedule(callback: Callback, *, desired_time: dt.datetime, actor: str, use
     expires_at = desired_time + dt.timedelta(minutes=callback.queue.max_wait_minutes)
     return _move(callback, "reschedule", actor=actor, user=user, reason="new_time", now=now,
                  metadata={"previous_desired_time": callback.desired_time and callback.desired_time.isoformat()},
-                 desired_time=desired_time, due_at=desired_time, expires_at=expires_at)
+                 desired_time=desired_time, due_at=desired_time, expires_at=expires_at,
+                 place_at=desired_time, hold_until=None)

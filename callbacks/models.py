@@ -73,6 +73,18 @@ class Callback(models.Model):
     expires_at = models.DateTimeField("expires", null=True, blank=True)
     reservation_expires_at = models.DateTimeField("reservation expires", null=True, blank=True)
 
+    # Routing. The place in line never changes on retry or requeue, so a
+    # customer loses nothing when a call fails or an agent gives it back.
+    place_at = models.DateTimeField("place in line", default=timezone.now,
+                                    help_text="When requested (as soon as possible) or the desired time.")
+    hold_until = models.DateTimeField("held until", null=True, blank=True,
+                                      help_text="Not offered to agents before this time (customer's quiet hours).")
+    dial_timezone = models.CharField("dialling time zone", max_length=64, blank=True,
+                                     help_text="The customer's zone for quiet hours, resolved at creation.")
+    rejections = models.PositiveSmallIntegerField("rejections", default=0)
+    flagged = models.BooleanField("flagged for supervisors", default=False,
+                                  help_text="Agents rejected it as often as the queue allows.")
+
     created_at = models.DateTimeField("created", default=timezone.now)
     updated_at = models.DateTimeField("updated", auto_now=True)
     state_changed_at = models.DateTimeField("state changed", default=timezone.now)
@@ -109,6 +121,10 @@ class Callback(models.Model):
             models.Index(fields=["ended_at"], name="callback_purgeable",
                          condition=Q(purged_at__isnull=True, ended_at__isnull=False)),
             models.Index(fields=["queue", "state"], name="callback_queue_state"),
+            # The claim walks this in line order and stops at the first free
+            # row, however many callbacks have finished.
+            models.Index(fields=["queue", "place_at", "id"], name="callback_claim",
+                         condition=Q(state=State.QUEUED)),
             models.Index(fields=["phone_number"], name="callback_phone"),
         ]
 
@@ -150,6 +166,28 @@ class CallbackEvent(models.Model):
 
     def __str__(self):
         return f"{self.type}: {self.from_state or '–'} → {self.to_state}"
+
+
+class Attempt(models.Model):
+    """One dial of a callback by an agent, from the start of dialling to its outcome."""
+
+    callback = models.ForeignKey(Callback, on_delete=models.CASCADE, related_name="dial_attempts",
+                                 verbose_name="callback")
+    number = models.PositiveSmallIntegerField("attempt number")
+    agent = models.ForeignKey(Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="attempts",
+                              verbose_name="agent")
+    started_at = models.DateTimeField("started")
+    ended_at = models.DateTimeField("ended", null=True, blank=True)
+    outcome = models.CharField("outcome", max_length=20, choices=Outcome.choices, blank=True)
+    notes = models.TextField("notes", max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["callback", "number"]
+        verbose_name = "attempt"
+        constraints = [models.UniqueConstraint(fields=["callback", "number"], name="attempt_number_unique")]
+
+    def __str__(self):
+        return f"Attempt {self.number}: {self.get_outcome_display() or 'dialling'}"
 
 
 def default_form() -> list[dict]:

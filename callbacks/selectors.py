@@ -17,7 +17,7 @@ def callback_position(callback: Callback) -> int | None:
     if callback.state != State.QUEUED:
         return None
     ahead = Callback.objects.filter(queue_id=callback.queue_id, state=State.QUEUED).filter(
-        Q(queued_at__lt=callback.queued_at) | Q(queued_at=callback.queued_at, pk__lt=callback.pk))
+        Q(place_at__lt=callback.place_at) | Q(place_at=callback.place_at, pk__lt=callback.pk))
     return ahead.count() + 1
 
 

@@ -12,17 +12,19 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
+from queues import routing
 from queues.hours import is_open
-from queues.models import VirtualQueue
+from queues.models import Agent, VirtualQueue
 from queues.selectors import bookable_error
 from rules.engine import CallbackRequest, evaluate
 
 from . import lifecycle
-from .models import OPEN_STATES, TERMINAL_STATES, Callback, CallbackEvent, Channel, State
+from .models import OPEN_STATES, TERMINAL_STATES, Attempt, Callback, CallbackEvent, Channel, Outcome, State
 from .phone import parse_phone
+from .selectors import queue_estimated_wait
 
 logger = logging.getLogger(__name__)
 
@@ -137,11 +139,47 @@ def _each_locked(queryset: QuerySet, move) -> int:
             return done
 
 
+def _early_release_leads(now: dt.datetime) -> list[tuple[VirtualQueue, dt.timedelta]]:
+    """Each open queue with scheduled callbacks close enough to go early, and how early: its EWT now, capped.
+
+    Only open queues: one released before the office opens would be expired
+    as left behind at closing time.
+    """
+    longest_cap = VirtualQueue.objects.aggregate(cap=Max("early_release_cap_minutes"))["cap"]
+    if not longest_cap:
+        return []
+    soon = (Callback.objects.filter(state=State.SCHEDULED, due_at__gt=now,
+                                    due_at__lte=now + dt.timedelta(minutes=longest_cap))
+            .order_by().values("queue_id").distinct())
+    queues = VirtualQueue.objects.filter(pk__in=soon, early_release_cap_minutes__gt=0).prefetch_related(
+        "office_hours", "closed_dates")
+    leads = ((queue, routing.early_release_lead(queue, queue_estimated_wait(queue)))
+             for queue in queues if is_open(queue, now))
+    return [(queue, lead) for queue, lead in leads if lead]
+
+
 def callbacks_release_due(*, now: dt.datetime | None = None) -> int:
-    """Scheduled and retrying callbacks whose time has come join their queue."""
+    """Scheduled and retrying callbacks whose time has come join their queue.
+
+    A scheduled callback joins ahead of its desired time by its queue's current
+    estimated wait, capped per queue, so an agent reaches the customer around
+    the time they chose. Its place in line stays the desired time. A retry
+    joins at its due time.
+    """
     now = now or timezone.now()
-    due = Callback.objects.filter(state__in=[State.SCHEDULED, State.RETRY_WAIT], due_at__lte=now)
-    return _each_locked(due, lambda cb: lifecycle.release(cb, now=now))
+    ready = Q(due_at__lte=now)
+    for queue, lead in _early_release_leads(now):
+        ready |= Q(state=State.SCHEDULED, queue=queue, due_at__lte=now + lead)
+    due = Callback.objects.filter(ready, state__in=[State.SCHEDULED, State.RETRY_WAIT])
+
+    def release(callback: Callback) -> None:
+        early = round((callback.due_at - now).total_seconds())
+        if early > 0:
+            lifecycle.release(callback, reason="early", metadata={"seconds_early": early}, now=now)
+        else:
+            lifecycle.release(callback, now=now)
+
+    return _each_locked(due, release)
 
 
 def callbacks_requeue_timed_out(*, now: dt.datetime | None = None) -> int:
@@ -178,5 +216,223 @@ def callbacks_purge_personal_data(*, older_than_days: int | None = None, now: dt
     def purge(callback: Callback) -> None:
         Callback.objects.filter(pk=callback.pk).update(
             phone_number="", first_name="", last_name="", email="", notes="", context={}, purged_at=now)
+        # Agents' notes on a call are about the customer too.
+        Attempt.objects.filter(callback=callback).update(notes="")
 
     return _each_locked(old, purge)
+
+
+# -- agents working callbacks ---------------------------------------------------------------------
+
+RETRY_OUTCOMES = (Outcome.NO_ANSWER, Outcome.BUSY, Outcome.VOICEMAIL)
+QUIET_HOURS = "outside_calling_window"
+
+
+class NotYourCallback(Exception):
+    """The callback is not assigned to this agent (the agent API answers 404)."""
+
+
+def _lock_agent(agent: Agent) -> Agent:
+    return Agent.objects.select_for_update(of=("self",)).select_related("user").get(pk=agent.pk)
+
+
+def _lock_callback(callback: Callback) -> Callback:
+    return Callback.objects.select_for_update(of=("self",)).select_related("queue").get(pk=callback.pk)
+
+
+def _lock_own(callback: Callback, agent: Agent) -> Callback:
+    """Lock the callback and make sure it is still the agent's: a supervisor may have taken it back."""
+    callback = _lock_callback(callback)
+    if callback.agent_id != agent.pk:
+        raise NotYourCallback()
+    return callback
+
+
+def _set_status(agent: Agent, status: str, now: dt.datetime) -> None:
+    if agent.status != status:
+        Agent.objects.filter(pk=agent.pk).update(status=status, status_changed_at=now)
+        agent.status, agent.status_changed_at = status, now
+
+
+def _free(agent: Agent, now: dt.datetime) -> None:
+    """Back to available after a callback, unless the agent chose another status meanwhile.
+
+    Conditional rather than locked: a status set by a concurrent request
+    stands, and no lock on the agent is taken while a callback is locked.
+    """
+    if Agent.objects.filter(pk=agent.pk, status=Agent.Status.BUSY).update(status=Agent.Status.AVAILABLE,
+                                                                          status_changed_at=now):
+        agent.status, agent.status_changed_at = Agent.Status.AVAILABLE, now
+
+
+def _head_of_line(queue_id: int, *, agent: Agent, now: dt.datetime) -> Callback | None:
+    """The first callback of one queue the agent may take that no other claim holds, locked."""
+    # SKIP LOCKED: agents claiming at once each lock a different row; a row
+    # locked by another claim is passed over, never waited for or taken twice.
+    # It is not lost either: that claim assigns it, or rolls back and leaves
+    # it queued for the next one.
+    line = (routing.claimable(queue_id, agent=agent, now=now).select_related("queue")
+            .select_for_update(skip_locked=True, of=("self",)))
+    return next(iter(line[:1]), None)
+
+
+@transaction.atomic
+def callback_claim_next(*, agent: Agent, now: dt.datetime | None = None) -> Callback | None:
+    """Reserve the next callback the agent may dial, or None when nothing is waiting for them.
+
+    Queues by priority, highest first; within a priority, the earliest place
+    in line across its queues. An agent holds one callback at a time: asking
+    again returns the one they hold.
+    """
+    now = now or timezone.now()
+    # The agent's row lock serialises one agent's claims (two tabs, a double
+    # click): both would otherwise find nothing held and reserve one each.
+    agent = _lock_agent(agent)
+    if (held := routing.held_by(agent)) is not None:
+        return held
+    for queue_ids in routing.priority_levels(routing.queues_served_by(agent)):
+        # One locked head per queue (an indexed lookup each); the heads not
+        # taken stay locked only until this short transaction ends.
+        heads = {queue_id: _head_of_line(queue_id, agent=agent, now=now) for queue_id in queue_ids}
+        while waiting := [head for head in heads.values() if head is not None]:
+            candidate = min(waiting, key=lambda callback: (callback.place_at, callback.pk))
+            opens = routing.quiet_until(candidate, now)
+            if opens is None:
+                lifecycle.assign(candidate, agent=agent, user=agent.user, now=now)
+                _set_status(agent, Agent.Status.BUSY, now)
+                return candidate
+            # Too early or late to ring this customer: keep it out of line
+            # until their window opens, or end it if it would expire first;
+            # then try the next in its queue.
+            if candidate.expires_at is not None and opens >= candidate.expires_at:
+                lifecycle.expire(candidate, reason=QUIET_HOURS, now=now)
+            else:
+                lifecycle.hold(candidate, until=opens, reason=QUIET_HOURS, now=now)
+            heads[candidate.queue_id] = _head_of_line(candidate.queue_id, agent=agent, now=now)
+    return None
+
+
+@transaction.atomic
+def callback_start(*, callback: Callback, agent: Agent, now: dt.datetime | None = None) -> Callback:
+    """The agent starts dialling the callback reserved for them."""
+    callback = _lock_own(callback, agent)
+    lifecycle.start(callback, user=agent.user, now=now)
+    return callback
+
+
+@transaction.atomic
+def callback_record_outcome(*, callback: Callback, agent: Agent, outcome: str, notes: str = "",
+                            now: dt.datetime | None = None) -> Callback:
+    """End the agent's dial with its outcome, and the callback as the queue's retry policy says.
+
+    connected completes it; no answer, busy and voicemail try again after the
+    queue's retry delay until its maximum attempts, then fail it
+    (``attempts_exhausted``); a wrong number fails it; a customer who declines
+    cancels it. The agent is available again.
+    """
+    now = now or timezone.now()
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": f"Unknown outcome “{outcome}”."})
+    callback = _lock_own(callback, agent)
+    if callback.state != State.IN_PROGRESS:
+        raise lifecycle.IllegalTransition(callback, "record the outcome of")
+    moves = {"actor": Actor.AGENT, "user": agent.user, "notes": notes, "now": now}
+    queue = callback.queue
+    if outcome == Outcome.CONNECTED:
+        lifecycle.complete(callback, **moves)
+    elif outcome in RETRY_OUTCOMES and callback.attempts < queue.max_attempts:
+        lifecycle.retry(callback, outcome=outcome, due_at=now + dt.timedelta(minutes=queue.retry_delay_minutes),
+                        **moves)
+    elif outcome in RETRY_OUTCOMES:
+        lifecycle.fail(callback, reason="attempts_exhausted", outcome=outcome, **moves)
+    elif outcome == Outcome.WRONG_NUMBER:
+        lifecycle.fail(callback, reason=Outcome.WRONG_NUMBER, outcome=outcome, **moves)
+    else:
+        lifecycle.cancel(callback, reason=Outcome.CUSTOMER_DECLINED, outcome=outcome, **moves)
+    _free(agent, now)
+    return callback
+
+
+@transaction.atomic
+def callback_release(*, callback: Callback, agent: Agent, reject: bool = False,
+                     now: dt.datetime | None = None) -> Callback:
+    """The agent gives a reserved callback back, keeping its place in line.
+
+    ``reject``: after the preview, the agent will not take it; another agent
+    gets it, and the queue's maximum rejections flag it for supervisors.
+    """
+    now = now or timezone.now()
+    callback = _lock_own(callback, agent)
+    if reject:
+        lifecycle.reject(callback, user=agent.user, now=now)
+    else:
+        lifecycle.requeue(callback, reason="released_by_agent", actor=Actor.AGENT, user=agent.user, now=now)
+    _free(agent, now)
+    return callback
+
+
+@transaction.atomic
+def agent_set_status(*, agent: Agent, status: str, now: dt.datetime | None = None) -> Agent:
+    """Set the agent's status; going away or offline gives a reservation back at once, not at its timeout."""
+    now = now or timezone.now()
+    if status not in Agent.Status.values:
+        raise ValidationError({"status": f"Unknown status “{status}”."})
+    agent = _lock_agent(agent)
+    if status in (Agent.Status.AWAY, Agent.Status.OFFLINE):
+        # SKIP LOCKED: a reservation locked right now is being started or
+        # released by another request; waiting for it while holding the agent
+        # could deadlock with one that locks the callback, then the agent.
+        reserved = Callback.objects.filter(agent=agent, state=State.ASSIGNED)
+        for callback in reserved.select_for_update(skip_locked=True, of=("self",)).select_related("queue"):
+            lifecycle.requeue(callback, reason="agent_unavailable", actor=Actor.AGENT, user=agent.user, now=now)
+    _set_status(agent, status, now)
+    return agent
+
+
+# -- supervisors ----------------------------------------------------------------------------------
+
+@transaction.atomic
+def callback_assign_to(*, callback: Callback, agent: Agent, user, now: dt.datetime | None = None) -> Callback:
+    """A supervisor hands a waiting or reserved callback to a named agent, ahead of the line."""
+    now = now or timezone.now()
+    # Callback, then agent: the order every blocking lock here is taken in (a
+    # claim locks the agent first but never waits for a callback), so no two
+    # requests wait for each other. The agent's lock keeps them from claiming
+    # another callback meanwhile.
+    callback = _lock_callback(callback)
+    agent = _lock_agent(agent)
+    if not routing.can_serve(agent, callback.queue):
+        raise ValidationError({"agent": f"{agent} does not serve {callback.queue} or lacks its skills."})
+    if (held := routing.held_by(agent)) is not None and held.pk != callback.pk:
+        raise ValidationError({"agent": f"{agent} is already working another callback."})
+    if callback.state == State.ASSIGNED and callback.agent_id == agent.pk:
+        return callback
+    if (opens := routing.quiet_until(callback, now)) is not None:
+        zone = routing.dial_zone(callback)
+        raise ValidationError(f"Outside the customer's calling window: they may be called from "
+                              f"{opens.astimezone(zone):%a %H:%M} ({zone}).")
+    staff = {"actor": Actor.STAFF, "user": user, "now": now}
+    if callback.state in (State.SCHEDULED, State.RETRY_WAIT):
+        lifecycle.release(callback, reason="assigned_by_supervisor", **staff)
+    elif callback.state == State.ASSIGNED:
+        previous = callback.agent
+        lifecycle.requeue(callback, reason="reassigned", **staff)
+        _free(previous, now)
+    lifecycle.assign(callback, agent=agent, reason="assigned_by_supervisor", **staff)
+    _set_status(agent, Agent.Status.BUSY, now)
+    return callback
+
+
+@transaction.atomic
+def callback_requeue(*, callback: Callback, user, now: dt.datetime | None = None) -> Callback:
+    """A supervisor takes a reserved callback back from its agent, or puts a waiting one in line now."""
+    now = now or timezone.now()
+    callback = _lock_callback(callback)
+    staff = {"actor": Actor.STAFF, "user": user, "now": now}
+    if callback.state in (State.SCHEDULED, State.RETRY_WAIT):
+        lifecycle.release(callback, reason="requeued_by_supervisor", **staff)
+        return callback
+    agent = callback.agent
+    lifecycle.requeue(callback, reason="requeued_by_supervisor", **staff)
+    _free(agent, now)
+    return callback

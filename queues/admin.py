@@ -37,7 +37,9 @@ class VirtualQueueAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("name", "slug", "active", "priority", "time_zone")}),
-        ("Booking", {"fields": ("slot_minutes", "booking_horizon_days", "max_wait_minutes")}),
+        ("Booking", {"fields": ("slot_minutes", "booking_horizon_days", "max_wait_minutes", "max_open_per_number")}),
+        ("Routing", {"fields": ("calling_window_start", "calling_window_end", "max_rejections",
+                                "early_release_cap_minutes")}),
         ("Attempts", {"fields": ("max_attempts", "retry_delay_minutes", "reservation_timeout_seconds")}),
         ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )

@@ -50,6 +50,19 @@ class VirtualQueue(models.Model):
     max_open_per_number = models.PositiveSmallIntegerField(
         "open callbacks per number", default=1,
         help_text="How many open callbacks one phone number may have in this queue; 0 turns the check off.")
+    calling_window_start = models.TimeField(
+        "calling window opens", default=dt.time(9),
+        help_text="Customers are never dialled before this time, in their own time zone.")
+    calling_window_end = models.TimeField(
+        "calling window closes", default=dt.time(21),
+        help_text="…nor from this time on, in their own time zone; 00:00 means midnight.")
+    max_rejections = models.PositiveSmallIntegerField(
+        "rejections before flagging", default=3, validators=[MinValueValidator(1)],
+        help_text="A callback agents have rejected this many times is flagged for supervisors.")
+    early_release_cap_minutes = models.PositiveSmallIntegerField(
+        "early release cap (minutes)", default=15,
+        help_text="A scheduled callback joins the queue ahead of its time by the current estimated wait, "
+                  "at most this much; 0 releases it exactly on time.")
     created_at = models.DateTimeField("created", auto_now_add=True)
     updated_at = models.DateTimeField("updated", auto_now=True)
 
@@ -59,6 +72,11 @@ class VirtualQueue(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.calling_window_end != dt.time(0) and self.calling_window_end <= self.calling_window_start:
+            raise ValidationError({"calling_window_end": "The calling window must close after it opens "
+                                                         "(use 00:00 for midnight)."})
 
 
 class QueueSkill(models.Model):

@@ -18,7 +18,8 @@ def customer_details(**changes):
     """The change form as posted; the read-only event inline still sends its management form."""
     return {"phone_number": "+44 20 7946 0958", "first_name": "Ada", "last_name": "", "email": "",
             "customer_timezone": "", "notes": "", "context": "{}",
-            "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0", **changes}
+            "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0",
+            "dial_attempts-TOTAL_FORMS": "0", "dial_attempts-INITIAL_FORMS": "0", **changes}
 
 
 def listed(response):
@@ -42,7 +43,7 @@ def test_it_opens_a_callback_with_its_events(administrator):
     response = administrator.get(reverse("admin:callbacks_callback_change", args=[callback.pk]))
 
     assert response.status_code == 200
-    [events] = response.context["inline_admin_formsets"]
+    attempts, events = response.context["inline_admin_formsets"]
     assert [event.type for event in events.formset.get_queryset()] == ["created"]
 
 

@@ -1,0 +1,233 @@
+"""The agents' API under /api/v1/agent/: what the worklist calls.
+
+Session or token auth; the user needs ``callbacks.work_callback`` (the Agent
+role) and an agent profile. An agent acts only on callbacks assigned to them:
+any other callback is unknown to them (404).
+"""
+
+import phonenumbers
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from queues import routing
+from queues.models import Agent
+
+from . import services
+from .models import Attempt, Callback, Outcome
+from .selectors import queue_waiting_count
+
+TAGS = ["agent"]
+
+
+class WorksCallbacks(BasePermission):
+    message = "Only agents may use this API."
+
+    def has_permission(self, request, view):
+        return request.user.has_perm("callbacks.work_callback")
+
+
+class HasAgentProfile(BasePermission):
+    message = "Your user has no agent profile; ask an administrator to create one."
+
+    def has_permission(self, request, view):
+        return hasattr(request.user, "agent")
+
+
+class AgentView(APIView):
+    # Token first, so a request without credentials gets 401 and a challenge, not 403.
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated, WorksCallbacks, HasAgentProfile]
+
+    @property
+    def agent(self) -> Agent:
+        return self.request.user.agent
+
+
+# -- output -------------------------------------------------------------------------------------
+
+class QueueRefOutput(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+
+
+class AttemptOutput(serializers.Serializer):
+    number = serializers.IntegerField()
+    agent = serializers.SerializerMethodField()
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+    outcome = serializers.CharField(help_text="Empty while dialling.")
+    notes = serializers.CharField()
+
+    def get_agent(self, attempt) -> str | None:
+        return str(attempt.agent) if attempt.agent else None
+
+
+class CallbackDetailOutput(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    state = serializers.CharField()
+    queue = QueueRefOutput()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    phone_number = serializers.SerializerMethodField(help_text="E.164, for the dialler and a tel: link.")
+    phone_national = serializers.SerializerMethodField(help_text="As the customer's country writes it.")
+    notes = serializers.CharField()
+    context = serializers.JSONField(help_text="The customer's journey from the widget.")
+    desired_time = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    waited_seconds = serializers.SerializerMethodField(help_text="Since the customer's place in line.")
+    reservation_expires_at = serializers.DateTimeField(allow_null=True)
+    attempt_count = serializers.IntegerField(source="attempts")
+    max_attempts = serializers.IntegerField(source="queue.max_attempts")
+    attempts = AttemptOutput(many=True, source="dial_attempts.all")
+
+    def get_phone_number(self, callback) -> str:
+        return phonenumbers.format_number(callback.phone_number, phonenumbers.PhoneNumberFormat.E164) \
+            if callback.phone_number else ""
+
+    def get_phone_national(self, callback) -> str:
+        return phonenumbers.format_number(callback.phone_number, phonenumbers.PhoneNumberFormat.NATIONAL) \
+            if callback.phone_number else ""
+
+    def get_waited_seconds(self, callback) -> int:
+        return max(0, round((timezone.now() - callback.place_at).total_seconds()))
+
+
+class UpcomingOutput(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    queue = QueueRefOutput()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    desired_time = serializers.DateTimeField()
+
+
+class QueueOutput(QueueRefOutput):
+    waiting = serializers.IntegerField()
+
+
+class MeOutput(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.CharField()
+    status = serializers.ChoiceField(choices=Agent.Status.choices)
+    status_changed_at = serializers.DateTimeField()
+    queues = QueueOutput(many=True, help_text="The queues this agent can serve, and how many wait in each.")
+    current = CallbackDetailOutput(allow_null=True, help_text="The callback reserved for or dialled by the agent.")
+    upcoming = UpcomingOutput(many=True, help_text="Up to 10 scheduled callbacks of their queues, soonest first.")
+
+
+def with_attempts(callback: Callback) -> Callback:
+    return (Callback.objects.select_related("queue")
+            .prefetch_related(Prefetch("dial_attempts", Attempt.objects.select_related("agent__user")))
+            .get(pk=callback.pk))
+
+
+def detail(callback: Callback) -> dict:
+    return CallbackDetailOutput(with_attempts(callback)).data
+
+
+def me(agent: Agent) -> dict:
+    agent.refresh_from_db(fields=["status", "status_changed_at"])
+    current = routing.held_by(agent)
+    return MeOutput({
+        "username": agent.user.get_username(),
+        "name": str(agent),
+        "status": agent.status,
+        "status_changed_at": agent.status_changed_at,
+        "queues": [{"slug": q.slug, "name": q.name, "waiting": queue_waiting_count(q)}
+                   for q in routing.queues_served_by(agent)],
+        "current": with_attempts(current) if current else None,
+        "upcoming": routing.upcoming_for(agent, limit=10),
+    }).data
+
+
+def own_callback(agent: Agent, callback_id) -> Callback:
+    return get_object_or_404(Callback, public_id=callback_id, agent=agent)
+
+
+# -- views --------------------------------------------------------------------------------------
+
+class MeView(AgentView):
+    @extend_schema(tags=TAGS, responses=MeOutput, summary="The agent: status, queues, current and upcoming callbacks")
+    def get(self, request):
+        return Response(me(self.agent))
+
+
+class StatusInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Agent.Status.choices)
+
+
+class StatusView(AgentView):
+    @extend_schema(tags=TAGS, request=StatusInput, responses=MeOutput,
+                   summary="Set the agent's status (away or offline gives back a reserved callback)")
+    def post(self, request):
+        data = StatusInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.agent_set_status(agent=self.agent, status=data.validated_data["status"])
+        return Response(me(self.agent))
+
+
+class NextView(AgentView):
+    @extend_schema(tags=TAGS, request=None,
+                   responses={200: CallbackDetailOutput, 204: OpenApiResponse(description="Nothing is waiting.")},
+                   summary="Claim the next callback (or get the one already held)")
+    def post(self, request):
+        callback = services.callback_claim_next(agent=self.agent)
+        if callback is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(detail(callback))
+
+
+class CallbackActionView(AgentView):
+    """One move by the agent on a callback assigned to them."""
+
+    def act(self, callback_id, action) -> Response:
+        try:
+            callback = action(own_callback(self.agent, callback_id))
+        except services.NotYourCallback:
+            # Taken back by a supervisor between the lookup and the lock.
+            raise NotFound()
+        return Response(detail(callback))
+
+
+class StartView(CallbackActionView):
+    @extend_schema(tags=TAGS, request=None, responses=CallbackDetailOutput, summary="Dialling begins")
+    def post(self, request, callback_id):
+        return self.act(callback_id, lambda cb: services.callback_start(callback=cb, agent=self.agent))
+
+
+class OutcomeInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class OutcomeView(CallbackActionView):
+    @extend_schema(tags=TAGS, request=OutcomeInput, responses=CallbackDetailOutput,
+                   summary="Record how the dial went: completes, retries, fails or cancels the callback")
+    def post(self, request, callback_id):
+        data = OutcomeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self.act(callback_id, lambda cb: services.callback_record_outcome(
+            callback=cb, agent=self.agent, outcome=data.validated_data["outcome"],
+            notes=data.validated_data["notes"]))
+
+
+class ReleaseInput(serializers.Serializer):
+    reject = serializers.BooleanField(required=False, default=False,
+                                      help_text="Reject after the preview: another agent gets it.")
+
+
+class ReleaseView(CallbackActionView):
+    @extend_schema(tags=TAGS, request=ReleaseInput, responses=CallbackDetailOutput,
+                   summary="Give a reserved callback back to its queue, keeping its place")
+    def post(self, request, callback_id):
+        data = ReleaseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self.act(callback_id, lambda cb: services.callback_release(
+            callback=cb, agent=self.agent, reject=data.validated_data["reject"]))
