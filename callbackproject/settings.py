@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "django_celery_beat",
     "captcha",
+    "django_htmx",
     "callbackproject",
     "queues",
     "callbacks",
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("healthz", health, name="health"),
     path("admin/", admin.site.urls),
+    path("agent/", include("callbacks.worklist_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/auth/token", TokenView.as_view(), name="api-token"),
     path("api/v1/public/", include("callbacks.urls")),

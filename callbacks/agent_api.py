@@ -6,7 +6,6 @@ any other callback is unknown to them (404).
 """
 
 import phonenumbers
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -17,12 +16,11 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from queues import routing
 from queues.models import Agent
 
 from . import services
-from .models import Attempt, Callback, Outcome
-from .selectors import queue_waiting_count
+from .models import Callback, Outcome
+from .selectors import agent_worklist, callback_with_attempts
 
 TAGS = ["agent"]
 
@@ -122,28 +120,21 @@ class MeOutput(serializers.Serializer):
     upcoming = UpcomingOutput(many=True, help_text="Up to 10 scheduled callbacks of their queues, soonest first.")
 
 
-def with_attempts(callback: Callback) -> Callback:
-    return (Callback.objects.select_related("queue")
-            .prefetch_related(Prefetch("dial_attempts", Attempt.objects.select_related("agent__user")))
-            .get(pk=callback.pk))
-
-
 def detail(callback: Callback) -> dict:
-    return CallbackDetailOutput(with_attempts(callback)).data
+    return CallbackDetailOutput(callback_with_attempts(callback)).data
 
 
 def me(agent: Agent) -> dict:
-    agent.refresh_from_db(fields=["status", "status_changed_at"])
-    current = routing.held_by(agent)
+    worklist = agent_worklist(agent)
     return MeOutput({
         "username": agent.user.get_username(),
         "name": str(agent),
         "status": agent.status,
         "status_changed_at": agent.status_changed_at,
-        "queues": [{"slug": q.slug, "name": q.name, "waiting": queue_waiting_count(q)}
-                   for q in routing.queues_served_by(agent)],
-        "current": with_attempts(current) if current else None,
-        "upcoming": routing.upcoming_for(agent, limit=10),
+        "queues": [{"slug": load.queue.slug, "name": load.queue.name, "waiting": load.waiting}
+                   for load in worklist.queues],
+        "current": worklist.current,
+        "upcoming": worklist.upcoming,
     }).data
 
 

@@ -1,11 +1,14 @@
 """Reads about callbacks."""
 
-from django.db.models import Q
+from dataclasses import dataclass
 
-from queues.models import VirtualQueue
+from django.db.models import Prefetch, Q
+
+from queues import routing
+from queues.models import Agent, VirtualQueue
 from queues.selectors import estimated_wait_seconds
 
-from .models import Callback, State, Widget
+from .models import Attempt, Callback, State, Widget
 
 
 def widget_get(key: str) -> Widget | None:
@@ -33,3 +36,41 @@ def queue_estimated_wait(queue: VirtualQueue) -> int | None:
 def callback_estimated_wait(callback: Callback) -> int | None:
     position = callback_position(callback)
     return None if position is None else estimated_wait_seconds(callback.queue, position=position)
+
+
+def callback_with_attempts(callback: Callback) -> Callback:
+    """The callback afresh, with its queue and its attempts and their agents, for an agent's card."""
+    return (Callback.objects.select_related("queue")
+            .prefetch_related(Prefetch("dial_attempts", Attempt.objects.select_related("agent__user")))
+            .get(pk=callback.pk))
+
+
+@dataclass(frozen=True)
+class QueueLoad:
+    queue: VirtualQueue
+    waiting: int
+
+
+@dataclass(frozen=True)
+class Worklist:
+    """What an agent's worklist shows: their queues, the callback they hold, what is booked next."""
+
+    agent: Agent
+    queues: list[QueueLoad]
+    current: Callback | None
+    upcoming: list[Callback]
+
+    @property
+    def waiting(self) -> int:
+        return sum(load.waiting for load in self.queues)
+
+
+def agent_worklist(agent: Agent, *, upcoming: int = 10) -> Worklist:
+    agent.refresh_from_db(fields=["status", "status_changed_at"])
+    current = routing.held_by(agent)
+    return Worklist(
+        agent=agent,
+        queues=[QueueLoad(queue, queue_waiting_count(queue)) for queue in routing.queues_served_by(agent)],
+        current=callback_with_attempts(current) if current else None,
+        upcoming=list(routing.upcoming_for(agent, limit=upcoming)),
+    )

@@ -183,10 +183,23 @@ def callbacks_release_due(*, now: dt.datetime | None = None) -> int:
 
 
 def callbacks_requeue_timed_out(*, now: dt.datetime | None = None) -> int:
-    """Reservations an agent did not act on go back to the queue."""
+    """Reservations an agent did not act on go back to the queue, and the agent is set away.
+
+    An agent who let a reservation lapse is most likely not at their desk:
+    left busy they would count as logged in for the estimated wait, left
+    available they would be offered the next callback to lapse the same way.
+    """
     now = now or timezone.now()
     stale = Callback.objects.filter(state=State.ASSIGNED, reservation_expires_at__lte=now)
-    return _each_locked(stale, lambda cb: lifecycle.requeue(cb, reason="reservation_timeout", now=now))
+
+    def requeue(callback: Callback) -> None:
+        agent_id = callback.agent_id
+        lifecycle.requeue(callback, reason="reservation_timeout", now=now)
+        # Conditional, not locked: a status the agent set meanwhile stands.
+        Agent.objects.filter(pk=agent_id, status=Agent.Status.BUSY).update(status=Agent.Status.AWAY,
+                                                                          status_changed_at=now)
+
+    return _each_locked(stale, requeue)
 
 
 def callbacks_expire_overdue(*, now: dt.datetime | None = None) -> int:

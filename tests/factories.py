@@ -75,6 +75,17 @@ class AgentSkillFactory(factory.django.DjangoModelFactory):
     level = 5
 
 
+def working_agent(*queues, **user_fields) -> Agent:
+    """An available agent in the Agent role, serving ``queues``: someone who can use the worklist."""
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(**user_fields)
+    user.groups.add(Group.objects.get(name="Agent"))
+    agent = AgentFactory(user=user, status=Agent.Status.AVAILABLE)
+    agent.queues.add(*queues)
+    return agent
+
+
 class CallbackFactory(factory.django.DjangoModelFactory):
     """A callback created the way the service creates one: through the lifecycle."""
 

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -11,7 +10,7 @@ from rest_framework.authtoken.models import Token
 from callbacks import lifecycle
 from callbacks.models import Callback, State
 from queues.models import Agent
-from tests.factories import AgentFactory, CallbackFactory, QueueFactory, UserFactory
+from tests.factories import AgentFactory, CallbackFactory, QueueFactory, working_agent
 
 pytestmark = pytest.mark.django_db
 
@@ -29,14 +28,6 @@ def as_agent(agent: Agent) -> Client:
     return client
 
 
-def new_agent(*queues, **user_fields) -> Agent:
-    user = UserFactory(**user_fields)
-    user.groups.add(Group.objects.get(name="Agent"))
-    agent = AgentFactory(user=user, status=Agent.Status.AVAILABLE)
-    agent.queues.add(*queues)
-    return agent
-
-
 @pytest.fixture
 def queue():
     return QueueFactory(slug="support", name="Support", **ALL_DAY)
@@ -44,7 +35,7 @@ def queue():
 
 @pytest.fixture
 def me(queue):
-    return new_agent(queue, username="ada", first_name="Ada", last_name="Byron")
+    return working_agent(queue, username="ada", first_name="Ada", last_name="Byron")
 
 
 @pytest.fixture
@@ -263,7 +254,7 @@ class TestRelease:
         claimed.refresh_from_db()
         assert (claimed.rejections, claimed.events.last().reason) == (1, "rejected")
         assert post(api, "next").status_code == 204
-        assert post(as_agent(new_agent(queue)), "next").json()["id"] == str(claimed.public_id)
+        assert post(as_agent(working_agent(queue)), "next").json()["id"] == str(claimed.public_id)
 
     def test_a_call_in_progress_cannot_be_released(self, api, claimed):
         act(api, claimed, "start")
@@ -281,7 +272,7 @@ class TestSomeoneElsesCallback:
     @pytest.mark.parametrize(("action", "data"), [
         ("start", None), ("outcome", {"outcome": "connected"}), ("release", None)])
     def test_another_agents_callback_is_a_404(self, queue, claimed, action, data):
-        colleague = as_agent(new_agent(queue))
+        colleague = as_agent(working_agent(queue))
 
         response = act(colleague, claimed, action, data)
 

@@ -9,6 +9,7 @@ from django.db import connection
 
 from callbacks import lifecycle, services, tasks
 from callbacks.models import Callback, CallbackEvent, Outcome, State
+from queues.models import Agent
 from tests.factories import AgentFactory, CallbackFactory, OfficeHoursFactory, QueueFactory
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.timezone.utc)  # a Monday
@@ -67,6 +68,26 @@ class TestReservationTimeout:
         callback.refresh_from_db()
         assert (callback.state, callback.agent) == (State.QUEUED, None)
         assert callback.events.last().reason == "reservation_timeout"
+
+    def test_it_sets_the_agent_who_let_it_lapse_away(self):
+        agent = AgentFactory(status=Agent.Status.BUSY)
+        lifecycle.assign(CallbackFactory(queue__reservation_timeout_seconds=60, now=NOW), agent=agent, now=NOW)
+
+        services.callbacks_requeue_timed_out(now=NOW + dt.timedelta(hours=1))
+
+        agent.refresh_from_db()
+        assert agent.status == Agent.Status.AWAY
+
+    def test_it_leaves_an_agent_who_went_offline_meanwhile_offline(self):
+        agent = AgentFactory(status=Agent.Status.AVAILABLE)
+        callback = CallbackFactory(queue__reservation_timeout_seconds=60, now=NOW)
+        lifecycle.assign(callback, agent=agent, now=NOW)
+        Agent.objects.filter(pk=agent.pk).update(status=Agent.Status.OFFLINE)
+
+        services.callbacks_requeue_timed_out(now=NOW + dt.timedelta(hours=1))
+
+        agent.refresh_from_db()
+        assert agent.status == Agent.Status.OFFLINE
 
     def test_it_leaves_a_reservation_still_running(self):
         callback = CallbackFactory(queue__reservation_timeout_seconds=60, now=NOW)

@@ -1,0 +1,194 @@
+"""The agent's worklist page, /agent/: server-rendered, refreshed by htmx.
+
+The page is one panel (status, the callback held, the queues, what is booked
+next). Every action posts a small form and answers with the panel again, so the
+page works the same with htmx (the panel is swapped in place) and without it
+(a redirect back to the page). The panel polls itself except during a call,
+when the agent may be typing notes.
+"""
+
+import json
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from queues import routing
+from queues.models import Agent
+
+from . import lifecycle, services
+from .models import Callback, Outcome
+from .selectors import agent_worklist
+
+# The outcomes as the agent sees them, most common first, each with what it does to the callback.
+OUTCOME_BUTTONS = [
+    (Outcome.CONNECTED, "primary", "Completes the callback."),
+    (Outcome.NO_ANSWER, "secondary", "Tries again after the queue's retry delay."),
+    (Outcome.BUSY, "secondary", "Tries again after the queue's retry delay."),
+    (Outcome.VOICEMAIL, "secondary", "Tries again after the queue's retry delay."),
+    (Outcome.WRONG_NUMBER, "danger", "Fails the callback."),
+    (Outcome.CUSTOMER_DECLINED, "danger", "Cancels the callback."),
+]
+# The statuses an agent picks; busy is set by taking a callback.
+CHOOSABLE = [Agent.Status.AVAILABLE, Agent.Status.AWAY, Agent.Status.OFFLINE]
+
+
+def agent_page(view):
+    """Logged in, in the Agent role, with an agent profile; the view gets the agent."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.has_perm("callbacks.work_callback"):
+            raise PermissionDenied("The worklist is for agents.")
+        agent = Agent.objects.select_related("user").filter(user=request.user).first()
+        if agent is None:
+            return render(request, "agent/no_profile.html", status=403)
+        return view(request, agent, *args, **kwargs)
+
+    return wrapper
+
+
+def duration_label(seconds: int) -> str:
+    minutes = seconds // 60
+    if minutes < 1:
+        return "under a minute"
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def card(callback: Callback) -> dict:
+    """What the callback's card shows beyond its fields, worked out once here rather than in the template."""
+    now = timezone.now()
+    zone = routing.dial_zone(callback)
+    waited = max(0, int((now - callback.place_at).total_seconds()))
+    left = None
+    if callback.reservation_expires_at:
+        left = max(0, int((callback.reservation_expires_at - now).total_seconds()))
+    return {
+        "name": f"{callback.first_name} {callback.last_name}".strip() or "Name not given",
+        "customer_zone": zone,
+        "customer_now": now.astimezone(zone),
+        "waited_seconds": waited,
+        "waited_label": duration_label(waited),
+        "seconds_left": left,
+        "seconds_left_label": None if left is None else f"{left // 60}:{left % 60:02d}",
+        # Nested journey data is shown as the JSON the widget sent.
+        "journey": [(key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+                    for key, value in (callback.context or {}).items()],
+    }
+
+
+def render_panel(request, agent: Agent, *, template: str = "agent/_panel.html"):
+    worklist = agent_worklist(agent)
+    return render(request, template, {
+        "worklist": worklist,
+        "agent": worklist.agent,
+        "callback": worklist.current,
+        "card": card(worklist.current) if worklist.current else None,
+        "statuses": CHOOSABLE,
+        "outcomes": [(Outcome(value), style, help) for value, style, help in OUTCOME_BUTTONS],
+    })
+
+
+def answer(request, agent: Agent):
+    """After an action: the fresh panel for htmx, else back to the page (post/redirect/get)."""
+    if request.htmx:
+        return render_panel(request, agent)
+    return redirect("worklist")
+
+
+def act(request, agent: Agent, move, success: str = ""):
+    """Run ``move`` and tell the agent how it went; a refused move is a message, never an error page."""
+    try:
+        move()
+    except services.NotYourCallback:
+        messages.warning(request, "That callback is no longer yours: a supervisor took it back.")
+    except lifecycle.IllegalTransition:
+        messages.warning(request, "That callback has moved on meanwhile; here is where things stand now.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if success:
+            messages.success(request, success)
+    return answer(request, agent)
+
+
+def own_callback(agent: Agent, callback_id) -> Callback:
+    try:
+        return get_object_or_404(Callback, public_id=callback_id, agent=agent)
+    except Http404:
+        raise Http404("This callback is not assigned to you.")
+
+
+@require_GET
+@agent_page
+def worklist(request, agent: Agent):
+    return render_panel(request, agent, template="agent/worklist.html")
+
+
+@require_GET
+@agent_page
+def panel(request, agent: Agent):
+    return render_panel(request, agent)
+
+
+@require_POST
+@agent_page
+def set_status(request, agent: Agent):
+    status = request.POST.get("status", "")
+    if status not in CHOOSABLE:
+        messages.error(request, "Choose available, away or offline.")
+        return answer(request, agent)
+    return act(request, agent, lambda: services.agent_set_status(agent=agent, status=status))
+
+
+@require_POST
+@agent_page
+def next_callback(request, agent: Agent):
+    if agent.status != Agent.Status.AVAILABLE and routing.held_by(agent) is None:
+        messages.warning(request, "Set yourself available to take callbacks.")
+        return answer(request, agent)
+    if services.callback_claim_next(agent=agent) is None:
+        messages.info(request, "Nothing is waiting for you right now. This page keeps looking and "
+                               "shows the queues as callbacks arrive.")
+    return answer(request, agent)
+
+
+@require_POST
+@agent_page
+def start(request, agent: Agent, callback_id):
+    callback = own_callback(agent, callback_id)
+    return act(request, agent, lambda: services.callback_start(callback=callback, agent=agent))
+
+
+@require_POST
+@agent_page
+def outcome(request, agent: Agent, callback_id):
+    callback = own_callback(agent, callback_id)
+    chosen = request.POST.get("outcome", "")
+    if chosen not in Outcome.values:
+        messages.error(request, "Choose how the call went.")
+        return answer(request, agent)
+    notes = request.POST.get("notes", "").strip()
+    if len(notes) > 2000:
+        messages.error(request, "Notes can be at most 2,000 characters.")
+        return answer(request, agent)
+    return act(request, agent, lambda: services.callback_record_outcome(
+        callback=callback, agent=agent, outcome=chosen, notes=notes),
+        success=f"Recorded: {Outcome(chosen).label.lower()}.")
+
+
+@require_POST
+@agent_page
+def release(request, agent: Agent, callback_id):
+    callback = own_callback(agent, callback_id)
+    reject = request.POST.get("reject") == "1"
+    return act(request, agent, lambda: services.callback_release(callback=callback, agent=agent, reject=reject),
+               success="Passed to another agent." if reject else "Given back to the queue, in its place.")

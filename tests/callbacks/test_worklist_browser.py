@@ -1,0 +1,119 @@
+"""The agent's worklist in a real Chromium against the live server: a working day's loop, end to end.
+
+Screenshots land in test-artifacts/ (gitignored) for a human look at the page.
+"""
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from callbacks import services
+from callbacks.models import State
+from tests.factories import CallbackFactory, QueueFactory, working_agent
+
+from .conftest import ARTIFACTS
+
+# serialized_rollback: the roles come from a data migration, which the flush after each test removes.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+PASSWORD = "pw-for-tests"  # UserFactory's
+
+
+@pytest.fixture
+def queue():
+    return QueueFactory(slug="support", name="Customer support", retry_delay_minutes=10, max_attempts=3,
+                        calling_window_start=dt.time(0), calling_window_end=dt.time(0))
+
+
+@pytest.fixture
+def agent(queue):
+    return working_agent(queue, username="ada", first_name="Ada", last_name="Byron")
+
+
+@pytest.fixture
+def waiting(queue):
+    return CallbackFactory(queue=queue, first_name="Grace", last_name="Hopper", phone_number="+442079460958",
+                           notes="Question about the last invoice", customer_timezone="Europe/London",
+                           context={"page": "https://shop.example/billing", "title": "Billing — Acme"},
+                           now=timezone.now() - dt.timedelta(minutes=4))
+
+
+def log_in(page, live_server):
+    page.goto(live_server.url + "/agent/")
+    page.get_by_label("Username").fill("ada")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Your worklist")).to_be_visible()
+
+
+def state_of(callback):
+    callback.refresh_from_db()
+    return callback.state
+
+
+def test_an_agent_claims_retries_and_completes_a_callback(new_page, live_server, agent, waiting):
+    page = new_page()
+    log_in(page, live_server)
+    # Set on the window: still there later only if the page never reloaded.
+    page.evaluate("window.loadedOnce = true")
+    expect(page.get_by_text("1 callback waiting in your queues.")).to_be_visible()
+
+    page.get_by_role("button", name="Next callback").click()
+    card = page.locator(".current")
+    expect(card.get_by_role("heading", name="Grace Hopper")).to_be_visible()
+    expect(card.get_by_test_id("tel")).to_have_attribute("href", "tel:+442079460958")
+    expect(card.get_by_test_id("tel")).to_have_text("020 7946 0958")
+    expect(card.get_by_text("Question about the last invoice")).to_be_visible()
+    expect(card.get_by_role("link", name="https://shop.example/billing")).to_be_visible()
+    expect(card.get_by_role("timer")).to_contain_text(re.compile(r"Start within\s+\d:\d\d"))
+    expect(page.get_by_test_id("agent-status")).to_have_text("Busy")
+    page.screenshot(path=ARTIFACTS / "worklist-reserved.png", full_page=True)
+
+    card.get_by_role("button", name="Start call").click()
+    expect(card.get_by_text("How did the call go?")).to_be_visible()
+    card.get_by_label("Notes on this call").fill("Rang out, try after lunch")
+    card.get_by_role("button", name="No answer").click()
+    expect(page.get_by_text("Recorded: no answer.")).to_be_visible()
+    expect(page.get_by_test_id("agent-status")).to_have_text("Available")
+    assert state_of(waiting) == State.RETRY_WAIT
+
+    # Later: the retry delay passes and the beat puts the callback back in line.
+    # The page notices by itself.
+    services.callbacks_release_due(now=timezone.now() + dt.timedelta(minutes=11))
+    expect(page.get_by_text("1 callback waiting in your queues.")).to_be_visible(timeout=10_000)
+
+    page.get_by_role("button", name="Next callback").click()
+    expect(card.get_by_text("Attempts so far")).to_be_visible()
+    expect(card.get_by_role("cell", name="Rang out, try after lunch")).to_be_visible()
+    card.get_by_role("button", name="Start call").click()
+    expect(card.get_by_text("Attempt 2 of 3", exact=False)).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "worklist-on-call.png", full_page=True)
+    card.get_by_role("button", name="Connected").click()
+
+    expect(page.get_by_text("Recorded: connected.")).to_be_visible()
+    expect(page.get_by_test_id("nothing-waiting")).to_be_visible()
+    assert state_of(waiting) == State.COMPLETED
+    assert waiting.dial_attempts.count() == 2
+    assert page.evaluate("window.loadedOnce") is True
+    page.screenshot(path=ARTIFACTS / "worklist-done.png", full_page=True)
+
+
+def test_the_reservation_countdown_runs_and_gives_the_callback_back(new_page, live_server, agent, waiting, queue):
+    queue.reservation_timeout_seconds = 10
+    queue.save(update_fields=["reservation_timeout_seconds"])
+    page = new_page()
+    log_in(page, live_server)
+
+    page.get_by_role("button", name="Next callback").click()
+    timer = page.get_by_role("timer")
+    expect(timer).to_contain_text(re.compile(r"0:(09|10)"))
+    expect(timer).to_contain_text(re.compile(r"0:0[0-7]"), timeout=5_000)
+    expect(page.get_by_text("Time is up")).to_be_visible(timeout=12_000)
+
+    # The beat takes it back; the page sees it and shows the agent set away.
+    services.callbacks_requeue_timed_out()
+    expect(page.get_by_text("You are away.")).to_be_visible(timeout=10_000)
+    assert state_of(waiting) == State.QUEUED
