@@ -8,6 +8,7 @@ when the agent may be typing notes.
 """
 
 import json
+import math
 from functools import wraps
 
 from django.contrib import messages
@@ -70,7 +71,8 @@ def card(callback: Callback) -> dict:
     waited = max(0, int((now - callback.place_at).total_seconds()))
     left = None
     if callback.reservation_expires_at:
-        left = max(0, int((callback.reservation_expires_at - now).total_seconds()))
+        # Rounded up, so the page never says the time is up before the server thinks so.
+        left = max(0, math.ceil((callback.reservation_expires_at - now).total_seconds()))
     return {
         "name": f"{callback.first_name} {callback.last_name}".strip() or "Name not given",
         "customer_zone": zone,

@@ -60,6 +60,18 @@ def agent(db):
     return logged_in("Agent")
 
 
+@pytest.fixture
+def roles(transactional_db):
+    """The role groups, again: transactional tests flush the database, and the roles come from a data migration."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    migration = importlib.import_module("callbacks.migrations.0004_roles")
+    migration.create_roles(apps, SimpleNamespace(connection=connection))
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counters and idempotent answers live in the cache: each test starts with none."""

@@ -16,8 +16,7 @@ from tests.factories import CallbackFactory, QueueFactory, working_agent
 
 from .conftest import ARTIFACTS
 
-# serialized_rollback: the roles come from a data migration, which the flush after each test removes.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "pw-for-tests"  # UserFactory's
 
@@ -29,7 +28,7 @@ def queue():
 
 
 @pytest.fixture
-def agent(queue):
+def agent(queue, roles):
     return working_agent(queue, username="ada", first_name="Ada", last_name="Byron")
 
 
@@ -114,6 +113,7 @@ def test_the_reservation_countdown_runs_and_gives_the_callback_back(new_page, li
     expect(page.get_by_text("Time is up")).to_be_visible(timeout=12_000)
 
     # The beat takes it back; the page sees it and shows the agent set away.
-    services.callbacks_requeue_timed_out()
+    waiting.refresh_from_db()
+    services.callbacks_requeue_timed_out(now=waiting.reservation_expires_at)
     expect(page.get_by_text("You are away.")).to_be_visible(timeout=10_000)
     assert state_of(waiting) == State.QUEUED
