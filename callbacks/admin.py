@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils import timezone
 
 from . import services
-from .models import Attempt, Callback, CallbackEvent, Channel, Widget, WidgetEvent
+from .models import ApiProblem, Attempt, Callback, CallbackEvent, Channel, Widget, WidgetEvent
 from .phone import mask_phone, parse_phone
 
 FIELD_TYPES = ("text", "tel", "email", "textarea", "select", "checkbox", "hidden")
@@ -247,6 +247,20 @@ class WidgetEventAdmin(admin.ModelAdmin):
     list_display = ("occurred_at", "widget", "name", "session")
     list_filter = ("name", "widget")
     date_hierarchy = "occurred_at"
+    list_select_related = ("widget",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiProblem)
+class ApiProblemAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "kind", "widget", "origin", "path", "detail")
+    list_filter = ("kind", "widget")
+    date_hierarchy = "created_at"
     list_select_related = ("widget",)
 
     def has_add_permission(self, request):

@@ -69,7 +69,6 @@ def _seconds(since: dt.datetime | None, now: dt.datetime) -> int | None:
     return None if since is None else max(0, round((now - since).total_seconds()))
 
 
-@transaction.atomic
 def _move(callback: Callback, name: str, *, actor: str, user=None, reason: str = "",
           metadata: dict | None = None, now: dt.datetime | None = None, **changes) -> CallbackEvent:
     transition = TRANSITIONS[name]
@@ -78,23 +77,31 @@ def _move(callback: Callback, name: str, *, actor: str, user=None, reason: str =
     now = now or timezone.now()
     from_state = callback.state
     changes |= {"state": transition.target, "state_changed_at": now, "updated_at": now}
-    # Compare-and-set on the state it was read in: if another process moved
-    # the callback meanwhile, this matches no row and nothing is written.
-    if not Callback.objects.filter(pk=callback.pk, state=from_state).update(**changes):
-        callback.refresh_from_db(fields=["state"])
-        raise IllegalTransition(callback, name)
     event_metadata = {
         "attempt": changes.get("attempts", callback.attempts),
         "seconds_since_created": _seconds(callback.created_at, now),
         "seconds_in_previous_state": _seconds(callback.state_changed_at, now),
         **(metadata or {}),
     }
-    for field, value in changes.items():
-        setattr(callback, field, value)
-    return CallbackEvent.objects.create(
-        callback=callback, type=transition.event, from_state=from_state, to_state=transition.target,
-        created_at=now, actor=actor, actor_user=user, reason=reason, metadata=event_metadata,
-    )
+    # No savepoint inside a caller's transaction (two round trips on every
+    # move): an error between the update and its event dooms that whole
+    # transaction instead, so a state change never commits without its event.
+    with transaction.atomic(savepoint=False):
+        # Compare-and-set on the state it was read in: if another process moved
+        # the callback meanwhile, this matches no row and nothing is written.
+        moved = Callback.objects.filter(pk=callback.pk, state=from_state).update(**changes)
+        if moved:
+            for field, value in changes.items():
+                setattr(callback, field, value)
+            event = CallbackEvent.objects.create(
+                callback=callback, type=transition.event, from_state=from_state, to_state=transition.target,
+                created_at=now, actor=actor, actor_user=user, reason=reason, metadata=event_metadata,
+            )
+    # Raised outside the block: nothing was written, so the caller's transaction may go on.
+    if not moved:
+        callback.refresh_from_db(fields=["state"])
+        raise IllegalTransition(callback, name)
+    return event
 
 
 @transaction.atomic
@@ -120,10 +127,12 @@ def create(callback: Callback, *, actor: str, user=None, now: dt.datetime | None
 
 
 def release(callback: Callback, *, actor: str = Actor.SYSTEM, user=None, reason: str = "due",
-            metadata: dict | None = None, now: dt.datetime | None = None) -> CallbackEvent:
+            metadata: dict | None = None, place_at: dt.datetime | None = None,
+            now: dt.datetime | None = None) -> CallbackEvent:
+    """Into its queue; ``place_at`` moves its place in line (an early release), else it keeps it."""
     now = now or timezone.now()
     return _move(callback, "release", actor=actor, user=user, reason=reason, metadata=metadata, now=now,
-                 due_at=None, queued_at=callback.queued_at or now)
+                 due_at=None, queued_at=callback.queued_at or now, place_at=place_at or callback.place_at)
 
 
 def assign(callback: Callback, *, agent: Agent, actor: str = Actor.AGENT, user=None, reason: str = "claimed",

@@ -76,7 +76,8 @@ class Callback(models.Model):
     # Routing. The place in line never changes on retry or requeue, so a
     # customer loses nothing when a call fails or an agent gives it back.
     place_at = models.DateTimeField("place in line", default=timezone.now,
-                                    help_text="When requested (as soon as possible) or the desired time.")
+                                    help_text="When requested (as soon as possible), else the desired time, "
+                                              "or when it joined if released early.")
     hold_until = models.DateTimeField("held until", null=True, blank=True,
                                       help_text="Not offered to agents before this time (customer's quiet hours).")
     dial_timezone = models.CharField("dialling time zone", max_length=64, blank=True,
@@ -118,6 +119,10 @@ class Callback(models.Model):
                          condition=Q(state__in=[State.SCHEDULED, State.QUEUED, State.RETRY_WAIT])),
             models.Index(fields=["reservation_expires_at"], name="callback_reservation",
                          condition=Q(state=State.ASSIGNED)),
+            # The callback an agent holds, asked on every claim: found without
+            # reading the agent's whole history through the plain agent index.
+            models.Index(fields=["agent"], name="callback_held",
+                         condition=Q(state__in=[State.ASSIGNED, State.IN_PROGRESS])),
             models.Index(fields=["ended_at"], name="callback_purgeable",
                          condition=Q(purged_at__isnull=True, ended_at__isnull=False)),
             models.Index(fields=["queue", "state"], name="callback_queue_state"),
@@ -265,3 +270,32 @@ class WidgetEvent(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ApiProblem(models.Model):
+    """A refusal of the public API that is not a rule's: what integrators look for on the troubleshooting page.
+
+    Holds no personal data: the origin and path of the request only.
+    """
+
+    class Kind(models.TextChoices):
+        CAPTCHA = "captcha_failed", "CAPTCHA failed"
+        CORS = "cors_refused", "CORS refused"
+        THROTTLED = "throttled", "Throttled"
+
+    created_at = models.DateTimeField("time", default=timezone.now)
+    kind = models.CharField("kind", max_length=16, choices=Kind.choices)
+    widget = models.ForeignKey(Widget, on_delete=models.SET_NULL, null=True, blank=True, related_name="problems",
+                               verbose_name="widget")
+    origin = models.CharField("origin", max_length=200, blank=True)
+    path = models.CharField("path", max_length=200, blank=True)
+    detail = models.CharField("detail", max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API problem"
+        indexes = [models.Index(fields=["kind", "created_at"], name="apiproblem_kind_time"),
+                   models.Index(fields=["created_at"], name="apiproblem_time")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.path}"

@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db import IntegrityError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, NotAuthenticated, NotFound
 from rest_framework.parsers import JSONParser
@@ -24,11 +24,13 @@ from rest_framework.views import APIView
 
 from queues.hours import is_open
 from queues.selectors import bookable_slots
+from rules.selectors import immediate_offer, slots_with_capacity
 
 from . import services
 from .captcha import CaptchaInvalid, CaptchaUnavailable, captcha_verify, image_challenge
 from .lifecycle import Actor, can
-from .models import Callback, Channel, Widget, WidgetEvent
+from .models import ApiProblem, Callback, Channel, Widget, WidgetEvent
+from .problems import problem_record
 from .selectors import callback_estimated_wait, callback_position, queue_estimated_wait, widget_get
 from .throttles import CreateByAddressThrottle, CreateByNumberThrottle, ReadByAddressThrottle
 
@@ -81,12 +83,20 @@ def active_widget(key: str) -> Widget:
 
 # -- config and availability ------------------------------------------------------------------
 
+class ImmediateOutput(serializers.Serializer):
+    available = serializers.BooleanField(help_text="Whether a customer asking now may have an immediate callback.")
+    code = serializers.CharField(allow_null=True, help_text="Why not: the code a request would be refused with "
+                                                            "(queue_closed, not_offered, capacity_full).")
+    detail = serializers.CharField(allow_null=True, help_text="Why not, for the customer.")
+
+
 class ConfigOutput(serializers.Serializer):
     key = serializers.CharField(source="public_key")
     name = serializers.CharField()
     queue = serializers.SerializerMethodField()
     open_now = serializers.SerializerMethodField()
     offer_immediate = serializers.SerializerMethodField()
+    immediate = serializers.SerializerMethodField()
     offer_scheduling = serializers.BooleanField()
     ewt_seconds = serializers.SerializerMethodField()
     form = serializers.JSONField()
@@ -100,7 +110,16 @@ class ConfigOutput(serializers.Serializer):
         return is_open(widget.queue, self.context["now"])
 
     def get_offer_immediate(self, widget) -> bool:
-        return widget.queue.active and self.get_open_now(widget)
+        return self.offer(widget).available
+
+    @extend_schema_field(ImmediateOutput)
+    def get_immediate(self, widget) -> dict:
+        return self.offer(widget).as_dict()
+
+    def offer(self, widget):
+        if "offer" not in self.context:
+            self.context["offer"] = immediate_offer(widget.queue, now=self.context["now"])
+        return self.context["offer"]
 
     def get_ewt_seconds(self, widget) -> int | None:
         return queue_estimated_wait(widget.queue)
@@ -131,15 +150,15 @@ class SlotOutput(serializers.Serializer):
     local_start = serializers.CharField()
     date = serializers.CharField()
     label = serializers.CharField()
-    capacity = serializers.IntegerField(allow_null=True)
-    total = serializers.IntegerField(allow_null=True)
+    capacity = serializers.IntegerField(allow_null=True, help_text="Callbacks this slot still takes; null: no limit.")
+    total = serializers.IntegerField(allow_null=True, help_text="Callbacks the slot takes in all; null: no limit.")
 
 
-def slot_data(slot, zone) -> dict:
-    local = slot.start.astimezone(zone)
-    # Capacity limits come with the capacity rules; without one a slot is unlimited (null).
+def slot_data(room, zone) -> dict:
+    slot, local = room.slot, room.slot.start.astimezone(zone)
     return {"start": slot.start, "end": slot.end, "local_start": local.isoformat(), "date": local.date().isoformat(),
-            "label": f"{local:%a} {local.day} {local:%b}, {local:%H:%M}", "capacity": None, "total": None}
+            "label": f"{local:%a} {local.day} {local:%b}, {local:%H:%M}", "capacity": room.remaining,
+            "total": room.total}
 
 
 class AvailabilityView(PublicView):
@@ -147,8 +166,9 @@ class AvailabilityView(PublicView):
         parameters=[AvailabilityInput],
         responses=inline_serializer("Availability", {
             "time_zone": serializers.CharField(), "slot_minutes": serializers.IntegerField(),
-            "immediate_available": serializers.BooleanField(), "slots": SlotOutput(many=True)}),
-        summary="Bookable slots for a scheduled callback")
+            "immediate_available": serializers.BooleanField(), "immediate": ImmediateOutput(),
+            "slots": SlotOutput(many=True)}),
+        summary="Bookable slots for a scheduled callback; full ones are left out")
     def get(self, request, key):
         widget = active_widget(key)
         params = AvailabilityInput(data=request.query_params)
@@ -157,11 +177,14 @@ class AvailabilityView(PublicView):
         start = params.validated_data.get("start") or now.astimezone(queue.time_zone).date()
         slots = bookable_slots(queue, start=start, days=params.validated_data["days"],
                                max_slots=params.validated_data["max_slots"], now=now) if widget.offer_scheduling else []
+        offer = immediate_offer(queue, now=now)
         return Response({
             "time_zone": str(queue.time_zone),
             "slot_minutes": queue.slot_minutes,
-            "immediate_available": queue.active and is_open(queue, now),
-            "slots": SlotOutput([slot_data(s, queue.time_zone) for s in slots], many=True).data,
+            "immediate_available": offer.available,
+            "immediate": offer.as_dict(),
+            "slots": SlotOutput([slot_data(room, queue.time_zone) for room in slots_with_capacity(queue, slots)],
+                                many=True).data,
         })
 
 
@@ -255,6 +278,7 @@ class CreateView(PublicView):
             captcha_verify(widget=widget, token=fields.get("captcha", ""), remote_ip=client_ip(request))
         except CaptchaInvalid as exc:
             logger.info("captcha refused for widget %s", widget.public_key)
+            problem_record(kind=ApiProblem.Kind.CAPTCHA, request=request, widget=widget, detail=str(exc))
             raise serializers.ValidationError({"captcha": [str(exc)]})
         except CaptchaUnavailable:
             raise Unavailable()

@@ -20,6 +20,8 @@ from queues.hours import is_open
 from queues.models import Agent, VirtualQueue
 from queues.selectors import bookable_error
 from rules.engine import CallbackRequest, evaluate
+from rules.models import RejectionRecord
+from rules.services import rejections_recorded
 
 from . import lifecycle
 from .models import OPEN_STATES, TERMINAL_STATES, Attempt, Callback, CallbackEvent, Channel, Outcome, State
@@ -61,7 +63,6 @@ def _check_desired_time(queue: VirtualQueue, desired_time: dt.datetime | None, n
         raise ValidationError({"desired_time": error})
 
 
-@transaction.atomic
 def callback_create(*, queue: VirtualQueue, phone_number: str, region: str | None = None,
                     first_name: str = "", last_name: str = "", email: str = "", notes: str = "",
                     desired_time: dt.datetime | None = None, customer_timezone: str = "",
@@ -70,9 +71,25 @@ def callback_create(*, queue: VirtualQueue, phone_number: str, region: str | Non
                     ) -> tuple[Callback, str]:
     """Create a callback; returns it with the customer's access token (shown once, stored hashed).
 
-    Raises ValidationError (bad input), Rejection (a rule refused) or DuplicateCallback.
+    Raises ValidationError (bad input), DuplicateCallback, or Rejection (a rule
+    refused; recorded in ``rules.RejectionRecord``).
     """
     now = now or timezone.now()
+    # The transaction is inside, not a decorator: a refusal rolls the booking
+    # back, and its record is written after that rollback so it survives.
+    with rejections_recorded(queue=queue, widget=widget, channel=channel, phone_number=phone_number,
+                             desired_time=desired_time, action=RejectionRecord.Action.CREATE):
+        with transaction.atomic():
+            return _create(queue=queue, phone_number=phone_number, region=region, first_name=first_name,
+                           last_name=last_name, email=email, notes=notes, desired_time=desired_time,
+                           customer_timezone=customer_timezone, channel=channel, context=context,
+                           idempotency_key=idempotency_key, widget=widget, actor=actor, user=user, now=now)
+
+
+def _create(*, queue: VirtualQueue, phone_number: str, region: str | None, first_name: str, last_name: str,
+            email: str, notes: str, desired_time: dt.datetime | None, customer_timezone: str, channel: str,
+            context: dict | None, idempotency_key: str, widget, actor: str, user, now: dt.datetime,
+            ) -> tuple[Callback, str]:
     try:
         number = parse_phone(phone_number, region)
     except ValidationError as error:
@@ -84,12 +101,15 @@ def callback_create(*, queue: VirtualQueue, phone_number: str, region: str | Non
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise ValidationError({"timezone": f"Unknown time zone “{customer_timezone}”."})
     _check_desired_time(queue, desired_time, now)
-    evaluate(CallbackRequest(queue=queue, phone_number=e164, region=region, desired_time=desired_time, now=now))
+    # The duplicate first: "you already have one" (409, with its id) helps a
+    # customer more than any rule. Lock order, always: this number in this
+    # queue, then the rules' locks (number, day, slot).
     if queue.max_open_per_number:
         _lock_number(queue, e164)
         open_ones = Callback.objects.filter(queue=queue, phone_number=e164, state__in=OPEN_STATES)
         if open_ones.count() >= queue.max_open_per_number:
             raise DuplicateCallback(open_ones.order_by("created_at").first())
+    evaluate(CallbackRequest(queue=queue, phone_number=e164, region=region, desired_time=desired_time, now=now))
     token = secrets.token_urlsafe(32)
     callback = Callback(
         queue=queue, phone_number=e164, first_name=first_name, last_name=last_name, email=email,
@@ -101,23 +121,56 @@ def callback_create(*, queue: VirtualQueue, phone_number: str, region: str | Non
     return callback, token
 
 
-@transaction.atomic
+def _e164(callback: Callback) -> str:
+    # A PhoneNumber from the database (shown as E.164, PHONENUMBER_DEFAULT_FORMAT), or a string just set.
+    return str(callback.phone_number) if callback.phone_number else ""
+
+
 def callback_reschedule(*, callback: Callback, desired_time: dt.datetime, actor: str, user=None,
                         now: dt.datetime | None = None) -> Callback:
+    """Move a waiting callback to another time, through the same rules as a new one (it does not count itself).
+
+    Raises ValidationError, IllegalTransition or Rejection (recorded).
+    """
     now = now or timezone.now()
-    _check_desired_time(callback.queue, desired_time, now)
-    # Lock so the release tick cannot queue it at the old time meanwhile.
-    callback = Callback.objects.select_for_update().select_related("queue").get(pk=callback.pk)
-    lifecycle.reschedule(callback, desired_time=desired_time, actor=actor, user=user, now=now)
-    return callback
+    # As for a create: the record of a refusal outlives the rolled-back move.
+    with rejections_recorded(queue=callback.queue, widget=callback.widget_id and callback.widget,
+                             channel=callback.channel, phone_number=_e164(callback),
+                             desired_time=desired_time, action=RejectionRecord.Action.RESCHEDULE):
+        with transaction.atomic():
+            _check_desired_time(callback.queue, desired_time, now)
+            # Lock so the release tick cannot queue it at the old time meanwhile.
+            callback = Callback.objects.select_for_update().select_related("queue").get(pk=callback.pk)
+            if not lifecycle.can(callback, "reschedule"):
+                raise lifecycle.IllegalTransition(callback, "reschedule")
+            evaluate(CallbackRequest(queue=callback.queue, phone_number=_e164(callback), region=None,
+                                     desired_time=desired_time, now=now, moving=callback))
+            lifecycle.reschedule(callback, desired_time=desired_time, actor=actor, user=user, now=now)
+            return callback
 
 
 @transaction.atomic
 def callback_cancel(*, callback: Callback, actor: str, reason: str, user=None) -> Callback:
     # Lock the row so a cancel cannot interleave with an agent claiming it.
     callback = Callback.objects.select_for_update().get(pk=callback.pk)
+    agent = callback.agent if callback.state in (State.ASSIGNED, State.IN_PROGRESS) else None
     lifecycle.cancel(callback, actor=actor, user=user, reason=reason)
+    if agent is not None:
+        _free(agent, timezone.now())
     return callback
+
+
+def callbacks_bulk_cancel(*, callbacks: QuerySet, user) -> tuple[int, int]:
+    """Cancel each callback in its own transaction; returns (canceled, skipped: already finished or moving)."""
+    canceled = skipped = 0
+    for callback in callbacks:
+        try:
+            callback_cancel(callback=callback, actor=Actor.STAFF, user=user, reason="canceled_by_staff")
+        except lifecycle.IllegalTransition:
+            skipped += 1
+        else:
+            canceled += 1
+    return canceled, skipped
 
 
 def _each_locked(queryset: QuerySet, move) -> int:
@@ -163,8 +216,8 @@ def callbacks_release_due(*, now: dt.datetime | None = None) -> int:
 
     A scheduled callback joins ahead of its desired time by its queue's current
     estimated wait, capped per queue, so an agent reaches the customer around
-    the time they chose. Its place in line stays the desired time. A retry
-    joins at its due time.
+    the time they chose; its place in line is then its release time (on time
+    or late, its desired time). A retry joins at its due time, in its old place.
     """
     now = now or timezone.now()
     ready = Q(due_at__lte=now)
@@ -175,7 +228,10 @@ def callbacks_release_due(*, now: dt.datetime | None = None) -> int:
     def release(callback: Callback) -> None:
         early = round((callback.due_at - now).total_seconds())
         if early > 0:
-            lifecycle.release(callback, reason="early", metadata={"seconds_early": early}, now=now)
+            # In line as a customer asking now: the lead is that customer's
+            # wait, so an agent reaches it around its time. Left at its desired
+            # time it would still wait behind everyone asking until then.
+            lifecycle.release(callback, reason="early", metadata={"seconds_early": early}, place_at=now, now=now)
         else:
             lifecycle.release(callback, now=now)
 
@@ -278,15 +334,17 @@ def _free(agent: Agent, now: dt.datetime) -> None:
         agent.status, agent.status_changed_at = Agent.Status.AVAILABLE, now
 
 
-def _head_of_line(queue_id: int, *, agent: Agent, now: dt.datetime) -> Callback | None:
+def _head_of_line(queue: VirtualQueue, *, agent: Agent, now: dt.datetime) -> Callback | None:
     """The first callback of one queue the agent may take that no other claim holds, locked."""
     # SKIP LOCKED: agents claiming at once each lock a different row; a row
     # locked by another claim is passed over, never waited for or taken twice.
     # It is not lost either: that claim assigns it, or rolls back and leaves
     # it queued for the next one.
-    line = (routing.claimable(queue_id, agent=agent, now=now).select_related("queue")
-            .select_for_update(skip_locked=True, of=("self",)))
-    return next(iter(line[:1]), None)
+    line = routing.claimable(queue.pk, agent=agent, now=now).select_for_update(skip_locked=True)
+    head = next(iter(line[:1]), None)
+    if head is not None:
+        head.queue = queue  # already read with the agent's queues: no join on every claim
+    return head
 
 
 @transaction.atomic
@@ -303,10 +361,10 @@ def callback_claim_next(*, agent: Agent, now: dt.datetime | None = None) -> Call
     agent = _lock_agent(agent)
     if (held := routing.held_by(agent)) is not None:
         return held
-    for queue_ids in routing.priority_levels(routing.queues_served_by(agent)):
+    for queues in routing.priority_levels(routing.queues_served_by(agent)):
         # One locked head per queue (an indexed lookup each); the heads not
         # taken stay locked only until this short transaction ends.
-        heads = {queue_id: _head_of_line(queue_id, agent=agent, now=now) for queue_id in queue_ids}
+        heads = {queue.pk: _head_of_line(queue, agent=agent, now=now) for queue in queues}
         while waiting := [head for head in heads.values() if head is not None]:
             candidate = min(waiting, key=lambda callback: (callback.place_at, callback.pk))
             opens = routing.quiet_until(candidate, now)
@@ -321,7 +379,7 @@ def callback_claim_next(*, agent: Agent, now: dt.datetime | None = None) -> Call
                 lifecycle.expire(candidate, reason=QUIET_HOURS, now=now)
             else:
                 lifecycle.hold(candidate, until=opens, reason=QUIET_HOURS, now=now)
-            heads[candidate.queue_id] = _head_of_line(candidate.queue_id, agent=agent, now=now)
+            heads[candidate.queue_id] = _head_of_line(candidate.queue, agent=agent, now=now)
     return None
 
 

@@ -8,10 +8,23 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from rest_framework.throttling import SimpleRateThrottle
 
+from .models import ApiProblem, Widget
 from .phone import parse_phone
+from .problems import problem_record
 
 
-class PublicAddressThrottle(SimpleRateThrottle):
+class RecordedThrottle(SimpleRateThrottle):
+    """A throttle whose refusals show on the troubleshooting page."""
+
+    def allow_request(self, request, view):
+        if super().allow_request(request, view):
+            return True
+        widget = Widget.objects.filter(public_key=view.kwargs.get("key", "")).first()
+        problem_record(kind=ApiProblem.Kind.THROTTLED, request=request, widget=widget, detail=f"{self.scope} {self.rate}")
+        return False
+
+
+class PublicAddressThrottle(RecordedThrottle):
     """Per client address; DRF reads X-Forwarded-For only through NUM_PROXIES trusted proxies."""
 
     def get_cache_key(self, request, view):
@@ -26,7 +39,7 @@ class ReadByAddressThrottle(PublicAddressThrottle):
     scope = "public_read"
 
 
-class CreateByNumberThrottle(SimpleRateThrottle):
+class CreateByNumberThrottle(RecordedThrottle):
     """Per phone number, so one number cannot be flooded from many addresses."""
 
     scope = "public_number"

@@ -55,15 +55,6 @@ def agent_page(view):
     return wrapper
 
 
-def duration_label(seconds: int) -> str:
-    minutes = seconds // 60
-    if minutes < 1:
-        return "under a minute"
-    if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60:02d} min"
-
-
 def card(callback: Callback) -> dict:
     """What the callback's card shows beyond its fields, worked out once here rather than in the template."""
     now = timezone.now()
@@ -78,7 +69,6 @@ def card(callback: Callback) -> dict:
         "customer_zone": zone,
         "customer_now": now.astimezone(zone),
         "waited_seconds": waited,
-        "waited_label": duration_label(waited),
         "seconds_left": left,
         "seconds_left_label": None if left is None else f"{left // 60}:{left % 60:02d}",
         # Nested journey data is shown as the JSON the widget sent.

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils import timezone
 
-from .models import Agent, AgentSkill, ClosedDate, OfficeHours, QueueSkill, Skill, VirtualQueue
+from .models import Agent, AgentSkill, ClosedDate, LineOfBusiness, OfficeHours, QueueSkill, Skill, VirtualQueue
 
 
 @admin.register(Skill)
@@ -80,3 +80,21 @@ class AgentAdmin(admin.ModelAdmin):
         if "status" in form.changed_data:
             agent.status_changed_at = timezone.now()
         super().save_model(request, agent, form, change)
+
+
+@admin.register(LineOfBusiness)
+class LineOfBusinessAdmin(admin.ModelAdmin):
+    list_display = ("name", "queue_list", "member_count")
+    search_fields = ("name", "queues__name", "members__username")
+    filter_horizontal = ("queues", "members")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("queues").annotate(member_total=Count("members"))
+
+    @admin.display(description="queues")
+    def queue_list(self, line):
+        return ", ".join(queue.name for queue in line.queues.all()) or "—"
+
+    @admin.display(description="members", ordering="member_total")
+    def member_count(self, line):
+        return line.member_total

@@ -185,3 +185,27 @@ class AgentSkill(models.Model):
 
     def __str__(self):
         return f"{self.skill} {self.level}"
+
+
+class LineOfBusiness(models.Model):
+    """Queues grouped for the staff who look after them.
+
+    A supervisor, manager or developer who belongs to lines of business sees and
+    touches only their queues, on every page, report and API; staff in none see
+    every queue.
+    """
+
+    name = models.CharField("name", max_length=120, unique=True)
+    queues = models.ManyToManyField(VirtualQueue, blank=True, related_name="lines_of_business",
+                                    verbose_name="queues")
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="lines_of_business",
+                                     verbose_name="members",
+                                     help_text="Staff limited to these queues.")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "line of business"
+        verbose_name_plural = "lines of business"
+
+    def __str__(self):
+        return self.name

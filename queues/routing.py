@@ -2,7 +2,8 @@
 
 The order of a claim: the agent's queues by priority, highest first; within one
 priority, callbacks by their place in line (``place_at``: when an immediate
-callback was asked for, the desired time of a scheduled one), then by id. A
+callback was asked for, the desired time of a scheduled one, or when it joined
+if released early by the estimated wait), then by id. A
 retried or requeued callback keeps its place, so the customer loses nothing
 when a call fails or an agent gives it back.
 
@@ -41,10 +42,10 @@ def can_serve(agent: Agent, queue: VirtualQueue) -> bool:
     return any(served.pk == queue.pk for served in queues_served_by(agent))
 
 
-def priority_levels(queues: list[VirtualQueue]) -> list[list[int]]:
-    """Queue ids grouped by priority, highest first: a claim empties a level before looking at the next."""
+def priority_levels(queues: list[VirtualQueue]) -> list[list[VirtualQueue]]:
+    """Queues grouped by priority, highest first: a claim empties a level before looking at the next."""
     ordered = sorted(queues, key=lambda queue: -queue.priority)
-    return [[queue.pk for queue in level] for _, level in groupby(ordered, key=lambda queue: queue.priority)]
+    return [list(level) for _, level in groupby(ordered, key=lambda queue: queue.priority)]
 
 
 # -- the claim ----------------------------------------------------------------------------------

@@ -2,14 +2,33 @@
 
 Rules are small objects checked in order; the first that refuses ends the
 evaluation with a stable ``code`` (answered as HTTP 422) and a message a
-customer can read.
+customer can read. Each reads only the ``CallbackRequest``, so each can be
+tested alone.
+
+The order: whether the queue takes callbacks at all, then who is asking
+(country, number, its kind), then how much that number already asked, then
+the queue's load, and capacity last — it takes a lock, held the shortest
+time when everything else has passed.
+
+Call ``evaluate`` inside the transaction that writes the callback: the limits
+that count rows lock first (``rules.locks``), and the lock lasts until commit.
 """
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
-from queues.hours import is_open
+import phonenumbers
+
+from callbacks.models import Callback
 from queues.models import VirtualQueue
+
+from . import selectors
+from .locks import advisory_lock
+from .models import NUMBER_TYPE_LABELS, CountryPolicy, GlobalRules, NumberEntry, QueueRules, RejectionCode
+from .models import number_type_name
+
+Code = RejectionCode
 
 
 class Rejection(Exception):
@@ -21,29 +40,234 @@ class Rejection(Exception):
 
 @dataclass(frozen=True)
 class CallbackRequest:
-    """What a rule may judge: the queue, the parsed number and when the customer wants the call."""
+    """What a rule may judge: the queue, the parsed number and when the customer wants the call.
+
+    ``moving`` is the callback being rescheduled: it is not counted against
+    the limits it already takes part in, and it is not a new request.
+    An empty ``phone_number`` asks only about the queue (the widget's "offered now?").
+    """
 
     queue: VirtualQueue
     phone_number: str  # E.164
     region: str | None
     desired_time: dt.datetime | None
     now: dt.datetime
+    moving: Callback | None = None
+
+    @cached_property
+    def rules(self) -> QueueRules:
+        return selectors.queue_rules(self.queue)
+
+    @cached_property
+    def number(self) -> phonenumbers.PhoneNumber | None:
+        return phonenumbers.parse(self.phone_number) if self.phone_number else None
+
+    @property
+    def exclude(self) -> int | None:
+        return self.moving.pk if self.moving else None
+
+    @cached_property
+    def listing(self) -> str | None:
+        """'allow' or 'deny' from the most specific number entry matching, or None."""
+        if not self.phone_number:
+            return None
+        e164 = self.phone_number
+        # Every prefix of the number, so the lookup stays on the value index.
+        candidates = [e164[:end] for end in range(2, len(e164) + 1)]
+        scope = NumberEntry.objects.filter(value__in=candidates, rules__isnull=True)
+        if self.rules.pk:
+            scope = scope | NumberEntry.objects.filter(value__in=candidates, rules=self.rules)
+        matching = [entry for entry in scope if entry.matches(e164)]
+        if not matching:
+            return None
+        # Most specific wins; at a tie, deny.
+        best = max(matching, key=lambda e: (e.specificity, e.kind == NumberEntry.Kind.DENY))
+        return best.kind
 
 
-class QueueOpenForImmediate:
-    """An immediate callback needs the queue open now; a scheduled one is checked against its slot."""
+class Rule:
+    code: str
 
     def check(self, request: CallbackRequest) -> None:
+        raise NotImplementedError
+
+    def refuse(self, message: str):
+        raise Rejection(str(self.code), message)
+
+
+class QueueOpen(Rule):
+    """The queue takes callbacks; an immediate one needs it open now and not about to close.
+
+    A scheduled callback's time is checked against office hours before the
+    rules run (a 400 on ``desired_time``).
+    """
+
+    code = Code.QUEUE_CLOSED
+
+    def check(self, request):
         if not request.queue.active:
-            raise Rejection("queue_closed", "Callbacks are not available for this service at the moment.")
-        if request.desired_time is None and not is_open(request.queue, request.now):
-            raise Rejection("queue_closed", "We are closed right now; please pick a time for us to call you.")
+            self.refuse("Callbacks are not available for this service at the moment.")
+        if request.desired_time is not None:
+            return
+        cutoff = dt.timedelta(minutes=request.rules.immediate_cutoff_minutes)
+        closes = selectors.closes_at(request.queue, request.now, until=request.now + cutoff)
+        if closes is None:
+            self.refuse("We are closed right now; please pick a time for us to call you.")
+        if closes - request.now < cutoff:
+            self.refuse("We close too soon to call you back today; please pick a time for us to call you.")
 
 
-PIPELINE = [QueueOpenForImmediate()]
+class CountryAllowed(Rule):
+    """The number's country (from the number itself) passes the queue's list, or the global default."""
+
+    code = Code.COUNTRY_NOT_ALLOWED
+
+    def check(self, request):
+        if request.number is None:
+            return
+        rules = request.rules
+        if rules.country_policy == CountryPolicy.DEFAULT:
+            rules = GlobalRules.load()
+        region = phonenumbers.region_code_for_number(request.number)
+        listed = region in rules.country_list
+        if (rules.country_policy == CountryPolicy.ALLOW and not listed) or (
+                rules.country_policy == CountryPolicy.DENY and listed):
+            self.refuse("We cannot call numbers in this country; please give a number in a country we serve.")
 
 
-def evaluate(request: CallbackRequest) -> None:
+class NumberNotDenied(Rule):
+    """No deny entry (exact number or prefix) for this queue or every queue matches more closely than an allow."""
+
+    code = Code.NUMBER_BLOCKED
+
+    def check(self, request):
+        if request.listing == NumberEntry.Kind.DENY:
+            self.refuse("We cannot call this number; please give another one.")
+
+
+class NumberTypeAllowed(Rule):
+    """The kind of number (premium rate, shared cost, …) is not refused; an allow entry lets one through."""
+
+    code = Code.NUMBER_TYPE_NOT_ALLOWED
+
+    def check(self, request):
+        if request.number is None or request.listing == NumberEntry.Kind.ALLOW:
+            return
+        kind = number_type_name(request.number)
+        if kind in (request.rules.refused_number_types or []):
+            label = NUMBER_TYPE_LABELS.get(kind, kind).lower()
+            self.refuse(f"We cannot call {label} numbers; please give a landline or mobile number.")
+
+
+def lock_number(e164: str) -> None:
+    # Two requests for one number at once would both count under the limit.
+    advisory_lock("rules-number", e164)
+
+
+class OpenCallbacksLimit(Rule):
+    """The number has fewer open callbacks, in all queues, than the queue allows."""
+
+    code = Code.TOO_MANY_OPEN
+
+    def check(self, request):
+        limit = request.rules.max_open_across_queues
+        if not limit or not request.phone_number:
+            return
+        lock_number(request.phone_number)
+        if selectors.open_callbacks_of_number(request.phone_number, exclude=request.exclude) >= limit:
+            self.refuse("You already have callbacks booked with us; please wait for those calls "
+                        "or cancel one before asking again.")
+
+
+class DailyLimit(Rule):
+    """The number asked this queue fewer times today than the queue allows. Moving a callback is no new request."""
+
+    code = Code.DAILY_LIMIT
+
+    def check(self, request):
+        limit = request.rules.max_requests_per_day
+        if not limit or not request.phone_number or request.moving is not None:
+            return
+        lock_number(request.phone_number)
+        if selectors.requests_of_number_today(request.queue, request.phone_number, now=request.now) >= limit:
+            self.refuse("This number has asked for a callback too many times today; please try again tomorrow.")
+
+
+class OfferThresholds(Rule):
+    """Immediate callbacks are offered only while few enough wait, and (optionally) only while the wait is long."""
+
+    code = Code.NOT_OFFERED
+
+    def check(self, request):
+        if request.desired_time is not None:
+            return
+        from callbacks.selectors import queue_waiting_count
+        from queues.selectors import estimated_wait_seconds
+
+        rules = request.rules
+        if rules.offer_max_waiting is None and rules.offer_min_ewt_minutes is None:
+            return
+        waiting = queue_waiting_count(request.queue)
+        if rules.offer_max_waiting is not None and waiting > rules.offer_max_waiting:
+            self.refuse("We have too many callbacks waiting right now; please pick a time for us to call you.")
+        if rules.offer_min_ewt_minutes is not None:
+            wait = estimated_wait_seconds(request.queue, position=waiting + 1, now=request.now)
+            # No estimate (nobody logged in) is no short wait: keep offering.
+            if wait is not None and wait <= rules.offer_min_ewt_minutes * 60:
+                self.refuse("The wait is short right now: please call us, or pick a time for us to call you.")
+
+
+class Capacity(Rule):
+    """Room left in the desired slot (scheduled callbacks) and in the day (every callback).
+
+    ``lock``: hold the (queue, day) and (queue, slot) locks until commit, so
+    bookings at once for the last places cannot all count the same free room.
+    Off only to answer "is there room?" without booking.
+    """
+
+    code = Code.CAPACITY_FULL
+
+    def __init__(self, *, lock: bool = True):
+        self.lock = lock
+
+    def check(self, request):
+        rules, queue = request.rules, request.queue
+        at = request.desired_time or request.now
+        day = at.astimezone(queue.time_zone).date()
+        if rules.daily_capacity is not None:
+            if self.lock:
+                advisory_lock("rules-capacity-day", queue.pk, day.isoformat())
+            if selectors.booked_on_day(queue, day, exclude=request.exclude) >= rules.daily_capacity:
+                self.refuse("We are fully booked that day; please pick a time on another day."
+                            if request.desired_time else
+                            "We cannot take more callbacks today; please pick a time on another day.")
+        if request.desired_time is None or (slot := selectors.slot_at(queue, request.desired_time)) is None:
+            return
+        total = selectors.slot_total(rules, slot.start.astimezone(queue.time_zone))
+        if total is None:
+            return
+        if self.lock:
+            advisory_lock("rules-capacity-slot", queue.pk, slot.start.isoformat())
+        if selectors.booked_in_slot(queue, slot, exclude=request.exclude) >= total:
+            self.refuse("That time is fully booked; please pick another one.")
+
+
+PIPELINE: list[Rule] = [
+    QueueOpen(),
+    CountryAllowed(),
+    NumberNotDenied(),
+    NumberTypeAllowed(),
+    OpenCallbacksLimit(),
+    DailyLimit(),
+    OfferThresholds(),
+    Capacity(),
+]
+
+# What the widget is told before the customer types a number: the queue's own rules, without locking.
+IMMEDIATE_OFFER_RULES: list[Rule] = [QueueOpen(), OfferThresholds(), Capacity(lock=False)]
+
+
+def evaluate(request: CallbackRequest, *, pipeline: list[Rule] | None = None) -> None:
     """Raise ``Rejection`` from the first rule that refuses the request."""
-    for rule in PIPELINE:
+    for rule in PIPELINE if pipeline is None else pipeline:
         rule.check(request)

@@ -30,6 +30,7 @@ def logged_in(group_name, **flags):
     user.groups.add(Group.objects.get(name=group_name))
     client = Client()
     client.force_login(user)
+    client.user = user  # for tests that give the persona more (a line of business, say)
     return client
 
 

@@ -115,3 +115,39 @@ class WidgetFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda w: w.public_key.title())
     queue = factory.SubFactory(QueueFactory)
     allowed_origins = "https://shop.example.com"
+
+
+# -- rules ----------------------------------------------------------------------------------------
+
+class QueueRulesFactory(factory.django.DjangoModelFactory):
+    """A queue's rules. Every queue already has a row (made with the queue): this sets its fields."""
+
+    class Meta:
+        model = "rules.QueueRules"
+
+    queue = factory.SubFactory(QueueFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, queue, **fields):
+        return model_class.objects.update_or_create(queue=queue, defaults=fields)[0]
+
+
+class CapacityOverrideFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "rules.CapacityOverride"
+
+    rules = factory.SubFactory(QueueRulesFactory)
+    weekday = None
+    starts = dt.time(9)
+    ends = dt.time(12)
+    slot_capacity = 1
+
+
+class NumberEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "rules.NumberEntry"
+
+    rules = factory.SubFactory(QueueRulesFactory)
+    kind = "deny"
+    match = "prefix"
+    value = "+449"

@@ -77,15 +77,17 @@ class TestOrder:
 
         assert claimed_in_order(queue, 2) == [for_1145, asked_at_1150]
 
-    def test_a_callback_released_early_waits_behind_those_due_before_it(self):
+    def test_a_callback_released_early_takes_its_place_as_of_its_release(self):
         queue = QueueFactory(early_release_cap_minutes=15)
         agent_serving(queue)  # logged in: an estimated wait of one handle time
+        asked_at_1159 = waiting(queue, minutes_ago=1)
         for_1205 = CallbackFactory(queue=queue, desired_time=NOW + 5 * MINUTE, now=NOW - dt.timedelta(days=1))
         services.callbacks_release_due(now=NOW)
         asked_at_1201 = waiting(queue, minutes_ago=-1)
 
         assert state_of(for_1205) == State.QUEUED
-        assert claimed_in_order(queue, 2, now=NOW + 2 * MINUTE) == [asked_at_1201, for_1205]
+        # Behind who asked before it joined, ahead of who asked after: that wait is its head start.
+        assert claimed_in_order(queue, 3, now=NOW + 2 * MINUTE) == [asked_at_1159, for_1205, asked_at_1201]
 
     def test_nothing_waiting_means_no_callback(self):
         assert claim(agent_serving(QueueFactory())) is None
@@ -293,7 +295,7 @@ class TestEarlyRelease:
         assert (state_of(inside), state_of(outside)) == (State.QUEUED, State.SCHEDULED)
         released = inside.events.last()
         assert (released.reason, released.metadata["seconds_early"]) == ("early", 300)
-        assert inside.place_at == NOW + 5 * MINUTE  # its place is still its desired time
+        assert inside.place_at == NOW  # in line as a customer asking now, whose wait the lead is
 
     def test_the_lead_grows_with_the_wait(self, queue):
         for minutes_ago in range(3):

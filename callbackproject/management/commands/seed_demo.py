@@ -16,6 +16,7 @@ from django.utils import timezone
 from callbacks import lifecycle
 from callbacks.models import Callback, Channel, Outcome, Widget
 from queues.models import Agent, AgentSkill, OfficeHours, QueueSkill, Skill, VirtualQueue
+from rules.models import DEFAULT_REFUSED_TYPES, GlobalRules, QueueRules
 
 Actor = lifecycle.Actor
 BASE_URL = "http://127.0.0.1:8000"
@@ -31,10 +32,16 @@ QUEUES = {
         "name": "Customer support", "time_zone": "Europe/London", "requires": {"General": 1},
         # Explicit rather than "no hours": the admin then shows what open around the clock means.
         "hours": [(day, MIDNIGHT, MIDNIGHT) for day in range(7)],
+        "rules": {"slot_capacity": 5, "daily_capacity": 300, "max_open_across_queues": 2, "max_requests_per_day": 5,
+                  "offer_max_waiting": 25},
     },
     "billing": {
         "name": "Billing", "time_zone": "America/New_York", "requires": {"Billing": 3},
         "hours": [(day, dt.time(9), dt.time(17)) for day in range(5)],
+        "rules": {"slot_capacity": 3, "daily_capacity": 60, "max_open_across_queues": 2, "max_requests_per_day": 5,
+                  "immediate_cutoff_minutes": 15, "country_policy": "allow", "countries": "CA, US"},
+        # Friday afternoons are short-staffed: one callback a slot.
+        "capacity_overrides": [(4, dt.time(15), dt.time(17), 1)],
     },
 }
 
@@ -77,6 +84,7 @@ class Command(BaseCommand):
         skills = {name: Skill.objects.update_or_create(name=name, defaults={"description": text})[0]
                   for name, text in SKILLS.items()}
         queues = {slug: self.queue(slug, spec, skills) for slug, spec in QUEUES.items()}
+        GlobalRules.objects.update_or_create(pk=1, defaults={"country_policy": "any", "countries": ""})
         users = {username: self.user(username, spec, password) for username, spec in USERS.items()}
         agents = {username: self.agent(users[username], levels, [queues[slug] for slug in served], skills)
                   for username, (levels, served) in AGENTS.items()}
@@ -102,6 +110,17 @@ class Command(BaseCommand):
         for name, level in spec["requires"].items():
             QueueSkill.objects.update_or_create(queue=queue, skill=skills[name], defaults={"min_level": level})
         queue.required_skills.exclude(skill__name__in=spec["requires"]).delete()
+        # Every rule back to its default, then the demo's own; premium rate and shared cost stay refused.
+        defaults = {field.name: field.get_default() for field in QueueRules._meta.concrete_fields
+                    if not (field.primary_key or field.name in ("queue", "created_at", "updated_at"))}
+        rules, _ = QueueRules.objects.update_or_create(queue=queue, defaults=defaults | {
+            "refused_number_types": list(DEFAULT_REFUSED_TYPES), **spec["rules"]})
+        overrides = spec.get("capacity_overrides", [])
+        current = rules.capacity_overrides.values_list("weekday", "starts", "ends", "slot_capacity")
+        if sorted(current) != sorted(overrides):
+            rules.capacity_overrides.all().delete()
+            for weekday, starts, ends, capacity in overrides:
+                rules.capacity_overrides.create(weekday=weekday, starts=starts, ends=ends, slot_capacity=capacity)
         return queue
 
     def user(self, username, spec, password):

@@ -265,6 +265,8 @@
   }
 
   const LOCALE = navigator.language || "en";
+  // 422 codes after which the offered times and the ASAP choice are fetched again.
+  const REFRESH_ON = ["capacity_full", "not_offered", "queue_closed"];
 
   function formatter(opts) {
     try {
@@ -1189,7 +1191,7 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
         this.asapRadio = h("input", { type: "radio", name: "cbw-when", value: "asap", disabled: !immediate,
                                       onchange: () => this.setMode("asap") });
         this.laterRadio = h("input", { type: "radio", name: "cbw-when", value: "later", onchange: () => this.setMode("later") });
-        this.asapHint = h("span", { text: immediate ? this.asapWait(c.ewt_seconds) : STRINGS.asapClosed });
+        this.asapHint = h("span", { text: immediate ? this.asapWait(c.ewt_seconds) : this.asapWhyNot(c) });
         this.when.append(h("div", { class: "choices" },
           h("label", { class: "choice" }, this.asapRadio, h("strong", { text: STRINGS.asap }), this.asapHint),
           h("label", { class: "choice" }, this.laterRadio, h("strong", { text: STRINGS.later }),
@@ -1205,6 +1207,11 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
       }
       this.when.append(this.whenError);
       this.formBody.append(this.when);
+    }
+
+    // The server's reason (closed, closing soon, too many waiting, fully booked), else a generic one.
+    asapWhyNot(answer) {
+      return (answer && answer.immediate && answer.immediate.detail) || STRINGS.asapClosed;
     }
 
     asapWait(seconds) {
@@ -1235,7 +1242,7 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
         // The queue may have closed (or opened) since the page loaded.
         const immediate = this.config.open_now && this.config.offer_immediate && this.availability.immediate_available;
         this.asapRadio.disabled = !immediate;
-        this.asapHint.textContent = immediate ? this.asapWait(this.config.ewt_seconds) : STRINGS.asapClosed;
+        this.asapHint.textContent = immediate ? this.asapWait(this.config.ewt_seconds) : this.asapWhyNot(this.availability);
         if (!immediate && this.mode === "asap") this.setMode("later");
       } catch (error) {
         if (!this.availability) this.pickerStatus.textContent = error.detail || STRINGS.unavailable;
@@ -1506,6 +1513,13 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
         }
       } else {
         this.showBanner(error.detail || STRINGS.unavailable);
+        // A rule refused the time or the immediate callback (slot just filled, queue closing, too many
+        // waiting): fetch what is offered now, so the picker and the ASAP choice match it.
+        if (REFRESH_ON.includes(error.code) && this.config.offer_scheduling) {
+          this.selectedSlot = null;
+          this.availability = null;
+          this.refreshAvailability();
+        }
       }
       this.focusFirstError();
     }

@@ -1,0 +1,186 @@
+"""The callback management pages under /manage/, for supervisors, managers, developers and administrators.
+
+Everyone with ``callbacks.view_callback`` sees them; only ``callbacks.manage_callback``
+(supervisors, administrators) acts. Lines of business limit both to the user's queues:
+a callback outside them is not found.
+"""
+
+import datetime as dt
+import zoneinfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from queues.models import Agent
+from queues.selectors import agents_able_to_serve
+from rules.engine import Rejection
+
+from . import diagnostics, lifecycle, services
+from .filters import CallbackFilter
+from .models import CallbackEvent, State
+from .selectors import callback_for_staff, callbacks_visible_to, queues_overview
+
+PAGE_SIZE = 25
+BULK_LIMIT = 200
+Actor = CallbackEvent.Actor
+
+
+def viewer(view):
+    return login_required(permission_required("callbacks.view_callback", raise_exception=True)(view))
+
+
+def manager_of_callbacks(view):
+    return require_POST(login_required(permission_required("callbacks.manage_callback", raise_exception=True)(view)))
+
+
+@require_GET
+@viewer
+def overview(request):
+    template = "manage/_overview_table.html" if request.htmx else "manage/overview.html"
+    return render(request, template, {"queues": queues_overview(request.user), "now": timezone.now()})
+
+
+@require_GET
+@login_required
+@permission_required("callbacks.view_troubleshooting", raise_exception=True)
+def troubleshooting(request):
+    widgets = [(widget, diagnostics.widget_warnings(widget)) for widget in diagnostics.widgets_visible_to(request.user)]
+    return render(request, "manage/troubleshooting.html", {
+        "problems": diagnostics.recent_problems(request.user),
+        "widgets": widgets,
+        "queues": diagnostics.queue_setups(request.user),
+    })
+
+
+@require_GET
+@viewer
+def callback_list(request):
+    filters = CallbackFilter(request.GET, queryset=callbacks_visible_to(request.user), request=request)
+    page = Paginator(filters.qs if filters.is_valid() else filters.queryset.none(), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "manage/callback_list.html", {
+        "filters": filters, "page": page, "query": query.urlencode(),
+        "can_manage": request.user.has_perm("callbacks.manage_callback"),
+    })
+
+
+def staff_callback(request, callback_id):
+    callback = callback_for_staff(request.user, callback_id)
+    if callback is None:
+        raise Http404("No such callback in your queues.")
+    return callback
+
+
+@require_GET
+@viewer
+def callback_detail(request, callback_id):
+    callback = staff_callback(request, callback_id)
+    zone = callback.queue.time_zone
+    return render(request, "manage/callback_detail.html", {
+        "callback": callback,
+        "events": callback.events.all(),
+        "attempts": callback.dial_attempts.all(),
+        "can_manage": request.user.has_perm("callbacks.manage_callback"),
+        # Only the actions the callback's state allows are offered.
+        "can": {
+            "reschedule": lifecycle.can(callback, "reschedule"),
+            "assign": callback.state in (State.SCHEDULED, State.QUEUED, State.RETRY_WAIT, State.ASSIGNED),
+            "requeue": callback.state in (State.SCHEDULED, State.RETRY_WAIT, State.ASSIGNED),
+            "cancel": callback.is_open,
+        },
+        "agents": agents_able_to_serve(callback.queue).select_related("user").order_by("user__username"),
+        "zone": zone,
+        "desired_local": callback.desired_time.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+        if callback.desired_time else "",
+    })
+
+
+def act(request, callback_id, move, success: str):
+    """Run a staff action on one callback; a refusal is a message on the callback's page, never an error page."""
+    callback = staff_callback(request, callback_id)
+    try:
+        move(callback)
+    except lifecycle.IllegalTransition:
+        messages.error(request, f"A {callback.get_state_display().lower()} callback cannot be changed that way.")
+    except Rejection as rejection:
+        messages.error(request, f"{rejection.message} ({rejection.code})")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+    return redirect("manage:callback", callback_id=callback.public_id)
+
+
+@manager_of_callbacks
+def cancel(request, callback_id):
+    return act(request, callback_id, lambda callback: services.callback_cancel(
+        callback=callback, actor=Actor.STAFF, user=request.user, reason="canceled_by_staff"),
+        "Callback canceled.")
+
+
+def local_datetime(value: str, zone: zoneinfo.ZoneInfo) -> dt.datetime:
+    """A ``datetime-local`` value read as a wall-clock time in ``zone``; refuses one a DST change skips."""
+    try:
+        naive = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError("Enter a date and time.")
+    if naive.tzinfo is not None:
+        raise ValidationError("Enter a local date and time, without a time zone.")
+    aware = naive.replace(tzinfo=zone)
+    if aware.astimezone(dt.timezone.utc).astimezone(zone).replace(tzinfo=None) != naive:
+        raise ValidationError(f"{naive:%H:%M} does not exist on {naive:%-d %B} in {zone}: the clocks go forward.")
+    return aware
+
+
+@manager_of_callbacks
+def reschedule(request, callback_id):
+    def move(callback):
+        desired = local_datetime(request.POST.get("desired_time", ""), callback.queue.time_zone)
+        services.callback_reschedule(callback=callback, desired_time=desired, actor=Actor.STAFF, user=request.user)
+
+    return act(request, callback_id, move, "Callback rescheduled.")
+
+
+@manager_of_callbacks
+def assign(request, callback_id):
+    def move(callback):
+        agent = Agent.objects.select_related("user").filter(user__username=request.POST.get("agent", "")).first()
+        if agent is None:
+            raise ValidationError("Choose an agent.")
+        services.callback_assign_to(callback=callback, agent=agent, user=request.user)
+
+    return act(request, callback_id, move, "Callback assigned.")
+
+
+@manager_of_callbacks
+def requeue(request, callback_id):
+    return act(request, callback_id, lambda callback: services.callback_requeue(callback=callback, user=request.user),
+               "Callback put back in line.")
+
+
+@manager_of_callbacks
+def bulk_cancel(request):
+    ids = request.POST.getlist("ids")[:BULK_LIMIT]
+    back = reverse("manage:callbacks") + (f"?{request.POST['query']}" if request.POST.get("query") else "")
+    if not ids:
+        messages.warning(request, "Select the callbacks to cancel first.")
+        return redirect(back)
+    try:
+        chosen = callbacks_visible_to(request.user).filter(public_id__in=ids)
+        canceled, skipped = services.callbacks_bulk_cancel(callbacks=chosen, user=request.user)
+    except ValidationError:  # a malformed id
+        messages.error(request, "That selection could not be read; please try again.")
+        return redirect(back)
+    messages.success(request, f"Canceled {canceled} callback{'s' if canceled != 1 else ''}.")
+    if skipped:
+        messages.warning(request, f"{skipped} could not be canceled: they had already finished.")
+    return redirect(back)

@@ -1,0 +1,102 @@
+from django import forms
+from django.contrib import admin
+
+from .models import NUMBER_TYPE_LABELS, NUMBER_TYPES, CapacityOverride, GlobalRules, NumberEntry, QueueRules
+from .models import RejectionRecord
+
+
+class CapacityOverrideInline(admin.TabularInline):
+    model = CapacityOverride
+    extra = 0
+
+
+class NumberEntryInline(admin.TabularInline):
+    model = NumberEntry
+    fields = ("kind", "match", "value", "note")
+    extra = 0
+    verbose_name_plural = "number entries of this queue (entries for every queue are under Number entries)"
+
+
+class QueueRulesForm(forms.ModelForm):
+    refused_number_types = forms.MultipleChoiceField(
+        label="refused number types", choices=NUMBER_TYPES, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=QueueRules._meta.get_field("refused_number_types").help_text)
+
+    class Meta:
+        model = QueueRules
+        fields = "__all__"
+
+
+@admin.register(QueueRules)
+class QueueRulesAdmin(admin.ModelAdmin):
+    form = QueueRulesForm
+    list_display = ("queue", "slot_capacity", "daily_capacity", "country_policy", "refused_types",
+                    "immediate_cutoff_minutes", "offer_max_waiting")
+    list_select_related = ("queue",)
+    search_fields = ("queue__name", "queue__slug")
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("queue",)}),
+        ("Capacity", {"fields": ("slot_capacity", "daily_capacity"),
+                      "description": "Overrides by weekday and time are at the bottom of the page."}),
+        ("Countries", {"fields": ("country_policy", "countries")}),
+        ("Numbers", {"fields": ("refused_number_types", "max_open_across_queues", "max_requests_per_day")}),
+        ("Immediate callbacks", {"fields": ("immediate_cutoff_minutes", "offer_min_ewt_minutes",
+                                            "offer_max_waiting")}),
+        ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+    inlines = (CapacityOverrideInline, NumberEntryInline)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A queue's rules stay with that queue.
+        return (*self.readonly_fields, "queue") if obj else self.readonly_fields
+
+    @admin.display(description="refused number types")
+    def refused_types(self, obj):
+        return ", ".join(NUMBER_TYPE_LABELS.get(t, t) for t in obj.refused_number_types or []) or "—"
+
+
+@admin.register(GlobalRules)
+class GlobalRulesAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "country_policy", "countries", "updated_at")
+    fields = ("country_policy", "countries")
+
+    def has_add_permission(self, request):
+        return not GlobalRules.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NumberEntry)
+class NumberEntryAdmin(admin.ModelAdmin):
+    list_display = ("value", "match", "kind", "scope", "note", "created_at")
+    list_filter = ("kind", "match", ("rules__queue", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("rules__queue",)
+    search_fields = ("value", "note")
+    fields = ("rules", "kind", "match", "value", "note")
+
+    @admin.display(description="queue", ordering="rules__queue__name")
+    def scope(self, obj):
+        return obj.rules.queue if obj.rules_id else "Every queue"
+
+
+@admin.register(RejectionRecord)
+class RejectionRecordAdmin(admin.ModelAdmin):
+    """Read-only: written by the service whenever a rule refuses a request."""
+
+    list_display = ("created_at", "code", "queue", "widget", "channel", "action", "masked_number", "desired_time")
+    list_filter = ("code", "channel", "action", ("queue", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("queue", "widget")
+    date_hierarchy = "created_at"
+    search_fields = ("number_last_digits",)
+
+    @admin.display(description="number", ordering="number_last_digits")
+    def masked_number(self, obj):
+        return f"•••• {obj.number_last_digits}" if obj.number_last_digits else "—"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,171 @@
+"""Reads for the rules: what a slot holds, when a queue closes, whether an immediate callback is offered now."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from callbacks.models import OPEN_STATES, Callback, State
+from queues.hours import current_range, open_ranges
+from queues.models import VirtualQueue
+from queues.selectors import Slot
+
+from .models import QueueRules
+
+# A canceled or expired callback gives its place back; every other one used it.
+FREED_STATES = (State.CANCELED, State.EXPIRED)
+UTC = dt.timezone.utc
+
+
+def queue_rules(queue: VirtualQueue) -> QueueRules:
+    return QueueRules.for_queue(queue)
+
+
+def closes_at(queue: VirtualQueue, at: dt.datetime, *, until: dt.datetime) -> dt.datetime | None:
+    """When the open period holding ``at`` ends, if before ``until`` (else ``until``); None when closed at ``at``.
+
+    A queue open around the clock has one range a local day; the range of the
+    next day starting right at midnight continues it, so it does not "close"
+    then. Followed only up to ``until``: the cut-off needs no more.
+    """
+    period = current_range(queue, at)
+    if period is None:
+        return None
+    end = period[1]
+    while end < until:
+        following = [r for r in open_ranges(queue, end.astimezone(queue.time_zone).date()) if r[0] == end]
+        if not following:
+            return end
+        end = following[0][1]
+    return until
+
+
+def slot_at(queue: VirtualQueue, at: dt.datetime) -> Slot | None:
+    """The slot of the queue's grid (from each opening time, every slot length) holding ``at``."""
+    period = current_range(queue, at)
+    if period is None:
+        return None
+    step = dt.timedelta(minutes=queue.slot_minutes)
+    start = period[0] + ((at.astimezone(UTC) - period[0]) // step) * step
+    return Slot(start, start + step)
+
+
+def slot_total(rules: QueueRules, local_start: dt.datetime) -> int | None:
+    """Callbacks a slot starting at ``local_start`` (queue-local) takes; None: no limit.
+
+    A weekday's override wins over an every-day one; overlapping overrides of
+    one kind give the smallest capacity.
+    """
+    overrides = list(rules.capacity_overrides.all()) if rules.pk else []
+    for weekday_specific in (True, False):
+        matching = [o.slot_capacity for o in overrides
+                    if (o.weekday is not None) == weekday_specific and o.covers(local_start)]
+        if matching:
+            return min(matching)
+    return rules.slot_capacity
+
+
+def counted(queue: VirtualQueue, exclude: int | None = None) -> QuerySet[Callback]:
+    callbacks = Callback.objects.filter(queue=queue).exclude(state__in=FREED_STATES)
+    return callbacks.exclude(pk=exclude) if exclude else callbacks
+
+
+def day_bounds(queue: VirtualQueue, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """A local day in UTC: 23 or 25 hours long on a DST change."""
+    tz = queue.time_zone
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=tz).astimezone(UTC)
+    return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz).astimezone(UTC)
+
+
+def booked_in_slot(queue: VirtualQueue, slot: Slot, *, exclude: int | None = None) -> int:
+    return counted(queue, exclude).filter(desired_time__gte=slot.start, desired_time__lt=slot.end).count()
+
+
+def day_filter(start: dt.datetime, end: dt.datetime) -> Q:
+    """Callbacks of a day: scheduled for it, or asked for immediately during it."""
+    return (Q(desired_time__gte=start, desired_time__lt=end)
+            | Q(desired_time__isnull=True, created_at__gte=start, created_at__lt=end))
+
+
+def booked_on_day(queue: VirtualQueue, day: dt.date, *, exclude: int | None = None) -> int:
+    return counted(queue, exclude).filter(day_filter(*day_bounds(queue, day))).count()
+
+
+def open_callbacks_of_number(e164: str, *, exclude: int | None = None) -> int:
+    """Open callbacks of one number in every queue."""
+    callbacks = Callback.objects.filter(phone_number=e164, state__in=OPEN_STATES)
+    return (callbacks.exclude(pk=exclude) if exclude else callbacks).count()
+
+
+def requests_of_number_today(queue: VirtualQueue, e164: str, *, now: dt.datetime) -> int:
+    """Callbacks the number asked this queue for since the queue's midnight, whatever became of them."""
+    start, _ = day_bounds(queue, now.astimezone(queue.time_zone).date())
+    return Callback.objects.filter(queue=queue, phone_number=e164, created_at__gte=start).count()
+
+
+@dataclass(frozen=True)
+class SlotCapacity:
+    slot: Slot
+    remaining: int | None  # what one more booking may still take: min(slot, day); None: no limit
+    total: int | None      # the slot's capacity; None: no limit
+
+
+def slots_with_capacity(queue: VirtualQueue, slots: list[Slot]) -> list[SlotCapacity]:
+    """The slots still bookable, with what is left of each; full slots (and slots of full days) are left out.
+
+    Two queries whatever the number of slots: the booked times of the range,
+    and the day counts when the queue has a daily limit.
+    """
+    if not slots:
+        return []
+    rules = queue_rules(queue)
+    tz = queue.time_zone
+    first, last = slots[0].start, slots[-1].end
+    booked_times = list(counted(queue).filter(desired_time__gte=first, desired_time__lt=last)
+                        .values_list("desired_time", flat=True))
+    day_left: dict[dt.date, int] = {}
+    if rules.daily_capacity is not None:
+        days = sorted({s.start.astimezone(tz).date() for s in slots})
+        start, end = day_bounds(queue, days[0])[0], day_bounds(queue, days[-1])[1]
+        per_day: dict[dt.date, int] = {}
+        for desired, created in counted(queue).filter(day_filter(start, end)).values_list("desired_time",
+                                                                                          "created_at"):
+            day = (desired or created).astimezone(tz).date()
+            per_day[day] = per_day.get(day, 0) + 1
+        day_left = {day: max(0, rules.daily_capacity - per_day.get(day, 0)) for day in days}
+    result = []
+    for slot in slots:
+        local = slot.start.astimezone(tz)
+        total = slot_total(rules, local)
+        left = None if total is None else max(0, total - sum(slot.start <= t < slot.end for t in booked_times))
+        if rules.daily_capacity is not None:
+            left = day_left[local.date()] if left is None else min(left, day_left[local.date()])
+        if left != 0:
+            result.append(SlotCapacity(slot, left, total))
+    return result
+
+
+@dataclass(frozen=True)
+class ImmediateOffer:
+    available: bool
+    code: str | None = None
+    detail: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"available": self.available, "code": self.code, "detail": self.detail}
+
+
+def immediate_offer(queue: VirtualQueue, *, now: dt.datetime) -> ImmediateOffer:
+    """Whether a customer asking now may have an immediate callback, and if not the code and message why.
+
+    The same rule objects as a real request, minus those that judge the number.
+    """
+    from .engine import IMMEDIATE_OFFER_RULES, CallbackRequest, Rejection
+
+    request = CallbackRequest(queue=queue, phone_number="", region=None, desired_time=None, now=now)
+    try:
+        for rule in IMMEDIATE_OFFER_RULES:
+            rule.check(request)
+    except Rejection as rejection:
+        return ImmediateOffer(False, rejection.code, rejection.message)
+    return ImmediateOffer(True)

@@ -1,0 +1,58 @@
+"""The management pages in a real Chromium against the live server: a supervisor's errand, end to end."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from callbacks.models import State
+from tests.factories import CallbackFactory, QueueFactory, UserFactory
+
+from .conftest import ARTIFACTS
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def supervisor(roles):
+    user = UserFactory(username="sam", first_name="Sam", last_name="Supervisor")
+    user.groups.add(Group.objects.get(name="Supervisor"))
+    return user
+
+
+def test_a_supervisor_filters_opens_and_reschedules_a_callback(new_page, live_server, supervisor):
+    support = QueueFactory(slug="support", name="Customer support", time_zone="Europe/Paris")
+    billing = QueueFactory(slug="billing", name="Billing")
+    grace = CallbackFactory(queue=support, first_name="Grace", last_name="Hopper", phone_number="+33142685300")
+    CallbackFactory(queue=billing, first_name="Alan", last_name="Turing")
+    local = dt.datetime.combine((timezone.now() + dt.timedelta(days=2)).date(), dt.time(15, 30))
+
+    page = new_page()
+    page.goto(live_server.url + "/manage/callbacks/")
+    page.get_by_label("Username").fill("sam")
+    page.get_by_label("Password").fill("pw-for-tests")
+    page.get_by_role("button", name="Log in").click()
+
+    expect(page.get_by_role("heading", name="Callbacks")).to_be_visible()
+    expect(page.get_by_role("link", name="Alan Turing")).to_be_visible()
+    page.get_by_label("Queue", exact=True).select_option("support")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_role("link", name="Alan Turing")).to_have_count(0)
+    page.screenshot(path=ARTIFACTS / "manage-list.png", full_page=True)
+
+    page.get_by_role("link", name="Grace Hopper").click()
+    expect(page.get_by_test_id("state")).to_have_text("Queued")
+    page.get_by_label("New time (Europe/Paris)").fill(local.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_role("button", name="Reschedule", exact=True).click()
+
+    expect(page.get_by_text("Callback rescheduled.")).to_be_visible()
+    expect(page.get_by_test_id("state")).to_have_text("Scheduled")
+    timeline = page.get_by_test_id("timeline")
+    expect(timeline.get_by_text("Rescheduled", exact=True)).to_be_visible()
+    expect(timeline).to_contain_text("by sam (staff)")
+    page.screenshot(path=ARTIFACTS / "manage-detail.png", full_page=True)
+    grace.refresh_from_db()
+    assert grace.state == State.SCHEDULED
+    assert grace.desired_time == local.replace(tzinfo=support.time_zone)
