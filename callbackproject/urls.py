@@ -20,6 +20,7 @@ urlpatterns = [
     path("healthz", health, name="health"),
     path("admin/", admin.site.urls),
     path("agent/", include("callbacks.worklist_urls")),
+    path("manage/rules/", include("rules.urls")),
     path("manage/", include("callbacks.manage_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/auth/token", TokenView.as_view(), name="api-token"),

@@ -1,7 +1,7 @@
-from django import forms
 from django.contrib import admin
 
-from .models import NUMBER_TYPE_LABELS, NUMBER_TYPES, CapacityOverride, GlobalRules, NumberEntry, QueueRules
+from .forms import QueueRulesForm
+from .models import NUMBER_TYPE_LABELS, CapacityOverride, GlobalRules, NumberEntry, QueueRules
 from .models import RejectionRecord
 
 
@@ -15,16 +15,6 @@ class NumberEntryInline(admin.TabularInline):
     fields = ("kind", "match", "value", "note")
     extra = 0
     verbose_name_plural = "number entries of this queue (entries for every queue are under Number entries)"
-
-
-class QueueRulesForm(forms.ModelForm):
-    refused_number_types = forms.MultipleChoiceField(
-        label="refused number types", choices=NUMBER_TYPES, required=False, widget=forms.CheckboxSelectMultiple,
-        help_text=QueueRules._meta.get_field("refused_number_types").help_text)
-
-    class Meta:
-        model = QueueRules
-        fields = "__all__"
 
 
 @admin.register(QueueRules)

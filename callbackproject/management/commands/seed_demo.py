@@ -191,6 +191,8 @@ class Command(BaseCommand):
         width = [max(len(row[i]) for row in rows) for i in range(3)]
         lines = ["", "Demo ready:",
                  f"  Service   {BASE_URL}/",
+                 f"  Worklist  {BASE_URL}/agent/   (agent1, agent2, agent3)",
+                 f"  Manage    {BASE_URL}/manage/   (supervisor, manager, developer, admin)",
                  f"  Admin     {BASE_URL}/admin/   (admin, developer)",
                  f"  API docs  {BASE_URL}/api/docs/",
                  f"  Widget    {DEMO_ORIGINS[0]}/   (a demo site embedding the widget with key 'demo')", ""]
