@@ -73,6 +73,22 @@ def roles(transactional_db):
     migration.create_roles(apps, SimpleNamespace(connection=connection))
 
 
+@pytest.fixture
+def api():
+    """A client of the public API: no session, no credentials."""
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def widget(db):
+    """The shop's widget on a support queue in London, open around the clock: what customers book through."""
+    from tests.factories import QueueFactory, WidgetFactory
+
+    return WidgetFactory(public_key="shop", queue=QueueFactory(slug="support", time_zone="Europe/London"))
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counters and idempotent answers live in the cache: each test starts with none."""

@@ -8,22 +8,12 @@ from rest_framework.test import APIClient
 from callbacks.models import Callback, Channel, State, WidgetEvent
 from callbacks.throttles import CreateByAddressThrottle, CreateByNumberThrottle
 from queues.models import Agent, ClosedDate
-from tests.factories import AgentFactory, CallbackFactory, OfficeHoursFactory, QueueFactory, WidgetFactory
+from tests.factories import AgentFactory, CallbackFactory, OfficeHoursFactory, WidgetFactory
 
 pytestmark = pytest.mark.django_db
 
 ORIGIN = "https://shop.example.com"
 PHONE = "+44 20 7946 0958"
-
-
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-@pytest.fixture
-def widget():
-    return WidgetFactory(public_key="shop", queue=QueueFactory(slug="support", time_zone="Europe/London"))
 
 
 def url(path):

@@ -5,11 +5,11 @@ import zoneinfo
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from callbacks.models import Callback, State
 from queues.models import Agent, ClosedDate
 from rules.models import GlobalRules, RejectionRecord
+from tests.callbacks.test_public_api import url
 from tests.factories import (AgentFactory, CallbackFactory, NumberEntryFactory, QueueFactory, QueueRulesFactory,
                              WidgetFactory)
 
@@ -18,19 +18,6 @@ pytestmark = pytest.mark.django_db
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 LANDLINE = "+44 20 7946 0958"
 
-
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-@pytest.fixture
-def widget():
-    return WidgetFactory(public_key="shop", queue=QueueFactory(slug="support", time_zone="Europe/London"))
-
-
-def url(path):
-    return f"/api/v1/public/{path}"
 
 
 def book(api, phone_number=LANDLINE, **fields):
