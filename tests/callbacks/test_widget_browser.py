@@ -168,6 +168,19 @@ def test_a_duplicate_shows_the_servers_message_in_the_banner(embedded_widget, ho
     assert Callback.objects.count() == 1
 
 
+def test_a_rules_refusal_shows_the_servers_message_in_the_banner(embedded_widget, host_page, new_page):
+    page = new_page()
+    page.goto(host_page(embedded_widget))
+
+    dialog = open_dialog(page)
+    fill_contact(dialog, "+44 909 879 0000")  # premium rate, refused on every new queue
+    dialog.get_by_role("button", name="Confirm").click()
+
+    expect(dialog.get_by_role("alert")).to_have_text(
+        "We cannot call premium rate numbers; please give a landline or mobile number.")
+    assert not Callback.objects.exists()
+
+
 def test_the_image_captcha_is_answered_in_the_dialog_and_renewed_after_a_wrong_answer(
         embedded_widget, host_page, new_page):
     from captcha.models import CaptchaStore
