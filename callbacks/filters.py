@@ -30,7 +30,8 @@ class CallbackFilter(django_filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date"}))
     phone = django_filters.CharFilter(method="filter_phone", label="Phone number",
                                       help_text="All of it, or some of its digits.")
-    flagged = django_filters.BooleanFilter(label="Flagged for supervisors")
+    flagged = django_filters.BooleanFilter(label="Flagged for supervisors", widget=forms.Select(
+        choices=[("", "Any"), ("true", "Flagged only"), ("false", "Not flagged")]))
 
     class Meta:
         model = Callback

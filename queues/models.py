@@ -120,7 +120,10 @@ class OfficeHours(models.Model):
         indexes = [models.Index(fields=["queue", "weekday"])]
 
     def __str__(self):
-        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+        if self.opens == dt.time(0) and self.closes_at_midnight:
+            return f"{self.get_weekday_display()} all day"
+        closes = "24:00" if self.closes_at_midnight else f"{self.closes:%H:%M}"
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{closes}"
 
     @property
     def closes_at_midnight(self) -> bool:

@@ -19,5 +19,6 @@ class QueueRulesPageForm(QueueRulesForm):
     """The same on the rules page, where the queue is given by the URL."""
 
     class Meta(QueueRulesForm.Meta):
-        fields = None
-        exclude = ["queue"]
+        fields = ["slot_capacity", "daily_capacity", "country_policy", "countries", "refused_number_types",
+                  "max_open_across_queues", "max_requests_per_day", "immediate_cutoff_minutes",
+                  "offer_min_ewt_minutes", "offer_max_waiting"]
