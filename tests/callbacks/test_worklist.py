@@ -120,6 +120,14 @@ class TestIdle:
         assert "Set yourself available to take callbacks." in response.content.decode()
         assert state_of(waiting) == State.QUEUED
 
+    def test_an_away_agent_is_offered_to_go_available(self, page, me):
+        Agent.objects.filter(pk=me.pk).update(status=Agent.Status.AWAY)
+
+        body = page.get(PAGE).content.decode()
+
+        assert '<button type="submit" name="status" value="available" class="big">Go available</button>' in body
+        assert "Next callback</button>" not in body
+
     def test_it_lists_the_scheduled_callbacks_of_the_agents_queues(self, page, queue):
         later = timezone.now() + dt.timedelta(days=1)
         CallbackFactory(queue=queue, first_name="Katherine", last_name="Johnson", desired_time=later)
