@@ -169,11 +169,12 @@ SPECTACULAR_SETTINGS = {
 }
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
-CORS_URLS_REGEX = r"^/api/v1/public/.*$"
+# The customers' API and the Genesys-compatible one; callbacks/cors.py decides each origin.
+CORS_URLS_REGEX = r"^/(api/v1/public|engagement/v3)/.*$"
 CORS_ALLOW_CREDENTIALS = False
-CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key")
-# Lets the widget read how long to wait after a 429.
-CORS_EXPOSE_HEADERS = ["Retry-After"]
+CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key", "x-api-key", "x-correlation-id")
+# Lets the widget read how long to wait after a 429, and a GES client the id of its request.
+CORS_EXPOSE_HEADERS = ["Retry-After", "X-Correlation-ID"]
 
 # Celery. With no broker configured, Celery's filesystem transport keeps the
 # queue in var/celery so the worker and beat need no server. Production: Redis.
@@ -215,8 +216,10 @@ CALLBACK_RETENTION_DAYS = env.int("CALLBACK_RETENTION_DAYS", default=30)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # corr: the corrId of the GES request being served, so a support case finds its lines.
+    "filters": {"corr_id": {"()": "callbacks.compat.correlation.CorrIdFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s%(corr)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["corr_id"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/v1/public/", include("callbacks.urls")),
     path("api/v1/agent/", include("callbacks.agent_urls")),
     path("api/v1/", include("callbacks.staff_urls")),
+    path("engagement/v3/", include("callbacks.compat.ges_urls")),
     path("captcha/", include("captcha.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,3 +1,4 @@
+import secrets
 import uuid
 import zoneinfo
 from urllib.parse import urlsplit
@@ -12,7 +13,7 @@ from django.utils.html import format_html
 from django.utils import timezone
 
 from . import services
-from .models import ApiProblem, Attempt, Callback, CallbackEvent, Channel, Widget, WidgetEvent
+from .models import ApiKey, ApiProblem, Attempt, Callback, CallbackEvent, Channel, Widget, WidgetEvent
 from .phone import mask_phone, parse_phone
 
 FIELD_TYPES = ("text", "tel", "email", "textarea", "select", "checkbox", "hidden")
@@ -193,6 +194,15 @@ class CallbackEventAdmin(admin.ModelAdmin):
         return False
 
 
+def checked_origins(origins: str) -> str:
+    """An "allowed origins" box whose every line is an origin: scheme and host, no path."""
+    for line in filter(None, (o.strip() for o in origins.splitlines())):
+        parts = urlsplit(line)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+            raise ValidationError(f"“{line}” is not an origin: use scheme and host only, e.g. https://www.example.com")
+    return origins
+
+
 class WidgetForm(forms.ModelForm):
     class Meta:
         model = Widget
@@ -200,12 +210,7 @@ class WidgetForm(forms.ModelForm):
         widgets = {"captcha_secret_key": forms.PasswordInput(render_value=True)}
 
     def clean_allowed_origins(self):
-        origins = self.cleaned_data["allowed_origins"]
-        for line in filter(None, (o.strip() for o in origins.splitlines())):
-            parts = urlsplit(line)
-            if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
-                raise ValidationError(f"“{line}” is not an origin: use scheme and host only, e.g. https://www.example.com")
-        return origins
+        return checked_origins(self.cleaned_data["allowed_origins"])
 
     def clean_form(self):
         form = self.cleaned_data["form"]
@@ -268,3 +273,57 @@ class ApiProblemAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ApiKeyForm(forms.ModelForm):
+    # Only a digest is stored: the key is typed (or generated) here, and never shown again.
+    key = forms.CharField(
+        label="key", min_length=16, max_length=128, required=False, strip=True,
+        help_text="Copy it now: only a digest is kept, so it cannot be shown again. To move a GES integration "
+                  "without touching it, type the key it already sends. On an existing key, leave empty to keep it.")
+
+    class Meta:
+        model = ApiKey
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.fields["key"].required = True
+            self.fields["key"].initial = secrets.token_urlsafe(30)
+
+    def clean_key(self):
+        key = self.cleaned_data["key"]
+        if key and ApiKey.objects.filter(key_digest=ApiKey.digest(key)).exclude(pk=self.instance.pk).exists():
+            raise ValidationError("Another API key already uses this key.")
+        return key
+
+    def clean_allowed_origins(self):
+        return checked_origins(self.cleaned_data["allowed_origins"])
+
+    def save(self, commit=True):
+        if self.cleaned_data["key"]:
+            self.instance.set_key(self.cleaned_data["key"])
+        return super().save(commit)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    form = ApiKeyForm
+    list_display = ("name", "key_prefix", "queue_list", "active", "last_used_at", "created_at")
+    list_filter = ("active", "queues")
+    search_fields = ("name", "key_prefix", "allowed_origins")
+    filter_horizontal = ("queues",)
+    readonly_fields = ("key_prefix", "last_used_at", "created_at")
+    fieldsets = (
+        (None, {"fields": ("name", "key", "key_prefix", "active")}),
+        ("What it may use", {"fields": ("queues", "allowed_origins")}),
+        ("History", {"fields": ("created_at", "last_used_at"), "classes": ("collapse",)}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("queues")
+
+    @admin.display(description="queues")
+    def queue_list(self, key):
+        return ", ".join(queue.slug for queue in key.queues.all()) or "—"

@@ -1,3 +1,4 @@
+import hashlib
 import uuid
 
 from django.conf import settings
@@ -195,6 +196,11 @@ class Attempt(models.Model):
         return f"Attempt {self.number}: {self.get_outcome_display() or 'dialling'}"
 
 
+def origin_list(text: str) -> list[str]:
+    """The origins of an "allowed origins" box: one a line, compared without a trailing slash."""
+    return [line.strip().rstrip("/") for line in text.splitlines() if line.strip()]
+
+
 def default_form() -> list[dict]:
     """The registration form a new widget starts with: what a customer expects to fill in."""
     return [
@@ -250,7 +256,7 @@ class Widget(models.Model):
 
     @property
     def origins(self) -> list[str]:
-        return [line.strip().rstrip("/") for line in self.allowed_origins.splitlines() if line.strip()]
+        return origin_list(self.allowed_origins)
 
 
 class WidgetEvent(models.Model):
@@ -299,3 +305,43 @@ class ApiProblem(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.path}"
+
+
+class ApiKey(models.Model):
+    """A key of the Genesys-compatible API under /engagement/v3 (``callbacks.compat``).
+
+    It names the queues (GES "services") it may use and the sites that may use
+    it from a browser. Only a digest of the key is kept: a key read from the
+    database is of no use to anyone.
+    """
+
+    name = models.CharField("name", max_length=120, help_text="Who uses it, e.g. “Mobile app” or “IVR”.")
+    key_digest = models.CharField("key digest", max_length=64, unique=True, editable=False)
+    key_prefix = models.CharField("key starts with", max_length=6, editable=False)
+    queues = models.ManyToManyField(VirtualQueue, blank=True, related_name="api_keys", verbose_name="queues",
+                                    help_text="The queues (serviceName) it may use; none: no queue at all.")
+    allowed_origins = models.TextField(
+        "allowed origins", blank=True,
+        help_text="One origin a line, e.g. https://www.example.com — the sites that may use this key from a "
+                  "browser (CORS). Servers and IVRs send no origin and need none.")
+    active = models.BooleanField("active", default=True)
+    created_at = models.DateTimeField("created", auto_now_add=True)
+    last_used_at = models.DateTimeField("last used", null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "API key"
+
+    def __str__(self):
+        return self.name
+
+    @staticmethod
+    def digest(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    def set_key(self, key: str) -> None:
+        self.key_digest, self.key_prefix = self.digest(key), key[:6]
+
+    @property
+    def origins(self) -> list[str]:
+        return origin_list(self.allowed_origins)

@@ -201,6 +201,15 @@ class CaptchaChallengeView(PublicView):
 
 # -- creating and following a callback ----------------------------------------------------------
 
+def checked_context(value: dict) -> dict:
+    """A callback's journey context within its limits (the GES API checks its userData here too)."""
+    if len(value) > MAX_CONTEXT_KEYS:
+        raise serializers.ValidationError(f"At most {MAX_CONTEXT_KEYS} keys.")
+    if len(json.dumps(value)) > MAX_CONTEXT_BYTES:
+        raise serializers.ValidationError(f"At most {MAX_CONTEXT_BYTES // 1024} KB.")
+    return value
+
+
 class CreateInput(serializers.Serializer):
     phone_number = serializers.CharField(max_length=40)
     country = serializers.CharField(max_length=2, min_length=2, required=False, allow_blank=True,
@@ -215,11 +224,7 @@ class CreateInput(serializers.Serializer):
     captcha = serializers.CharField(max_length=4096, required=False, allow_blank=True)
 
     def validate_context(self, value):
-        if len(value) > MAX_CONTEXT_KEYS:
-            raise serializers.ValidationError(f"At most {MAX_CONTEXT_KEYS} keys.")
-        if len(json.dumps(value)) > MAX_CONTEXT_BYTES:
-            raise serializers.ValidationError(f"At most {MAX_CONTEXT_BYTES // 1024} KB.")
-        return value
+        return checked_context(value)
 
 
 class CallbackOutput(serializers.Serializer):

@@ -10,11 +10,16 @@ from queues import routing
 from queues.models import Agent, VirtualQueue
 from queues.selectors import agents_able_to_serve, estimated_wait_seconds, local_day_bounds, queues_visible_to
 
-from .models import OPEN_STATES, Attempt, Callback, CallbackEvent, State, Widget
+from .models import OPEN_STATES, ApiKey, Attempt, Callback, CallbackEvent, State, Widget
 
 
 def widget_get(key: str) -> Widget | None:
     return Widget.objects.select_related("queue").filter(public_key=key).first()
+
+
+def api_key_get(key: str) -> ApiKey | None:
+    """The active API key sent, found by its digest: no key is ever compared as it was typed."""
+    return ApiKey.objects.filter(key_digest=ApiKey.digest(key), active=True).first() if key else None
 
 
 def callback_position(callback: Callback) -> int | None:

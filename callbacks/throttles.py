@@ -40,13 +40,17 @@ class ReadByAddressThrottle(PublicAddressThrottle):
 
 
 class CreateByNumberThrottle(RecordedThrottle):
-    """Per phone number, so one number cannot be flooded from many addresses."""
+    """Per phone number, so one number cannot be flooded from many addresses.
+
+    The view's ``phone_field`` names the body field holding the number (the GES API's is ``phoneNumber``).
+    """
 
     scope = "public_number"
 
     def get_cache_key(self, request, view):
+        field = getattr(view, "phone_field", "phone_number")
         try:
-            number = parse_phone(str(request.data.get("phone_number", "")), request.data.get("country") or None)
+            number = parse_phone(str(request.data.get(field, "")), request.data.get("country") or None)
         except (ValidationError, AttributeError, TypeError):  # validation answers bad input with 400
             return None
         e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

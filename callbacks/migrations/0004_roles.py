@@ -4,6 +4,7 @@ Administrators and developers are staff users and work in the Django admin;
 supervisors, managers and agents never reach it and use the service's own pages.
 """
 
+from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
@@ -26,7 +27,8 @@ ROLES = {
     "Developer": {
         "queues": VIEW_QUEUES,
         "callbacks": ["view_callback", "view_callbackevent", "view_troubleshooting",
-                      "add_widget", "change_widget", "view_widget", "view_widgetevent"],
+                      "add_widget", "change_widget", "view_widget", "view_widgetevent",
+                      "add_apikey", "change_apikey", "view_apikey"],
     },
     "Supervisor": {
         "queues": [*VIEW_QUEUES, "change_agent"],
@@ -57,6 +59,19 @@ def ensure_permissions(apps, schema_editor):
             app_config.models_module = models_module
 
 
+def not_yet_created(apps, app_label: str, codenames) -> set[str]:
+    """Default permissions of models the code has but a later migration adds; that migration runs this again.
+
+    A model in neither the code nor the migrated state is a typo, and stays one.
+    """
+    def model_names(registry):
+        return {model._meta.model_name for model in registry.get_app_config(app_label).get_models()}
+
+    later = model_names(global_apps) - model_names(apps)
+    return {codename for codename in codenames
+            if codename.split("_", 1)[0] in ("add", "change", "delete", "view") and codename.split("_", 1)[1] in later}
+
+
 def create_roles(apps, schema_editor):
     ensure_permissions(apps, schema_editor)
     db = schema_editor.connection.alias
@@ -69,7 +84,8 @@ def create_roles(apps, schema_editor):
             if codenames != ALL:
                 of_app = of_app.filter(codename__in=codenames)
                 # A typo in the matrix must stop the migration, not silently grant less.
-                missing = set(codenames) - set(of_app.values_list("codename", flat=True))
+                missing = (set(codenames) - set(of_app.values_list("codename", flat=True))
+                           - not_yet_created(apps, app_label, codenames))
                 if missing:
                     raise LookupError(f"{name}: no permissions {sorted(missing)} in {app_label}")
             permissions.extend(of_app)

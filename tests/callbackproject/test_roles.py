@@ -5,6 +5,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.db.models import Q
 
 from tests.factories import UserFactory
@@ -41,10 +42,11 @@ def test_an_agent_may_only_work_callbacks():
     assert permissions_of("Agent") == {"callbacks.work_callback"}
 
 
-def test_a_developer_views_queues_and_callbacks_manages_widgets_and_troubleshoots():
+def test_a_developer_views_queues_and_callbacks_manages_widgets_and_api_keys_and_troubleshoots():
     assert permissions_of("Developer") == VIEW_QUEUES | {
         "callbacks.view_callback", "callbacks.view_callbackevent", "callbacks.view_troubleshooting",
-        "callbacks.add_widget", "callbacks.change_widget", "callbacks.view_widget", "callbacks.view_widgetevent"}
+        "callbacks.add_widget", "callbacks.change_widget", "callbacks.view_widget", "callbacks.view_widgetevent",
+        "callbacks.add_apikey", "callbacks.change_apikey", "callbacks.view_apikey"}
 
 
 def test_a_supervisor_views_queues_changes_agents_manages_callbacks_and_sees_reports():
@@ -66,6 +68,13 @@ def test_an_administrator_holds_every_permission_of_the_service_and_its_provisio
 
     assert permissions_of("Administrator") == {
         f"{app}.{codename}" for app, codename in expected.values_list("content_type__app_label", "codename")}
+
+
+def test_permissions_of_a_model_a_later_migration_adds_wait_for_it_but_a_typo_stops_the_migration():
+    before_api_keys = MigrationLoader(connection).project_state(("callbacks", "0008_roles_for_new_models")).apps
+
+    assert roles_migration.not_yet_created(before_api_keys, "callbacks", ["add_apikey", "add_apikeyy",
+                                                                          "view_widget"]) == {"add_apikey"}
 
 
 def test_an_administrator_cannot_edit_permissions_themselves():

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from callbacks import lifecycle
-from callbacks.models import Callback, Channel, Outcome, Widget
+from callbacks.models import ApiKey, Callback, Channel, Outcome, Widget
 from queues.models import Agent, AgentSkill, OfficeHours, QueueSkill, Skill, VirtualQueue
 from rules.models import DEFAULT_REFUSED_TYPES, GlobalRules, QueueRules
 
@@ -65,6 +65,7 @@ AGENTS = {
 
 
 DEMO_ORIGINS = ["http://localhost:8001", "http://127.0.0.1:8001"]
+DEMO_GES_KEY = "demo-ges-key"
 
 
 def example_number(region: str, kind=phonenumbers.PhoneNumberType.FIXED_LINE) -> str:
@@ -93,6 +94,7 @@ class Command(BaseCommand):
         Widget.objects.update_or_create(public_key="demo", defaults={
             "name": "Demo widget", "queue": support, "active": True, "offer_scheduling": True,
             "captcha_provider": Widget.Captcha.NONE, "accent_color": "#1b7a4b", "allowed_origins": "\n".join(DEMO_ORIGINS)})
+        self.ges_key(support)
         if Callback.objects.filter(queue=support, context__demo=True).exists():
             self.stdout.write("Demo callbacks already exist; left as they are.")
         else:
@@ -122,6 +124,14 @@ class Command(BaseCommand):
             for weekday, starts, ends, capacity in overrides:
                 rules.capacity_overrides.create(weekday=weekday, starts=starts, ends=ends, slot_capacity=capacity)
         return queue
+
+    def ges_key(self, queue: VirtualQueue) -> None:
+        """The key of the Genesys-compatible API, on the support queue, usable from the demo site."""
+        key = ApiKey(name="Demo GES key")
+        key.set_key(DEMO_GES_KEY)
+        key, _ = ApiKey.objects.update_or_create(key_digest=key.key_digest, defaults={
+            "name": key.name, "key_prefix": key.key_prefix, "active": True, "allowed_origins": "\n".join(DEMO_ORIGINS)})
+        key.queues.set([queue])
 
     def user(self, username, spec, password):
         role, first_name, last_name, staff = spec
@@ -195,7 +205,8 @@ class Command(BaseCommand):
                  f"  Manage    {BASE_URL}/manage/   (supervisor, manager, developer, admin)",
                  f"  Admin     {BASE_URL}/admin/   (admin, developer)",
                  f"  API docs  {BASE_URL}/api/docs/",
-                 f"  Widget    {DEMO_ORIGINS[0]}/   (a demo site embedding the widget with key 'demo')", ""]
+                 f"  Widget    {DEMO_ORIGINS[0]}/   (a demo site embedding the widget with key 'demo')",
+                 f"  GES API   {BASE_URL}/engagement/v3/   (x-api-key: {DEMO_GES_KEY}, serviceName: support)", ""]
         for i, row in enumerate(rows):
             lines.append("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, width)).rstrip())
             if i == 0:
