@@ -347,15 +347,26 @@ def _head_of_line(queue: VirtualQueue, *, agent: Agent, now: dt.datetime) -> Cal
     return head
 
 
-@transaction.atomic
 def callback_claim_next(*, agent: Agent, now: dt.datetime | None = None) -> Callback | None:
     """Reserve the next callback the agent may dial, or None when nothing is waiting for them.
 
     Queues by priority, highest first; within a priority, the earliest place
     in line across its queues. An agent holds one callback at a time: asking
     again returns the one they hold.
+
+    The common case is one round trip on PostgreSQL (``lifecycle.assign_next``);
+    whatever it cannot decide simply, and every claim on SQLite, takes the
+    Python path below, which stays the reference.
     """
     now = now or timezone.now()
+    claimed = lifecycle.assign_next(agent, now=now)
+    if claimed is not lifecycle.UNDECIDED:
+        return claimed
+    return _claim_next(agent=agent, now=now)
+
+
+@transaction.atomic
+def _claim_next(*, agent: Agent, now: dt.datetime) -> Callback | None:
     # The agent's row lock serialises one agent's claims (two tabs, a double
     # click): both would otherwise find nothing held and reserve one each.
     agent = _lock_agent(agent)
