@@ -26,7 +26,7 @@ from rules.services import rejections_recorded
 from . import lifecycle
 from .models import OPEN_STATES, TERMINAL_STATES, Attempt, Callback, CallbackEvent, Channel, Outcome, State
 from .phone import parse_phone
-from .selectors import queue_estimated_wait
+from .selectors import queue_wait_for_early_release
 
 logger = logging.getLogger(__name__)
 
@@ -193,7 +193,7 @@ def _each_locked(queryset: QuerySet, move) -> int:
 
 
 def _early_release_leads(now: dt.datetime) -> list[tuple[VirtualQueue, dt.timedelta]]:
-    """Each open queue with scheduled callbacks close enough to go early, and how early: its EWT now, capped.
+    """Each open queue with scheduled callbacks close enough to go early, and how early: the wait now, capped.
 
     Only open queues: one released before the office opens would be expired
     as left behind at closing time.
@@ -206,7 +206,7 @@ def _early_release_leads(now: dt.datetime) -> list[tuple[VirtualQueue, dt.timede
             .order_by().values("queue_id").distinct())
     queues = VirtualQueue.objects.filter(pk__in=soon, early_release_cap_minutes__gt=0).prefetch_related(
         "office_hours", "closed_dates")
-    leads = ((queue, routing.early_release_lead(queue, queue_estimated_wait(queue)))
+    leads = ((queue, routing.early_release_lead(queue, queue_wait_for_early_release(queue)))
              for queue in queues if is_open(queue, now))
     return [(queue, lead) for queue, lead in leads if lead]
 

@@ -79,7 +79,7 @@ class TestOrder:
 
     def test_a_callback_released_early_takes_its_place_as_of_its_release(self):
         queue = QueueFactory(early_release_cap_minutes=15)
-        agent_serving(queue)  # logged in: an estimated wait of one handle time
+        agent_serving(queue, status="busy")  # on a call, one waiting: a head start of 2 × 5 − 2.5 minutes
         asked_at_1159 = waiting(queue, minutes_ago=1)
         for_1205 = CallbackFactory(queue=queue, desired_time=NOW + 5 * MINUTE, now=NOW - dt.timedelta(days=1))
         services.callbacks_release_due(now=NOW)
@@ -284,22 +284,23 @@ class TestEarlyRelease:
     def queue(self, settings):
         settings.CALLBACK_DEFAULT_HANDLE_SECONDS = 300
         queue = QueueFactory(early_release_cap_minutes=15)
-        agent_serving(queue)  # nobody waiting, one agent: EWT = 1 × 300 s = 5 minutes
+        # Nobody waiting, one agent half-way through a call on average: 1 × 300 s − 150 s.
+        agent_serving(queue, status="busy")
         return queue
 
     def test_it_is_released_by_the_estimated_wait_before_its_time(self, queue):
-        inside, outside = self.scheduled(queue, minutes_ahead=5), self.scheduled(queue, minutes_ahead=6)
+        inside, outside = self.scheduled(queue, minutes_ahead=2), self.scheduled(queue, minutes_ahead=3)
 
         assert services.callbacks_release_due(now=NOW) == 1
 
         assert (state_of(inside), state_of(outside)) == (State.QUEUED, State.SCHEDULED)
         released = inside.events.last()
-        assert (released.reason, released.metadata["seconds_early"]) == ("early", 300)
+        assert (released.reason, released.metadata["seconds_early"]) == ("early", 120)
         assert inside.place_at == NOW  # in line as a customer asking now, whose wait the lead is
 
     def test_the_lead_grows_with_the_wait(self, queue):
         for minutes_ago in range(3):
-            waiting(queue, minutes_ago=minutes_ago)  # 3 waiting, 1 agent: EWT = 4 × 5 = 20 minutes
+            waiting(queue, minutes_ago=minutes_ago)  # 3 waiting, 1 busy agent: 4 × 5 − 2.5 = 17.5 minutes
         callback = self.scheduled(queue, minutes_ahead=14)
 
         services.callbacks_release_due(now=NOW)
@@ -332,6 +333,15 @@ class TestEarlyRelease:
         services.callbacks_release_due(now=NOW)
 
         assert state_of(callback) == State.SCHEDULED  # released now, it would expire as left behind
+
+    def test_with_an_agent_free_there_is_no_head_start(self):
+        queue = QueueFactory(early_release_cap_minutes=15)
+        agent_serving(queue, status="available")
+        callback = self.scheduled(queue, minutes_ahead=1)
+
+        services.callbacks_release_due(now=NOW)
+
+        assert state_of(callback) == State.SCHEDULED  # the free agent takes it the moment it is due
 
     def test_with_nobody_logged_in_there_is_no_head_start(self):
         queue = QueueFactory(early_release_cap_minutes=15)
