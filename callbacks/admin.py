@@ -317,7 +317,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     readonly_fields = ("key_prefix", "last_used_at", "created_at")
     fieldsets = (
         (None, {"fields": ("name", "key", "key_prefix", "active")}),
-        ("What it may use", {"fields": ("queues", "allowed_origins")}),
+        ("What it may use", {"fields": ("queues", "allowed_origins", "default_country")}),
         ("History", {"fields": ("created_at", "last_used_at"), "classes": ("collapse",)}),
     )
 

@@ -1,7 +1,9 @@
 import hashlib
 import uuid
 
+import phonenumbers
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -324,6 +326,10 @@ class ApiKey(models.Model):
         "allowed origins", blank=True,
         help_text="One origin a line, e.g. https://www.example.com — the sites that may use this key from a "
                   "browser (CORS). Servers and IVRs send no origin and need none.")
+    default_country = models.CharField(
+        "default country", max_length=2, blank=True,
+        help_text="ISO code such as US or GB: numbers sent without their country code (as many GES "
+                  "integrations do) are read as this country's. Empty: numbers must include it.")
     active = models.BooleanField("active", default=True)
     created_at = models.DateTimeField("created", auto_now_add=True)
     last_used_at = models.DateTimeField("last used", null=True, blank=True, editable=False)
@@ -338,6 +344,11 @@ class ApiKey(models.Model):
     @staticmethod
     def digest(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+    def clean(self):
+        self.default_country = self.default_country.upper()
+        if self.default_country and self.default_country not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValidationError({"default_country": "Use an ISO 3166 country code such as US or GB."})
 
     def set_key(self, key: str) -> None:
         self.key_digest, self.key_prefix = self.digest(key), key[:6]

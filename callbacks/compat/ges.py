@@ -271,7 +271,8 @@ class CreateView(GesView):
         desired_time = fields.get("desiredTime")
         try:
             callback, _token = services.callback_create(
-                queue=queue, phone_number=fields["phoneNumber"], desired_time=desired_time,
+                queue=queue, phone_number=fields["phoneNumber"], region=self.api_key.default_country or None,
+                desired_time=desired_time,
                 context=fields["context"], channel=Channel.API, actor=Actor.CUSTOMER)
         except Rejection as rejection:
             if rejection.code != RejectionCode.CAPACITY_FULL:

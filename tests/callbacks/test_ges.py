@@ -249,6 +249,22 @@ def test_it_books_an_immediate_callback(api):
                                 "ges": {"cbOfferType": "ASAP", "channel": "web", "language": "en-GB", "priority": 5}}
 
 
+def test_a_national_number_is_read_in_the_keys_default_country(api, api_key):
+    ApiKey.objects.filter(pk=api_key.pk).update(default_country="US")
+
+    response = create(api, phoneNumber="6479097867")
+
+    callback = Callback.objects.get(public_id=response.json()["data"]["id"])
+    assert str(callback.phone_number) == "+16479097867"
+
+
+def test_a_national_number_without_a_default_country_is_refused(api):
+    response = create(api, phoneNumber="6479097867")
+
+    assert response.status_code == 400
+    assert not Callback.objects.exists()
+
+
 def test_it_books_a_scheduled_callback(api):
     when = next_monday_at(10)
 

@@ -130,7 +130,8 @@ class Command(BaseCommand):
         key = ApiKey(name="Demo GES key")
         key.set_key(DEMO_GES_KEY)
         key, _ = ApiKey.objects.update_or_create(key_digest=key.key_digest, defaults={
-            "name": key.name, "key_prefix": key.key_prefix, "active": True, "allowed_origins": "\n".join(DEMO_ORIGINS)})
+            "name": key.name, "key_prefix": key.key_prefix, "active": True, "allowed_origins": "\n".join(DEMO_ORIGINS),
+            "default_country": "GB"})
         key.queues.set([queue])
 
     def user(self, username, spec, password):
