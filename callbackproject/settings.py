@@ -212,6 +212,8 @@ CALLBACK_HANDLE_TIME_WINDOW_HOURS = env.int("CALLBACK_HANDLE_TIME_WINDOW_HOURS",
 
 # Personal data of finished callbacks is purged after this many days.
 CALLBACK_RETENTION_DAYS = env.int("CALLBACK_RETENTION_DAYS", default=30)
+# Rule rejections and API problems, the troubleshooting page's records.
+TROUBLESHOOTING_RETENTION_DAYS = env.int("TROUBLESHOOTING_RETENTION_DAYS", default=90)
 
 LOGGING = {
     "version": 1,

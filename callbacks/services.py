@@ -24,7 +24,7 @@ from rules.models import RejectionRecord
 from rules.services import rejections_recorded
 
 from . import lifecycle
-from .models import OPEN_STATES, TERMINAL_STATES, Attempt, Callback, CallbackEvent, Channel, Outcome, State
+from .models import OPEN_STATES, TERMINAL_STATES, ApiProblem, Attempt, Callback, CallbackEvent, Channel, Outcome, State
 from .phone import parse_phone
 from .selectors import queue_wait_for_early_release
 
@@ -289,6 +289,16 @@ def callbacks_purge_personal_data(*, older_than_days: int | None = None, now: dt
         Attempt.objects.filter(callback=callback).update(notes="")
 
     return _each_locked(old, purge)
+
+
+def troubleshooting_records_purge(*, older_than_days: int | None = None, now: dt.datetime | None = None) -> int:
+    """Delete rule rejections and API problems older than the retention, so the tables stay small."""
+    now = now or timezone.now()
+    days = settings.TROUBLESHOOTING_RETENTION_DAYS if older_than_days is None else older_than_days
+    before = now - dt.timedelta(days=days)
+    rejections, _ = RejectionRecord.objects.filter(created_at__lt=before).delete()
+    problems, _ = ApiProblem.objects.filter(created_at__lt=before).delete()
+    return rejections + problems
 
 
 # -- agents working callbacks ---------------------------------------------------------------------

@@ -25,4 +25,6 @@ def expire_overdue() -> int:
 
 @shared_task(**RETRY)
 def purge_personal_data() -> int:
+    # The hourly housekeeping tick: old troubleshooting records go with it.
+    services.troubleshooting_records_purge()
     return services.callbacks_purge_personal_data()

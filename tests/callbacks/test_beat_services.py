@@ -8,8 +8,9 @@ from django.core.management import call_command
 from django.db import connection
 
 from callbacks import lifecycle, services, tasks
-from callbacks.models import Callback, CallbackEvent, Outcome, State
+from callbacks.models import ApiProblem, Callback, CallbackEvent, Outcome, State
 from queues.models import Agent
+from rules.models import RejectionRecord
 from tests.factories import AgentFactory, CallbackFactory, OfficeHoursFactory, QueueFactory
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.timezone.utc)  # a Monday
@@ -212,6 +213,36 @@ class TestPurge:
         call_command("purge_callbacks", "--days", "0")
 
         assert "Purged personal data of 1 callback(s)" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+class TestTroubleshootingRecords:
+    def record(self, days_ago):
+        ApiProblem.objects.create(kind=ApiProblem.Kind.CORS, created_at=NOW - dt.timedelta(days=days_ago))
+        RejectionRecord.objects.create(code="queue_closed", channel="api", created_at=NOW - dt.timedelta(days=days_ago))
+
+    def test_records_older_than_the_retention_are_deleted(self, settings):
+        settings.TROUBLESHOOTING_RETENTION_DAYS = 90
+        self.record(days_ago=91)
+        self.record(days_ago=89)
+
+        assert services.troubleshooting_records_purge(now=NOW) == 2
+        assert (ApiProblem.objects.count(), RejectionRecord.objects.count()) == (1, 1)
+
+    def test_the_hourly_tick_deletes_them(self, settings):
+        settings.TROUBLESHOOTING_RETENTION_DAYS = 0
+        self.record(days_ago=1)
+
+        tasks.purge_personal_data.apply().get()
+
+        assert not ApiProblem.objects.exists() and not RejectionRecord.objects.exists()
+
+    def test_the_command_uses_the_retention_it_is_given(self, capsys):
+        self.record(days_ago=3)
+
+        call_command("purge_troubleshooting", "--days", "2")
+
+        assert "Deleted 2 troubleshooting record(s) older than 2 days." in capsys.readouterr().out
 
 
 def run_at_once(workers, work):

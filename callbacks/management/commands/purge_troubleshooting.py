@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from callbacks.services import troubleshooting_records_purge
+
+
+class Command(BaseCommand):
+    help = "Delete rule rejections and API problems older than the retention period (cron-able)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--days", type=int, default=settings.TROUBLESHOOTING_RETENTION_DAYS,
+                            help="Retention in days (default: TROUBLESHOOTING_RETENTION_DAYS).")
+
+    def handle(self, *args, days, **options):
+        count = troubleshooting_records_purge(older_than_days=days)
+        self.stdout.write(f"Deleted {count} troubleshooting record(s) older than {days} days.")
