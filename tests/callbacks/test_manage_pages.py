@@ -82,6 +82,13 @@ class TestWhoSeesWhat:
         if persona not in MANAGERS:
             assert not waiting.events.filter(actor=CallbackEvent.Actor.STAFF).exists()
 
+    @pytest.mark.parametrize("persona", PERSONAS)
+    def test_only_supervisors_and_administrators_bulk_cancel(self, request, persona, waiting):
+        response = request.getfixturevalue(persona).post("/manage/callbacks/bulk-cancel", {"ids": [waiting.public_id]})
+
+        assert response.status_code == (302 if persona in MANAGERS else 403)
+        assert state_of(waiting) == (State.CANCELED if persona in MANAGERS else State.QUEUED)
+
     def test_a_visitor_is_sent_to_log_in(self, db):
         response = Client().get("/manage/")
 
