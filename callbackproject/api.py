@@ -1,13 +1,57 @@
 """The API's error contract: domain errors become the status a client can act on."""
 
+import json
+
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, parsers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from callbacks.lifecycle import IllegalTransition
 from callbacks.services import DuplicateCallback
 from rules.engine import Rejection
+
+
+class JSONParser(parsers.JSONParser):
+    """JSON that Python and PostgreSQL can store and echo back, else a 400 like any malformed body.
+
+    Python's decoder accepts what is no text or number (a lone surrogate such as
+    ``"\\ud800"``, ``1e999`` read as infinity) and gives up on deep nesting with a
+    RecursionError: each ended in a 500, at the database or rendering the error.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+            json.dumps(data, ensure_ascii=False, allow_nan=False).encode()
+        except RecursionError:
+            raise exceptions.ParseError("JSON parse error - nested too deeply.")
+        except UnicodeEncodeError:
+            raise exceptions.ParseError("JSON parse error - a string holds a lone surrogate, which is no text.")
+        except ValueError:
+            raise exceptions.ParseError("JSON parse error - a number is out of range.")
+        return data
+
+
+# The errors of the contract, for the schema: the body of each is a JSON object.
+ERRORS = {
+    400: "Invalid input: a list of messages per field (`non_field_errors` for the request as a whole).",
+    401: "No credentials, or unknown ones.",
+    403: "Your role may not do this.",
+    404: "Unknown, or not yours to see.",
+    409: "An illegal move for the callback's state (`code` illegal_transition, `state`) "
+         "or a duplicate (`code` duplicate, the open callback's `id`).",
+    422: "Refused by a rule or an inactive widget: a stable `code` and a `detail`.",
+    429: "Throttled: try again after `Retry-After` seconds.",
+    503: "A service we depend on (the CAPTCHA provider) is not answering.",
+}
+
+
+def errors(*codes: int) -> dict:
+    """The error responses of an operation, for ``extend_schema(responses=…)``."""
+    return {code: OpenApiResponse(OpenApiTypes.OBJECT, description=ERRORS[code]) for code in codes}
 
 
 def exception_handler(exc, context):

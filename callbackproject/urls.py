@@ -1,13 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.throttling import ScopedRateThrottle
 
+from .api import errors
 from .views import health
 
 
+@extend_schema_view(post=extend_schema(responses={200: AuthTokenSerializer, **errors(400, 429)}))
 class TokenView(ObtainAuthToken):
     """POST username and password, get the token for ``Authorization: Token …``."""
 

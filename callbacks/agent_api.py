@@ -16,6 +16,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from callbackproject.api import errors
 from queues.models import Agent
 
 from . import services
@@ -145,7 +146,8 @@ def own_callback(agent: Agent, callback_id) -> Callback:
 # -- views --------------------------------------------------------------------------------------
 
 class MeView(AgentView):
-    @extend_schema(tags=TAGS, responses=MeOutput, summary="The agent: status, queues, current and upcoming callbacks")
+    @extend_schema(tags=TAGS, responses={200: MeOutput, **errors(401, 403)},
+                   summary="The agent: status, queues, current and upcoming callbacks")
     def get(self, request):
         return Response(me(self.agent))
 
@@ -155,7 +157,7 @@ class StatusInput(serializers.Serializer):
 
 
 class StatusView(AgentView):
-    @extend_schema(tags=TAGS, request=StatusInput, responses=MeOutput,
+    @extend_schema(tags=TAGS, request=StatusInput, responses={200: MeOutput, **errors(400, 401, 403)},
                    summary="Set the agent's status (away or offline gives back a reserved callback)")
     def post(self, request):
         data = StatusInput(data=request.data)
@@ -166,13 +168,17 @@ class StatusView(AgentView):
 
 class NextView(AgentView):
     @extend_schema(tags=TAGS, request=None,
-                   responses={200: CallbackDetailOutput, 204: OpenApiResponse(description="Nothing is waiting.")},
+                   responses={200: CallbackDetailOutput, 204: OpenApiResponse(description="Nothing is waiting."),
+                              **errors(401, 403)},
                    summary="Claim the next callback (or get the one already held)")
     def post(self, request):
         callback = services.callback_claim_next(agent=self.agent)
         if callback is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(detail(callback))
+
+
+ACTION_ERRORS = errors(400, 401, 403, 404, 409)
 
 
 class CallbackActionView(AgentView):
@@ -188,7 +194,8 @@ class CallbackActionView(AgentView):
 
 
 class StartView(CallbackActionView):
-    @extend_schema(tags=TAGS, request=None, responses=CallbackDetailOutput, summary="Dialling begins")
+    @extend_schema(tags=TAGS, request=None, responses={200: CallbackDetailOutput, **errors(401, 403, 404, 409)},
+                   summary="Dialling begins")
     def post(self, request, callback_id):
         return self.act(callback_id, lambda cb: services.callback_start(callback=cb, agent=self.agent))
 
@@ -199,7 +206,7 @@ class OutcomeInput(serializers.Serializer):
 
 
 class OutcomeView(CallbackActionView):
-    @extend_schema(tags=TAGS, request=OutcomeInput, responses=CallbackDetailOutput,
+    @extend_schema(tags=TAGS, request=OutcomeInput, responses={200: CallbackDetailOutput, **ACTION_ERRORS},
                    summary="Record how the dial went: completes, retries, fails or cancels the callback")
     def post(self, request, callback_id):
         data = OutcomeInput(data=request.data)
@@ -215,7 +222,7 @@ class ReleaseInput(serializers.Serializer):
 
 
 class ReleaseView(CallbackActionView):
-    @extend_schema(tags=TAGS, request=ReleaseInput, responses=CallbackDetailOutput,
+    @extend_schema(tags=TAGS, request=ReleaseInput, responses={200: CallbackDetailOutput, **ACTION_ERRORS},
                    summary="Give a reserved callback back to its queue, keeping its place")
     def post(self, request, callback_id):
         data = ReleaseInput(data=request.data)

@@ -153,7 +153,10 @@ def reschedule(request, callback_id):
 @manager_of_callbacks
 def assign(request, callback_id):
     def move(callback):
-        agent = Agent.objects.select_related("user").filter(user__username=request.POST.get("agent", "")).first()
+        username = request.POST.get("agent", "")
+        agents = Agent.objects.select_related("user").filter(user__username=username)
+        # PostgreSQL refuses a NUL even in a lookup (a 500 here): no username holds one.
+        agent = None if "\x00" in username else agents.first()
         if agent is None:
             raise ValidationError("Choose an agent.")
         services.callback_assign_to(callback=callback, agent=agent, user=request.user)

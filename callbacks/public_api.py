@@ -17,11 +17,11 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, NotAuthenticated, NotFound
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from callbackproject.api import JSONParser, errors
 from queues.hours import is_open
 from queues.selectors import bookable_slots
 from rules.selectors import immediate_offer, slots_with_capacity
@@ -132,7 +132,8 @@ class ConfigOutput(serializers.Serializer):
 
 
 class ConfigView(PublicView):
-    @extend_schema(responses=ConfigOutput, summary="The widget's form, theme, CAPTCHA and the queue's wait now")
+    @extend_schema(responses={200: ConfigOutput, **errors(404, 422, 429)},
+                   summary="The widget's form, theme, CAPTCHA and the queue's wait now")
     def get(self, request, key):
         widget = active_widget(key)
         return Response(ConfigOutput(widget, context={"now": timezone.now()}).data)
@@ -164,10 +165,10 @@ def slot_data(room, zone) -> dict:
 class AvailabilityView(PublicView):
     @extend_schema(
         parameters=[AvailabilityInput],
-        responses=inline_serializer("Availability", {
+        responses={200: inline_serializer("Availability", {
             "time_zone": serializers.CharField(), "slot_minutes": serializers.IntegerField(),
             "immediate_available": serializers.BooleanField(), "immediate": ImmediateOutput(),
-            "slots": SlotOutput(many=True)}),
+            "slots": SlotOutput(many=True)}), **errors(400, 404, 422, 429)},
         summary="Bookable slots for a scheduled callback; full ones are left out")
     def get(self, request, key):
         widget = active_widget(key)
@@ -189,8 +190,8 @@ class AvailabilityView(PublicView):
 
 
 class CaptchaChallengeView(PublicView):
-    @extend_schema(responses=inline_serializer("CaptchaChallenge", {
-        "key": serializers.CharField(), "image_url": serializers.CharField()}),
+    @extend_schema(responses={200: inline_serializer("CaptchaChallenge", {
+        "key": serializers.CharField(), "image_url": serializers.CharField()}), **errors(404, 422, 429)},
         summary="A new image challenge (widgets with the built-in CAPTCHA)")
     def get(self, request, key):
         widget = active_widget(key)
@@ -201,12 +202,31 @@ class CaptchaChallengeView(PublicView):
 
 # -- creating and following a callback ----------------------------------------------------------
 
+def holds_nul(value) -> bool:
+    """Whether a key or string anywhere in JSON data holds a NUL, which PostgreSQL cannot store.
+
+    A loop, not recursion: the data may be nested as deep as the JSON parser allows.
+    """
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return True
+        if isinstance(item, dict):
+            pending += [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            pending += item
+    return False
+
+
 def checked_context(value: dict) -> dict:
     """A callback's journey context within its limits (the GES API checks its userData here too)."""
     if len(value) > MAX_CONTEXT_KEYS:
         raise serializers.ValidationError(f"At most {MAX_CONTEXT_KEYS} keys.")
     if len(json.dumps(value)) > MAX_CONTEXT_BYTES:
         raise serializers.ValidationError(f"At most {MAX_CONTEXT_BYTES // 1024} KB.")
+    if holds_nul(value):
+        raise serializers.ValidationError("Null characters are not allowed.")
     return value
 
 
@@ -268,7 +288,7 @@ class CreateView(PublicView):
         request=CreateInput,
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
                                      description="A retried POST with the same key returns the first answer.")],
-        responses={201: CreatedOutput},
+        responses={201: CreatedOutput, **errors(400, 404, 409, 422, 429, 503)},
         summary="Ask for a callback, now or at a chosen time")
     def post(self, request, key):
         widget = active_widget(key)
@@ -329,13 +349,15 @@ def customer_callback(request, callback_id) -> Callback:
 
 
 class StatusView(PublicView):
-    @extend_schema(responses=CallbackOutput, summary="The callback's state, wait and position")
+    @extend_schema(responses={200: CallbackOutput, **errors(401, 404, 429)},
+                   summary="The callback's state, wait and position")
     def get(self, request, callback_id):
         return Response(CallbackOutput(customer_callback(request, callback_id)).data)
 
 
 class CancelView(PublicView):
-    @extend_schema(request=None, responses=CallbackOutput, summary="Cancel the callback")
+    @extend_schema(request=None, responses={200: CallbackOutput, **errors(401, 404, 409, 429)},
+                   summary="Cancel the callback")
     def post(self, request, callback_id):
         callback = services.callback_cancel(callback=customer_callback(request, callback_id),
                                             actor=Actor.CUSTOMER, reason="customer")
@@ -347,7 +369,8 @@ class RescheduleInput(serializers.Serializer):
 
 
 class RescheduleView(PublicView):
-    @extend_schema(request=RescheduleInput, responses=CallbackOutput, summary="Move the callback to another time")
+    @extend_schema(request=RescheduleInput, responses={200: CallbackOutput, **errors(400, 401, 404, 409, 422, 429)},
+                   summary="Move the callback to another time")
     def post(self, request, callback_id):
         callback = customer_callback(request, callback_id)
         data = RescheduleInput(data=request.data)
@@ -364,6 +387,11 @@ class EventInput(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
     metadata = serializers.DictField(required=False)
 
+    def validate_metadata(self, value):
+        if holds_nul(value):
+            raise serializers.ValidationError("Null characters are not allowed.")
+        return value
+
 
 class EventsInput(serializers.Serializer):
     session = serializers.CharField(max_length=64)
@@ -374,7 +402,8 @@ class EventsView(PublicView):
     parser_classes = [JSONParser, PlainTextJSONParser]
 
     @extend_schema(request=EventsInput, responses={202: inline_serializer("EventsAccepted", {
-        "accepted": serializers.IntegerField()})}, summary="Lifecycle events from the widget, in batches")
+        "accepted": serializers.IntegerField()}), **errors(400, 404, 429)},
+        summary="Lifecycle events from the widget, in batches")
     def post(self, request, key):
         widget = get_object_or_404(Widget, public_key=key)
         batch = EventsInput(data=request.data)

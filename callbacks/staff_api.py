@@ -17,6 +17,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthentic
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from callbackproject.api import errors
 from queues.models import Agent, VirtualQueue
 from queues.selectors import queues_visible_to
 
@@ -84,7 +85,7 @@ class EventOutput(serializers.Serializer):
 
 
 class StaffCallbackDetailOutput(StaffCallbackOutput):
-    email = serializers.EmailField()
+    email = serializers.CharField(help_text="Empty when the customer gave none, or once purged.")
     notes = serializers.CharField()
     context = serializers.JSONField(help_text="The customer's journey from the widget.")
     customer_timezone = serializers.CharField()
@@ -113,6 +114,12 @@ class VisibleQueueField(serializers.SlugRelatedField):
     def get_queryset(self):
         return queues_visible_to(self.context["request"].user)
 
+    def to_internal_value(self, data):
+        # PostgreSQL refuses a NUL even in a lookup: no slug holds one, so it names no queue.
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return super().to_internal_value(data)
+
 
 class StaffCreateInput(public_api.CreateInput):
     # get_queryset narrows it per user; the schema reads the model from this one.
@@ -122,6 +129,7 @@ class StaffCreateInput(public_api.CreateInput):
 
 class CallbacksView(StaffView, GenericAPIView):
     queryset = Callback.objects.none()  # the real one is per user; this tells the schema the model
+    serializer_class = StaffCreateInput  # what OPTIONS describes for POST (without it, a 500)
     filter_backends = [DjangoFilterBackend]
     filterset_class = CallbackFilter
     pagination_class = StaffPagination
@@ -129,13 +137,14 @@ class CallbacksView(StaffView, GenericAPIView):
     def get_queryset(self):
         return callbacks_visible_to(self.request.user)
 
-    @extend_schema(tags=TAGS, responses=StaffCallbackOutput(many=True),
+    @extend_schema(tags=TAGS, responses={200: StaffCallbackOutput(many=True), **errors(400, 401, 403, 404)},
                    summary="Callbacks of the user's queues, newest first, filtered and paginated")
     def get(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(StaffCallbackOutput(page, many=True).data)
 
-    @extend_schema(tags=TAGS, request=StaffCreateInput, responses={201: StaffCallbackDetailOutput},
+    @extend_schema(tags=TAGS, request=StaffCreateInput,
+                   responses={201: StaffCallbackDetailOutput, **errors(400, 401, 403, 409, 422)},
                    summary="Create a callback on a customer's behalf, through the same rules")
     def post(self, request):
         data = StaffCreateInput(data=request.data, context={"request": request})
@@ -153,9 +162,13 @@ class CallbacksView(StaffView, GenericAPIView):
 
 
 class CallbackView(StaffView):
-    @extend_schema(tags=TAGS, responses=StaffCallbackDetailOutput, summary="A callback with its events and attempts")
+    @extend_schema(tags=TAGS, responses={200: StaffCallbackDetailOutput, **errors(401, 403, 404)},
+                   summary="A callback with its events and attempts")
     def get(self, request, callback_id):
         return Response(detail(request.user, callback_id))
+
+
+ACTION_ERRORS = errors(400, 401, 403, 404, 409)
 
 
 class CallbackActionView(StaffView):
@@ -172,7 +185,8 @@ class CancelInput(serializers.Serializer):
 
 
 class CancelView(CallbackActionView):
-    @extend_schema(tags=TAGS, request=CancelInput, responses=StaffCallbackDetailOutput, summary="Cancel a callback")
+    @extend_schema(tags=TAGS, request=CancelInput, responses={200: StaffCallbackDetailOutput, **ACTION_ERRORS},
+                   summary="Cancel a callback")
     def post(self, request, callback_id):
         data = CancelInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -182,7 +196,8 @@ class CancelView(CallbackActionView):
 
 
 class RescheduleView(CallbackActionView):
-    @extend_schema(tags=TAGS, request=public_api.RescheduleInput, responses=StaffCallbackDetailOutput,
+    @extend_schema(tags=TAGS, request=public_api.RescheduleInput,
+                   responses={200: StaffCallbackDetailOutput, **ACTION_ERRORS, **errors(422)},
                    summary="Move a waiting callback to another time, through the same rules")
     def post(self, request, callback_id):
         data = public_api.RescheduleInput(data=request.data)
@@ -202,7 +217,7 @@ class AssignInput(serializers.Serializer):
 
 
 class AssignView(CallbackActionView):
-    @extend_schema(tags=TAGS, request=AssignInput, responses=StaffCallbackDetailOutput,
+    @extend_schema(tags=TAGS, request=AssignInput, responses={200: StaffCallbackDetailOutput, **ACTION_ERRORS},
                    summary="Hand a waiting or reserved callback to an agent, ahead of the line")
     def post(self, request, callback_id):
         data = AssignInput(data=request.data)
@@ -212,7 +227,7 @@ class AssignView(CallbackActionView):
 
 
 class RequeueView(CallbackActionView):
-    @extend_schema(tags=TAGS, request=None, responses=StaffCallbackDetailOutput,
+    @extend_schema(tags=TAGS, request=None, responses={200: StaffCallbackDetailOutput, **ACTION_ERRORS},
                    summary="Take a reserved callback back from its agent, or put a waiting one in line now")
     def post(self, request, callback_id):
         return self.act(callback_id, lambda cb: services.callback_requeue(callback=cb, user=request.user))
@@ -238,6 +253,7 @@ class QueueOverviewOutput(serializers.Serializer):
 
 
 class QueuesView(StaffView):
-    @extend_schema(tags=TAGS, responses=QueueOverviewOutput(many=True), summary="The user's queues, with figures now")
+    @extend_schema(tags=TAGS, responses={200: QueueOverviewOutput(many=True), **errors(401, 403)},
+                   summary="The user's queues, with figures now")
     def get(self, request):
         return Response(QueueOverviewOutput(queues_overview(request.user), many=True).data)

@@ -172,6 +172,9 @@ def outcome(request, agent: Agent, callback_id):
     if len(notes) > 2000:
         messages.error(request, "Notes can be at most 2,000 characters.")
         return answer(request, agent)
+    if "\x00" in notes:  # PostgreSQL cannot store it: a 500, not a message, without this
+        messages.error(request, "Notes cannot contain null characters.")
+        return answer(request, agent)
     return act(request, agent, lambda: services.callback_record_outcome(
         callback=callback, agent=agent, outcome=chosen, notes=notes),
         success=f"Recorded: {Outcome(chosen).label.lower()}.")

@@ -62,7 +62,10 @@ def bookable_slots(queue: VirtualQueue, *, start: dt.date, days: int, max_slots:
     now = now or timezone.now()
     step = dt.timedelta(minutes=queue.slot_minutes)
     today = now.astimezone(queue.time_zone).date()
-    last_day = min(start + dt.timedelta(days=days - 1), today + dt.timedelta(days=queue.booking_horizon_days))
+    horizon = today + dt.timedelta(days=queue.booking_horizon_days)
+    if start > horizon:  # nothing to offer; and a start near date.max would overflow below
+        return []
+    last_day = min(start + dt.timedelta(days=days - 1), horizon)
     slots, day = [], max(start, today)
     while day <= last_day and len(slots) < max_slots:
         for opens, closes in open_ranges(queue, day):

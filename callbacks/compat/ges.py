@@ -177,7 +177,9 @@ class GesView(APIView):
 
     def queue(self, name: str) -> VirtualQueue:
         """The queue a service name names, if the key may use it; else 403, whether it exists or not."""
-        queue = self.api_key.queues.prefetch_related("office_hours", "closed_dates").filter(slug=name).first()
+        queues = self.api_key.queues.prefetch_related("office_hours", "closed_dates").filter(slug=name)
+        # PostgreSQL refuses a NUL even in a lookup (a 503 here): no slug holds one.
+        queue = None if "\x00" in name else queues.first()
         if queue is None:
             raise GesError(403, f"This API key may not use the service “{name}”.")
         return queue
@@ -224,7 +226,9 @@ class CreateInput(serializers.Serializer):
         if isinstance(value, str):  # the generated JS client types it a string holding the JSON object
             try:
                 value = json.loads(value)
-            except ValueError:
+                # What our JSON parser refuses in a body (callbackproject/api.py): no text or number, or too deep.
+                json.dumps(value, ensure_ascii=False, allow_nan=False).encode()
+            except (ValueError, RecursionError):
                 value = None
         if not isinstance(value, dict):
             raise serializers.ValidationError("A JSON object.")

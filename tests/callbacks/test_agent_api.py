@@ -97,6 +97,12 @@ class TestAccess:
                 "/api/v1/agent/callbacks/{callback_id}/release"} <= set(paths)
         assert set(paths["/api/v1/agent/next"]["post"]["responses"]) >= {"200", "204"}
 
+    def test_the_schema_documents_the_errors_of_an_action(self, api):
+        paths = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"]
+
+        responses = paths["/api/v1/agent/callbacks/{callback_id}/outcome"]["post"]["responses"]
+        assert set(responses) == {"200", "400", "401", "403", "404", "409"}
+
 
 class TestMe:
     def test_it_shows_the_agent_and_their_queues(self, queue, api):
@@ -143,6 +149,13 @@ class TestStatus:
 
         assert response.status_code == 400
         assert "status" in response.json()
+
+    def test_it_answers_400_for_a_status_with_a_lone_surrogate(self, api):
+        # Echoed in "… is not a valid choice", it could not be encoded: a 500 before the parser refused it.
+        response = post(api, "status", '{"status": "\\ud800"}')
+
+        assert response.status_code == 400
+        assert response.json()["detail"].startswith("JSON parse error")
 
 
 class TestNext:

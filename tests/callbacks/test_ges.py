@@ -145,6 +145,13 @@ def test_a_queue_outside_the_keys_scope_is_403_whether_it_exists_or_not(api):
     assert not Callback.objects.exists()
 
 
+def test_a_service_name_with_a_null_character_is_403_not_503(api):
+    response = api.get(ges("callbacks/queue-status/support%00"))
+
+    assert response.status_code == 403
+    assert status_of(response)["code"] == 403
+
+
 def test_a_key_with_no_queues_may_use_none(api, api_key):
     api_key.queues.clear()
 
@@ -290,6 +297,9 @@ def test_user_data_may_come_as_a_json_string_as_the_js_client_types_it(api):
     ({"userData": [1, 2]}, "userData"),
     ({"userData": {f"k{i}": i for i in range(51)}}, "userData"),
     ({"priority": "high"}, "priority"),
+    ({"userData": {"page": "a\x00b"}}, "userData"),
+    ({"userData": '{"page": "\\ud800"}'}, "userData"),  # text holding JSON with a lone surrogate
+    ({"userData": '{"total": 1e999}'}, "userData"),  # text holding JSON with an infinite number
 ])
 def test_bad_input_is_400_naming_the_ges_field(api, fields, field):
     response = create(api, **fields)

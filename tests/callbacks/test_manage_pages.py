@@ -303,6 +303,13 @@ class TestActions:
         assert "does not serve" in response.content.decode()
         assert state_of(waiting) == State.QUEUED
 
+    def test_assign_to_a_username_with_a_null_character_asks_for_an_agent(self, supervisor, waiting):
+        response = supervisor.post(page_of(waiting, "assign"), {"agent": "ada\x00"}, follow=True)
+
+        assert response.status_code == 200
+        assert "Choose an agent." in response.content.decode()
+        assert state_of(waiting) == State.QUEUED
+
     def test_requeue_takes_a_reservation_back(self, supervisor, waiting):
         lifecycle.assign(waiting, agent=AgentFactory())
 

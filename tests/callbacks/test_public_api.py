@@ -125,6 +125,13 @@ def test_availability_refuses_bad_parameters_field_by_field(api, widget):
     assert set(response.json()) == {"start", "days"}
 
 
+def test_availability_from_a_date_far_past_the_booking_horizon_is_empty_not_an_error(api, widget):
+    response = api.get(url("widgets/shop/availability"), {"start": "9999-12-31", "days": 90})
+
+    assert response.status_code == 200
+    assert response.json()["slots"] == []
+
+
 def test_availability_is_empty_when_the_widget_offers_no_scheduling(api, widget):
     widget.offer_scheduling = False
     widget.save()
@@ -180,6 +187,26 @@ def test_bad_input_is_400_with_a_message_for_the_field(api, widget, fields, fiel
     assert response.status_code == 400
     assert field in response.json()
     assert not Callback.objects.exists()
+
+
+@pytest.mark.parametrize("body", [
+    '{"phone_number": "+44 20 7946 0958", "context": {"page": "\\ud800"}}',  # a lone surrogate: no text
+    '{"phone_number": "+44 20 7946 0958", "context": {"total": 1e999}}',  # read as infinity
+    '{"phone_number": "+44 20 7946 0958", "context": %s1%s}' % ("[" * 5000, "]" * 5000),
+], ids=["lone-surrogate", "infinite-number", "deep-nesting"])
+def test_it_answers_400_for_json_that_decodes_to_no_text_or_number(api, widget, body):
+    response = api.post(url("widgets/shop/callbacks"), body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("JSON parse error")
+    assert not Callback.objects.exists()
+
+
+def test_it_answers_400_for_a_null_character_in_the_context(api, widget):
+    response = book(api, widget, context={"page": "/pricing", "ref\x00": "x"})
+
+    assert response.status_code == 400
+    assert "context" in response.json()
 
 
 def test_a_time_outside_office_hours_is_400(api, widget):
@@ -378,6 +405,13 @@ def test_a_bad_event_is_dropped_not_the_batch(api, widget):
     assert response.json() == {"accepted": 1}
 
 
+def test_an_event_with_a_null_character_in_its_metadata_is_dropped_not_the_batch(api, widget):
+    response = api.post(url("widgets/shop/events"), {"session": "s1", "events": [event(page="a\x00b"), event()]},
+                        format="json")
+
+    assert response.json() == {"accepted": 1}
+
+
 def test_events_sent_as_a_beacon_in_plain_text_are_accepted(api, widget):
     import json
 
@@ -441,6 +475,19 @@ def test_the_public_api_is_in_the_openapi_schema(api):
 
     assert "/api/v1/public/widgets/{key}/callbacks" in schema["paths"]
     assert "/api/v1/public/callbacks/{callback_id}/reschedule" in schema["paths"]
+
+
+def test_the_schema_documents_the_errors_a_booking_answers(api):
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+
+    responses = schema["paths"]["/api/v1/public/widgets/{key}/callbacks"]["post"]["responses"]
+    assert set(responses) == {"201", "400", "404", "409", "422", "429", "503"}
+
+
+def test_the_schema_says_a_required_text_field_refuses_a_blank(api):
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+
+    assert schema["components"]["schemas"]["CreateInputRequest"]["properties"]["phone_number"]["minLength"] == 1
 
 
 # -- CAPTCHA --------------------------------------------------------------------------------------

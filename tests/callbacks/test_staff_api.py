@@ -163,7 +163,8 @@ class TestAccess:
         listed = {parameter["name"] for parameter in paths["/api/v1/callbacks/"]["get"]["parameters"]}
         assert listed >= {"queue", "state", "channel", "created_from", "created_to", "phone", "flagged",
                           "page", "page_size"}
-        assert set(paths["/api/v1/callbacks/"]["post"]["responses"]) == {"201"}
+        # 201, never 200, and the errors of the contract (README: staff API).
+        assert set(paths["/api/v1/callbacks/"]["post"]["responses"]) == {"201", "400", "401", "403", "409", "422"}
 
 
 # -- lines of business ----------------------------------------------------------------------------
@@ -360,6 +361,12 @@ class TestDetail:
     def test_an_unknown_callback_is_404(self, manager):
         assert get(manager, "callbacks/6d1f0a8e-4b5c-4a7e-9a55-3d0c1f2e9b10").status_code == 404
 
+    def test_the_schema_allows_the_empty_email_of_a_customer_who_gave_none(self, manager):
+        schema = manager.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+
+        email = schema["components"]["schemas"]["StaffCallbackDetailOutput"]["properties"]["email"]
+        assert email["type"] == "string" and "format" not in email
+
 
 # -- create ---------------------------------------------------------------------------------------
 
@@ -401,6 +408,18 @@ class TestCreate:
 
         assert response.status_code == 400
         assert field in response.json()
+
+    def test_options_describes_what_a_create_takes(self, supervisor, queue):
+        response = supervisor.options(API + "callbacks/")
+
+        assert response.status_code == 200
+        assert {"queue", "phone_number"} <= set(response.json()["actions"]["POST"])
+
+    def test_it_answers_400_for_a_queue_slug_with_a_null_character(self, supervisor, queue):
+        response = post(supervisor, "callbacks/", {"queue": "support\x00", "phone_number": "+44 20 7946 0958"})
+
+        assert response.status_code == 400
+        assert "queue" in response.json()
 
     def test_a_second_open_callback_for_the_number_is_a_409_with_the_first_ones_id(self, supervisor, queued):
         response = post(supervisor, "callbacks/", {"queue": "support", "phone_number": "+44 20 7946 0958"})

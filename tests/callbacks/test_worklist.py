@@ -236,6 +236,16 @@ class TestActions:
         assert "Choose how the call went." in response.content.decode()
         assert state_of(waiting) == State.IN_PROGRESS
 
+    def test_notes_with_a_null_character_are_refused_with_a_message(self, page, waiting):
+        claim(page)
+        act(page, waiting, "start")
+
+        response = act(page, waiting, "outcome", {"outcome": "no_answer", "notes": "Rang\x00out"})
+
+        assert response.status_code == 200
+        assert "Notes cannot contain null characters." in response.content.decode()
+        assert state_of(waiting) == State.IN_PROGRESS
+
     def test_an_outcome_before_the_call_started_explains_itself(self, page, waiting):
         claim(page)
 
