@@ -47,3 +47,33 @@ def test_health_check_answers(client):
 @pytest.mark.parametrize("url", ["/api/schema/", "/api/docs/"])
 def test_api_schema_and_docs_are_served(client, url):
     assert client.get(url).status_code == 200
+
+
+def test_an_api_path_no_view_matches_answers_json(client):
+    response = client.get("/api/v1/public/callbacks/not-a-uuid")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_a_page_that_does_not_exist_answers_html(client):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_a_page_for_another_role_explains_itself(agent):
+    response = agent.get("/manage/")
+
+    assert response.status_code == 403
+    assert "Your role cannot open this page" in response.content.decode()
+
+
+def test_the_server_error_page_renders_without_a_request_context(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
