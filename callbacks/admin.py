@@ -318,6 +318,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("name", "key", "key_prefix", "active")}),
         ("What it may use", {"fields": ("queues", "allowed_origins", "default_country")}),
+        ("CAPTCHA", {"fields": ("captcha_provider", "captcha_secret_key")}),
         ("History", {"fields": ("created_at", "last_used_at"), "classes": ("collapse",)}),
     )
 

@@ -1,8 +1,8 @@
-"""CAPTCHA checks for the public API, one pluggable backend per widget provider.
+"""CAPTCHA checks for the public APIs, one pluggable backend per provider a widget or an API key uses.
 
 ``CAPTCHA_BACKENDS`` (provider -> dotted path of a ``CaptchaBackend`` subclass) overrides or
 adds backends; ``CAPTCHA_VERIFY_URLS`` (provider -> URL) points the hosted providers elsewhere.
-Neither the customer's token nor the widget's secret is ever logged.
+Neither the customer's token nor the secret key is ever logged.
 """
 
 import http.client
@@ -57,18 +57,18 @@ class CaptchaUnavailable(CaptchaError):
 
 
 class CaptchaBackend:
-    """Checks one customer's CAPTCHA answer for a widget."""
+    """Checks one customer's CAPTCHA answer for its holder: a widget or a GES API key."""
 
     def __init__(self, provider: str):
         self.provider = provider
 
-    def verify(self, *, widget, token: str, remote_ip: str | None) -> None:
+    def verify(self, *, holder, token: str, remote_ip: str | None) -> None:
         """Return if the answer is good; raise CaptchaInvalid or CaptchaUnavailable otherwise."""
         raise NotImplementedError
 
 
 class NoCaptcha(CaptchaBackend):
-    def verify(self, *, widget, token: str, remote_ip: str | None) -> None:
+    def verify(self, *, holder, token: str, remote_ip: str | None) -> None:
         return None
 
 
@@ -83,7 +83,7 @@ def image_challenge() -> dict:
 class ImageCaptcha(CaptchaBackend):
     """django-simple-captcha's challenge; the token is ``<hashkey>:<answer>``."""
 
-    def verify(self, *, widget, token: str, remote_ip: str | None) -> None:
+    def verify(self, *, holder, token: str, remote_ip: str | None) -> None:
         key, _, answer = token.partition(":")
         if not key or not answer.strip():
             raise CaptchaInvalid()
@@ -104,10 +104,10 @@ class HostedCaptcha(CaptchaBackend):
     def verify_url(self) -> str:
         return {**DEFAULT_VERIFY_URLS, **getattr(settings, "CAPTCHA_VERIFY_URLS", {})}[self.provider]
 
-    def verify(self, *, widget, token: str, remote_ip: str | None) -> None:
+    def verify(self, *, holder, token: str, remote_ip: str | None) -> None:
         if not token:
             raise CaptchaInvalid()
-        fields = {"secret": widget.captcha_secret_key, "response": token}
+        fields = {"secret": holder.captcha_secret_key, "response": token}
         if remote_ip:
             fields["remoteip"] = remote_ip
         request = urllib.request.Request(
@@ -123,12 +123,11 @@ class HostedCaptcha(CaptchaBackend):
         except (OSError, http.client.HTTPException, ValueError) as exc:
             if isinstance(exc, urllib.error.HTTPError):
                 exc.close()  # it holds the provider's connection open until garbage-collected
-            logger.warning("%s verification for widget %s failed: %s", self.provider, widget.public_key, exc)
+            logger.warning("%s verification for %s failed: %s", self.provider, holder, exc)
             raise CaptchaUnavailable() from exc
         if result.get("success") is not True:
             # The provider's error codes tell a bad secret (misconfiguration) from a bad answer.
-            logger.info("%s rejected a CAPTCHA for widget %s: %s",
-                        self.provider, widget.public_key, result.get("error-codes", []))
+            logger.info("%s rejected a CAPTCHA for %s: %s", self.provider, holder, result.get("error-codes", []))
             raise CaptchaInvalid()
 
 
@@ -139,6 +138,9 @@ def get_backend(provider: str) -> CaptchaBackend:
     return import_string(backends[provider])(provider)
 
 
-def captcha_verify(*, widget, token: str | None, remote_ip: str | None) -> None:
-    """Check the customer's answer with the widget's provider; raises CaptchaInvalid or CaptchaUnavailable."""
-    get_backend(widget.captcha_provider).verify(widget=widget, token=(token or "").strip(), remote_ip=remote_ip or None)
+def captcha_verify(*, holder, token: str | None, remote_ip: str | None) -> None:
+    """Check the customer's answer with the holder's provider; raises CaptchaInvalid or CaptchaUnavailable.
+
+    ``holder``: a widget or a GES API key, with ``captcha_provider`` and ``captcha_secret_key``.
+    """
+    get_backend(holder.captcha_provider).verify(holder=holder, token=(token or "").strip(), remote_ip=remote_ip or None)

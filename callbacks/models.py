@@ -326,6 +326,17 @@ class ApiKey(models.Model):
         "allowed origins", blank=True,
         help_text="One origin a line, e.g. https://www.example.com — the sites that may use this key from a "
                   "browser (CORS). Servers and IVRs send no origin and need none.")
+    class Captcha(models.TextChoices):
+        # A hosted provider only: GES clients have no way to fetch an image challenge.
+        NONE = "none", "None"
+        RECAPTCHA = "recaptcha", "Google reCAPTCHA"
+        HCAPTCHA = "hcaptcha", "hCaptcha"
+        TURNSTILE = "turnstile", "Cloudflare Turnstile"
+
+    captcha_provider = models.CharField(
+        "CAPTCHA", max_length=12, choices=Captcha.choices, default=Captcha.NONE,
+        help_text="Check the captchaToken of every create against this provider (for keys used from browsers).")
+    captcha_secret_key = models.CharField("CAPTCHA secret key", max_length=200, blank=True)
     default_country = models.CharField(
         "default country", max_length=2, blank=True,
         help_text="ISO code such as US or GB: numbers sent without their country code (as many GES "
@@ -346,6 +357,8 @@ class ApiKey(models.Model):
         return hashlib.sha256(key.encode()).hexdigest()
 
     def clean(self):
+        if self.captcha_provider != self.Captcha.NONE and not self.captcha_secret_key:
+            raise ValidationError({"captcha_secret_key": "The provider needs the secret key to check answers."})
         self.default_country = self.default_country.upper()
         if self.default_country and self.default_country not in phonenumbers.SUPPORTED_REGIONS:
             raise ValidationError({"default_country": "Use an ISO 3166 country code such as US or GB."})

@@ -300,7 +300,7 @@ class CreateView(PublicView):
         data.is_valid(raise_exception=True)
         fields = data.validated_data
         try:
-            captcha_verify(widget=widget, token=fields.get("captcha", ""), remote_ip=client_ip(request))
+            captcha_verify(holder=widget, token=fields.get("captcha", ""), remote_ip=client_ip(request))
         except CaptchaInvalid as exc:
             logger.info("captcha refused for widget %s", widget.public_key)
             problem_record(kind=ApiProblem.Kind.CAPTCHA, request=request, widget=widget, detail=str(exc))

@@ -35,8 +35,10 @@ from rules.selectors import SlotCapacity, closes_at, immediate_offer, slots_with
 
 from .. import services
 from ..lifecycle import Actor, IllegalTransition
-from ..models import ApiKey, Callback, Channel, State
-from ..public_api import checked_context
+from ..captcha import CaptchaInvalid, CaptchaUnavailable, captcha_verify
+from ..models import ApiKey, ApiProblem, Callback, Channel, State
+from ..problems import problem_record
+from ..public_api import checked_context, client_ip
 from ..selectors import api_key_get, callback_estimated_wait, callback_position, queue_estimated_wait, queue_overview
 from ..throttles import CreateByAddressThrottle, CreateByNumberThrottle, ReadByAddressThrottle
 from .correlation import HEADER, corr_id, corr_id_for
@@ -116,6 +118,10 @@ def exception_handler(exc, context):
         status, message = exc.status_code, message_of(exc.detail)
         if getattr(exc, "wait", None):
             headers["Retry-After"] = str(math.ceil(exc.wait))
+    elif isinstance(exc, CaptchaInvalid):
+        status, message = 400, f"captcha_invalid: {exc.message}"
+    elif isinstance(exc, CaptchaUnavailable):
+        status, message = 503, exc.message
     elif isinstance(exc, DatabaseError):
         logger.exception("GES request failed on the database")
         status, message = 503, "The service is unavailable right now; please try again shortly."
@@ -212,7 +218,7 @@ class CreateInput(serializers.Serializer):
     phoneNumber = serializers.CharField(max_length=40)
     desiredTime = serializers.DateTimeField(required=False, allow_null=True)
     userData = serializers.JSONField(required=False)
-    captchaToken = serializers.CharField(required=False, allow_blank=True)  # accepted, not checked: the key is
+    captchaToken = serializers.CharField(required=False, allow_blank=True, max_length=4096)
     cbOfferType = serializers.CharField(max_length=40, required=False, allow_blank=True)
     channel = serializers.CharField(max_length=40, required=False, allow_blank=True)
     language = serializers.CharField(max_length=20, required=False, allow_blank=True)
@@ -272,6 +278,11 @@ class CreateView(GesView):
     def post(self, request):
         fields = valid(CreateInput, request.data)
         queue = self.queue(fields["serviceName"])
+        try:
+            captcha_verify(holder=self.api_key, token=fields.get("captchaToken"), remote_ip=client_ip(request))
+        except CaptchaInvalid as exc:
+            problem_record(kind=ApiProblem.Kind.CAPTCHA, request=request, detail=f"API key {self.api_key}: {exc}")
+            raise
         desired_time = fields.get("desiredTime")
         try:
             callback, _token = services.callback_create(

@@ -6,9 +6,11 @@ exercised exactly as on a customer's website.
 """
 
 import http.server
+import json
 import os
 import threading
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -179,3 +181,51 @@ def new_page(browser):
     for context in contexts:
         context.close()
     assert not errors, f"uncaught errors in the page: {errors}"
+
+
+# -- a stand-in for the hosted CAPTCHA providers' siteverify --------------------------------------
+
+class ProviderHandler(http.server.BaseHTTPRequestHandler):
+    """Answers like a siteverify endpoint; the path picks the behaviour."""
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        self.server.received.append({"content_type": self.headers["Content-Type"], "form": parse_qs(body)})
+        behaviour = self.path.strip("/")
+        if behaviour == "slow":
+            # Outlasts the client's timeout, then hangs up without answering.
+            self.server.released.wait(10)
+            return
+        if behaviour == "error":
+            self.send_response(500)
+            self.end_headers()
+            self.wfile.write(b"<h1>Internal Server Error</h1>")
+            return
+        if behaviour == "success":
+            payload = {"success": True, "challenge_ts": "2025-01-01T00:00:00Z", "hostname": "example.com"}
+        else:
+            payload = {"success": False, "error-codes": ["invalid-input-response"]}
+        data = json.dumps(payload).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format, *args):
+        pass  # keep test output quiet
+
+
+@pytest.fixture
+def provider():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), ProviderHandler)
+    server.received = []
+    server.released = threading.Event()
+    server.url = lambda behaviour: f"http://127.0.0.1:{server.server_port}/{behaviour}"
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield server
+    server.released.set()
+    server.shutdown()
+    server.server_close()
+    thread.join()

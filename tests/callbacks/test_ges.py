@@ -272,6 +272,52 @@ def test_a_national_number_without_a_default_country_is_refused(api):
     assert not Callback.objects.exists()
 
 
+@pytest.fixture
+def captcha_key(api_key, provider, settings):
+    """The key checks captchaToken with Turnstile; the provider's stand-in answers by the URL's path."""
+    ApiKey.objects.filter(pk=api_key.pk).update(captcha_provider="turnstile", captcha_secret_key="0xSECRET")
+
+    def answering(behaviour):
+        settings.CAPTCHA_VERIFY_URLS = {"turnstile": provider.url(behaviour)}
+
+    return answering
+
+
+def test_a_key_with_a_captcha_books_when_the_token_passes(api, captcha_key, provider):
+    captcha_key("success")
+
+    response = create(api, captchaToken="good-token")
+
+    assert response.status_code == 200
+    assert provider.received[0]["form"]["response"] == ["good-token"]
+
+
+def test_a_key_with_a_captcha_refuses_a_failed_token_and_records_it(api, captcha_key):
+    captcha_key("failure")
+
+    response = create(api, captchaToken="bad-token")
+
+    assert response.status_code == 400
+    assert status_of(response)["message"].startswith("captcha_invalid: ")
+    assert ApiProblem.objects.get().kind == ApiProblem.Kind.CAPTCHA
+    assert not Callback.objects.exists()
+
+
+def test_a_key_with_a_captcha_refuses_a_missing_token(api, captcha_key):
+    captcha_key("success")
+
+    assert create(api).status_code == 400
+
+
+def test_a_captcha_provider_that_fails_is_503(api, captcha_key):
+    captcha_key("error")
+
+    response = create(api, captchaToken="token")
+
+    assert response.status_code == 503
+    assert status_of(response)["code"] == 503
+
+
 def test_it_books_a_scheduled_callback(api):
     when = next_monday_at(10)
 
@@ -789,7 +835,7 @@ def test_developers_and_administrators_add_keys_in_the_admin_stored_as_a_digest(
 
     response = staff.post("/admin/callbacks/apikey/add/", {
         "name": "IVR", "key": "an-existing-ges-key-0123456789", "active": "on", "queues": [support.pk],
-        "allowed_origins": "https://www.example.com"})
+        "allowed_origins": "https://www.example.com", "captcha_provider": "none"})
 
     assert response.status_code == 302
     key = ApiKey.objects.get(name="IVR")
@@ -800,8 +846,10 @@ def test_developers_and_administrators_add_keys_in_the_admin_stored_as_a_digest(
 
 def test_the_admin_refuses_a_short_key_a_key_in_use_and_an_origin_with_a_path(developer, api_key):
     response = developer.post("/admin/callbacks/apikey/add/", {
-        "name": "Copy", "key": KEY, "active": "on", "allowed_origins": "https://www.example.com/page"})
-    short = developer.post("/admin/callbacks/apikey/add/", {"name": "Short", "key": "short", "active": "on"})
+        "name": "Copy", "key": KEY, "active": "on", "allowed_origins": "https://www.example.com/page",
+        "captcha_provider": "none"})
+    short = developer.post("/admin/callbacks/apikey/add/", {"name": "Short", "key": "short", "active": "on",
+                                                            "captcha_provider": "none"})
 
     assert set(response.context["adminform"].form.errors) == {"key", "allowed_origins"}
     assert set(short.context["adminform"].form.errors) == {"key"}
@@ -810,11 +858,20 @@ def test_the_admin_refuses_a_short_key_a_key_in_use_and_an_origin_with_a_path(de
 
 def test_changing_a_key_without_typing_one_keeps_it(developer, api_key, support):
     response = developer.post(f"/admin/callbacks/apikey/{api_key.pk}/change/", {
-        "name": "Shop, renamed", "key": "", "active": "on", "queues": [support.pk], "allowed_origins": ORIGIN})
+        "name": "Shop, renamed", "key": "", "active": "on", "queues": [support.pk], "allowed_origins": ORIGIN,
+        "captcha_provider": "none"})
 
     assert response.status_code == 302
     api_key.refresh_from_db()
     assert (api_key.name, api_key.key_digest) == ("Shop, renamed", ApiKey.digest(KEY))
+
+
+def test_the_admin_asks_for_the_secret_of_a_captcha_provider(developer, support):
+    response = developer.post("/admin/callbacks/apikey/add/", {
+        "name": "Web", "key": "a-web-key-0123456789abcdef", "active": "on", "captcha_provider": "turnstile"})
+
+    assert "captcha_secret_key" in response.context["adminform"].form.errors
+    assert not ApiKey.objects.exists()
 
 
 def test_agents_and_supervisors_cannot_reach_api_keys(agent, supervisor):
