@@ -40,9 +40,10 @@ def simulate_day(args: argparse.Namespace, *, cap_minutes: int) -> dict:
     from django.db import connection
     from django.utils import timezone
 
-    from callbacks import lifecycle, services
-    from callbacks.models import Callback, Outcome
+    from callbacks import lifecycle
+    from callbacks.models import Callback
     from queues.models import Agent, VirtualQueue
+    from workday import work_tick
 
     # Apart, so both days see the same arrivals whatever order the calls are taken in.
     arrivals, talks = random.Random(args.seed), random.Random(args.seed + 1)
@@ -78,19 +79,12 @@ def simulate_day(args: argparse.Namespace, *, cap_minutes: int) -> dict:
             n += 1
             asked[book(n, at=next_arrival).pk] = next_arrival
             next_arrival += dt.timedelta(seconds=arrivals.expovariate(arrivals_per_second))
-        for agent, (callback, ends) in list(talking.items()):
-            if ends <= now:
-                services.callback_record_outcome(callback=callback, agent=agent, outcome=Outcome.CONNECTED, now=ends)
-                del talking[agent]
-        services.callbacks_release_due(now=now)
-        for agent in agents:
-            if agent not in talking and (callback := services.callback_claim_next(agent=agent, now=now)):
-                services.callback_start(callback=callback, agent=agent, now=now)
-                talking[agent] = (callback, now + dt.timedelta(seconds=talks.uniform(180, 420)))
-                if callback.pk in desired:
-                    spread.append((now - desired[callback.pk]).total_seconds())
-                else:
-                    waits.append((now - asked[callback.pk]).total_seconds())
+        for callback in work_tick(agents=agents, talking=talking, now=now,
+                                  talk_for=lambda: dt.timedelta(seconds=talks.uniform(180, 420))):
+            if callback.pk in desired:
+                spread.append((now - desired[callback.pk]).total_seconds())
+            else:
+                waits.append((now - asked[callback.pk]).total_seconds())
         now += TICK
     return {"cap": cap_minutes, "spread": sorted(spread), "scheduled": len(desired), "waits": sorted(waits),
             "immediate": len(asked)}

@@ -9,8 +9,7 @@ import datetime as dt
 
 import pytest
 
-from callbacks import services
-from callbacks.models import Outcome
+from bench.workday import work_tick
 from tests.factories import AgentFactory, CallbackFactory, QueueFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,17 +38,9 @@ def run_day(*, cap_minutes: int, backlog: int, arrival_every: dt.timedelta, desi
         while next_arrival <= now:
             CallbackFactory(queue=queue, now=next_arrival)
             next_arrival += arrival_every
-        for agent, (callback, ends) in list(talking.items()):
-            if ends <= now:
-                services.callback_record_outcome(callback=callback, agent=agent, outcome=Outcome.CONNECTED, now=ends)
-                del talking[agent]
-        services.callbacks_release_due(now=now)
-        for agent in agents:
-            if agent not in talking and (callback := services.callback_claim_next(agent=agent, now=now)):
-                services.callback_start(callback=callback, agent=agent, now=now)
-                talking[agent] = (callback, now + HANDLE)
-                if callback.pk in scheduled:
-                    spread[scheduled[callback.pk]] = now - scheduled[callback.pk]
+        for callback in work_tick(agents=agents, talking=talking, now=now, talk_for=lambda: HANDLE):
+            if callback.pk in scheduled:
+                spread[scheduled[callback.pk]] = now - scheduled[callback.pk]
         now += TICK
     assert set(spread) == set(desired), "every scheduled callback was dialled"
     return spread
