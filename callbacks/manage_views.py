@@ -8,6 +8,7 @@ a callback outside them is not found.
 import datetime as dt
 import zoneinfo
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -18,8 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from queues.models import Agent
-from queues.selectors import agents_able_to_serve
+from queues.selectors import agent_by_username, agents_able_to_serve
 from rules.engine import Rejection
 
 from . import diagnostics, lifecycle, services
@@ -150,15 +150,21 @@ def reschedule(request, callback_id):
     return act(request, callback_id, move, "Callback rescheduled.")
 
 
+CHOOSE_AGENT = "Choose an agent."
+
+
+class AssignForm(forms.Form):
+    # A form field refuses the NUL characters PostgreSQL cannot even look up.
+    agent = forms.CharField(max_length=150)
+
+
 @manager_of_callbacks
 def assign(request, callback_id):
     def move(callback):
-        username = request.POST.get("agent", "")
-        agents = Agent.objects.select_related("user").filter(user__username=username)
-        # PostgreSQL refuses a NUL even in a lookup (a 500 here): no username holds one.
-        agent = None if "\x00" in username else agents.first()
+        form = AssignForm(request.POST)
+        agent = agent_by_username(form.cleaned_data["agent"]) if form.is_valid() else None
         if agent is None:
-            raise ValidationError("Choose an agent.")
+            raise ValidationError(CHOOSE_AGENT)
         services.callback_assign_to(callback=callback, agent=agent, user=request.user)
 
     return act(request, callback_id, move, "Callback assigned.")

@@ -246,6 +246,15 @@ class CreateInput(serializers.Serializer):
     def validate_context(self, value):
         return checked_context(value)
 
+    def customer_fields(self) -> dict:
+        """The customer's validated data, as ``services.callback_create`` takes it."""
+        fields = self.validated_data
+        return {"phone_number": fields["phone_number"], "region": fields.get("country") or None,
+                "first_name": fields.get("first_name", ""), "last_name": fields.get("last_name", ""),
+                "email": fields.get("email", ""), "notes": fields.get("notes", ""),
+                "desired_time": fields.get("desired_time"), "customer_timezone": fields.get("timezone", ""),
+                "context": fields.get("context", {})}
+
 
 class CallbackOutput(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
@@ -310,11 +319,7 @@ class CreateView(PublicView):
         try:
             callback, token = services.callback_create(
                 queue=widget.queue, widget=widget, channel=Channel.WIDGET, actor=Actor.CUSTOMER,
-                phone_number=fields["phone_number"], region=fields.get("country") or None,
-                first_name=fields.get("first_name", ""), last_name=fields.get("last_name", ""),
-                email=fields.get("email", ""), notes=fields.get("notes", ""),
-                desired_time=fields.get("desired_time"), customer_timezone=fields.get("timezone", ""),
-                context=fields.get("context", {}), idempotency_key=idempotency_key)
+                idempotency_key=idempotency_key, **data.customer_fields())
         except IntegrityError:
             # The same Idempotency-Key raced us and the unique constraint
             # refused the second insert: the first request's callback stands.

@@ -7,9 +7,9 @@ from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from queues import routing
+from queues.hours import day_bounds
 from queues.models import Agent, VirtualQueue
-from queues.selectors import (agents_able_to_serve, average_handle_seconds, estimated_wait_seconds, local_day_bounds,
-                              queues_visible_to)
+from queues.selectors import agents_able_to_serve, average_handle_seconds, estimated_wait_seconds, queues_visible_to
 
 from .models import OPEN_STATES, ApiKey, Attempt, Callback, CallbackEvent, State, Widget
 
@@ -135,7 +135,7 @@ class QueueOverview:
 def queue_overview(queue: VirtualQueue, *, now: dt.datetime | None = None) -> QueueOverview:
     """One queue's figures now; "today" is the queue's own local day."""
     now = now or timezone.now()
-    day_start, day_end = local_day_bounds(queue, now)
+    day_start, day_end = day_bounds(queue, now.astimezone(queue.time_zone).date())
     today = Q(ended_at__gte=day_start, ended_at__lt=day_end)
     # Open callbacks and those ended today only: the queue's history can be long.
     figures = (Callback.objects.filter(queue=queue).filter(Q(state__in=OPEN_STATES) | today).aggregate(

@@ -249,11 +249,9 @@ def callbacks_requeue_timed_out(*, now: dt.datetime | None = None) -> int:
     stale = Callback.objects.filter(state=State.ASSIGNED, reservation_expires_at__lte=now)
 
     def requeue(callback: Callback) -> None:
-        agent_id = callback.agent_id
+        agent = callback.agent
         lifecycle.requeue(callback, reason="reservation_timeout", now=now)
-        # Conditional, not locked: a status the agent set meanwhile stands.
-        Agent.objects.filter(pk=agent_id, status=Agent.Status.BUSY).update(status=Agent.Status.AWAY,
-                                                                          status_changed_at=now)
+        _leave_busy(agent, Agent.Status.AWAY, now)
 
     return _each_locked(stale, requeue)
 
@@ -333,15 +331,19 @@ def _set_status(agent: Agent, status: str, now: dt.datetime) -> None:
         agent.status, agent.status_changed_at = status, now
 
 
-def _free(agent: Agent, now: dt.datetime) -> None:
-    """Back to available after a callback, unless the agent chose another status meanwhile.
+def _leave_busy(agent: Agent, status: str, now: dt.datetime) -> None:
+    """From busy to ``status``, unless the agent chose another status meanwhile.
 
     Conditional rather than locked: a status set by a concurrent request
     stands, and no lock on the agent is taken while a callback is locked.
     """
-    if Agent.objects.filter(pk=agent.pk, status=Agent.Status.BUSY).update(status=Agent.Status.AVAILABLE,
-                                                                          status_changed_at=now):
-        agent.status, agent.status_changed_at = Agent.Status.AVAILABLE, now
+    if Agent.objects.filter(pk=agent.pk, status=Agent.Status.BUSY).update(status=status, status_changed_at=now):
+        agent.status, agent.status_changed_at = status, now
+
+
+def _free(agent: Agent, now: dt.datetime) -> None:
+    """Back to available after a callback."""
+    _leave_busy(agent, Agent.Status.AVAILABLE, now)
 
 
 def _head_of_line(queue: VirtualQueue, *, agent: Agent, now: dt.datetime) -> Callback | None:

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from callbackproject.api import errors
 from queues.models import Agent, VirtualQueue
-from queues.selectors import queues_visible_to
+from queues.selectors import agent_by_username, queues_visible_to
 
 from . import public_api, services
 from .agent_api import AttemptOutput, QueueRefOutput
@@ -149,15 +149,10 @@ class CallbacksView(StaffView, GenericAPIView):
     def post(self, request):
         data = StaffCreateInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        fields = data.validated_data
         # The customer's token is not for staff: they follow it here.
         callback, _ = services.callback_create(
-            queue=fields["queue"], channel=Channel.STAFF, actor=Actor.STAFF, user=request.user,
-            phone_number=fields["phone_number"], region=fields.get("country") or None,
-            first_name=fields.get("first_name", ""), last_name=fields.get("last_name", ""),
-            email=fields.get("email", ""), notes=fields.get("notes", ""),
-            desired_time=fields.get("desired_time"), customer_timezone=fields.get("timezone", ""),
-            context=fields.get("context", {}))
+            queue=data.validated_data["queue"], channel=Channel.STAFF, actor=Actor.STAFF, user=request.user,
+            **data.customer_fields())
         return Response(detail(request.user, callback.public_id), status=status.HTTP_201_CREATED)
 
 
@@ -210,7 +205,7 @@ class AssignInput(serializers.Serializer):
     agent = serializers.CharField(help_text="The agent's username.")
 
     def validate_agent(self, username) -> Agent:
-        agent = Agent.objects.select_related("user").filter(user__username=username).first()
+        agent = agent_by_username(username)
         if agent is None:
             raise serializers.ValidationError(f"No agent has the username “{username}”.")
         return agent

@@ -8,9 +8,10 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from rest_framework.throttling import SimpleRateThrottle
 
-from .models import ApiProblem, Widget
+from .models import ApiProblem
 from .phone import parse_phone
 from .problems import problem_record
+from .selectors import widget_get
 
 
 class RecordedThrottle(SimpleRateThrottle):
@@ -19,7 +20,7 @@ class RecordedThrottle(SimpleRateThrottle):
     def allow_request(self, request, view):
         if super().allow_request(request, view):
             return True
-        widget = Widget.objects.filter(public_key=view.kwargs.get("key", "")).first()
+        widget = widget_get(view.kwargs.get("key", ""))
         problem_record(kind=ApiProblem.Kind.THROTTLED, request=request, widget=widget, detail=f"{self.scope} {self.rate}")
         return False
 
@@ -42,15 +43,17 @@ class ReadByAddressThrottle(PublicAddressThrottle):
 class CreateByNumberThrottle(RecordedThrottle):
     """Per phone number, so one number cannot be flooded from many addresses.
 
-    The view's ``phone_field`` names the body field holding the number (the GES API's is ``phoneNumber``).
+    The view's ``phone_field`` names the body field holding the number (the GES API's is ``phoneNumber``),
+    and its ``phone_region(request)``, if any, the country of a number sent without its code.
     """
 
     scope = "public_number"
 
     def get_cache_key(self, request, view):
         field = getattr(view, "phone_field", "phone_number")
+        region = view.phone_region(request) if hasattr(view, "phone_region") else request.data.get("country")
         try:
-            number = parse_phone(str(request.data.get(field, "")), request.data.get("country") or None)
+            number = parse_phone(str(request.data.get(field, "")), region or None)
         except (ValidationError, AttributeError, TypeError):  # validation answers bad input with 400
             return None
         e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

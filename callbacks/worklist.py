@@ -7,10 +7,10 @@ page works the same with htmx (the panel is swapped in place) and without it
 when the agent may be typing notes.
 """
 
-import json
 import math
 from functools import wraps
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,6 +37,22 @@ OUTCOME_BUTTONS = [
 ]
 # The statuses an agent picks; busy is set by taking a callback.
 CHOOSABLE = [Agent.Status.AVAILABLE, Agent.Status.AWAY, Agent.Status.OFFLINE]
+CHOOSE_OUTCOME = "Choose how the call went."
+CHOOSE_STATUS = "Choose available, away or offline."
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=[(status.value, status.label) for status in CHOOSABLE],
+                               error_messages={"required": CHOOSE_STATUS, "invalid_choice": CHOOSE_STATUS})
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(choices=Outcome.choices,
+                                error_messages={"required": CHOOSE_OUTCOME, "invalid_choice": CHOOSE_OUTCOME})
+    # A form field also refuses the NUL characters PostgreSQL cannot store.
+    notes = forms.CharField(required=False, max_length=2000, error_messages={
+        "max_length": "Notes can be at most 2,000 characters.",
+        "null_characters_not_allowed": "Notes cannot contain null characters."})
 
 
 def agent_page(view):
@@ -71,9 +87,6 @@ def card(callback: Callback) -> dict:
         "waited_seconds": waited,
         "seconds_left": left,
         "seconds_left_label": None if left is None else f"{left // 60}:{left % 60:02d}",
-        # Nested journey data is shown as the JSON the widget sent.
-        "journey": [(key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
-                    for key, value in (callback.context or {}).items()],
     }
 
 
@@ -87,6 +100,14 @@ def render_panel(request, agent: Agent, *, template: str = "agent/_panel.html"):
         "statuses": CHOOSABLE,
         "outcomes": [(Outcome(value), style, help) for value, style, help in OUTCOME_BUTTONS],
     })
+
+
+def refused(request, agent: Agent, form: forms.Form):
+    """A form the page itself sends, sent wrong: say why on the panel."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return answer(request, agent)
 
 
 def answer(request, agent: Agent):
@@ -134,11 +155,10 @@ def panel(request, agent: Agent):
 @require_POST
 @agent_page
 def set_status(request, agent: Agent):
-    status = request.POST.get("status", "")
-    if status not in CHOOSABLE:
-        messages.error(request, "Choose available, away or offline.")
-        return answer(request, agent)
-    return act(request, agent, lambda: services.agent_set_status(agent=agent, status=status))
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return refused(request, agent, form)
+    return act(request, agent, lambda: services.agent_set_status(agent=agent, status=form.cleaned_data["status"]))
 
 
 @require_POST
@@ -164,19 +184,12 @@ def start(request, agent: Agent, callback_id):
 @agent_page
 def outcome(request, agent: Agent, callback_id):
     callback = own_callback(agent, callback_id)
-    chosen = request.POST.get("outcome", "")
-    if chosen not in Outcome.values:
-        messages.error(request, "Choose how the call went.")
-        return answer(request, agent)
-    notes = request.POST.get("notes", "").strip()
-    if len(notes) > 2000:
-        messages.error(request, "Notes can be at most 2,000 characters.")
-        return answer(request, agent)
-    if "\x00" in notes:  # PostgreSQL cannot store it: a 500, not a message, without this
-        messages.error(request, "Notes cannot contain null characters.")
-        return answer(request, agent)
+    form = OutcomeForm(request.POST)
+    if not form.is_valid():
+        return refused(request, agent, form)
+    chosen = form.cleaned_data["outcome"]
     return act(request, agent, lambda: services.callback_record_outcome(
-        callback=callback, agent=agent, outcome=chosen, notes=notes),
+        callback=callback, agent=agent, outcome=chosen, notes=form.cleaned_data["notes"]),
         success=f"Recorded: {Outcome(chosen).label.lower()}.")
 
 

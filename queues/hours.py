@@ -10,6 +10,13 @@ import datetime as dt
 from .models import VirtualQueue
 
 
+def day_bounds(queue: VirtualQueue, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """A local date of the queue, midnight to midnight, in UTC: 23 or 25 hours long on a DST change."""
+    tz = queue.time_zone
+    return _utc(dt.datetime.combine(day, dt.time(0), tzinfo=tz),
+                dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz))
+
+
 def open_ranges(queue: VirtualQueue, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
     """The queue's open periods on a local date, in UTC, in order.
 
@@ -21,8 +28,7 @@ def open_ranges(queue: VirtualQueue, day: dt.date) -> list[tuple[dt.datetime, dt
         return []
     hours = list(queue.office_hours.all())
     if not hours:
-        start = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
-        return [_utc(start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz))]
+        return [day_bounds(queue, day)]
     ranges = []
     for h in hours:
         if h.weekday != day.weekday():

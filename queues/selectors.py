@@ -90,16 +90,13 @@ def bookable_error(queue: VirtualQueue, desired_time: dt.datetime, *, now: dt.da
     return None
 
 
+def agent_by_username(username: str) -> Agent | None:
+    return Agent.objects.select_related("user").filter(user__username=username).first()
+
+
 def queues_visible_to(user) -> QuerySet[VirtualQueue]:
     """The queues a member of staff may see and act on: their lines of business, or all when they have none."""
     if user.is_superuser or not user.lines_of_business.exists():
         return VirtualQueue.objects.all()
     return VirtualQueue.objects.filter(lines_of_business__members=user).distinct()
 
-
-def local_day_bounds(queue: VirtualQueue, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    """Midnight to midnight of the queue's current local day, in UTC (23 or 25 hours on DST days)."""
-    day = now.astimezone(queue.time_zone).date()
-    start = dt.datetime.combine(day, dt.time(0), tzinfo=queue.time_zone)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=queue.time_zone)
-    return start.astimezone(dt.timezone.utc), end.astimezone(dt.timezone.utc)

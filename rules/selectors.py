@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from callbacks.models import OPEN_STATES, Callback, State
-from queues.hours import current_range, open_ranges
+from queues.hours import current_range, day_bounds, open_ranges
 from queues.models import VirtualQueue
 from queues.selectors import Slot
 
@@ -68,13 +68,6 @@ def slot_total(rules: QueueRules, local_start: dt.datetime) -> int | None:
 def counted(queue: VirtualQueue, exclude: int | None = None) -> QuerySet[Callback]:
     callbacks = Callback.objects.filter(queue=queue).exclude(state__in=FREED_STATES)
     return callbacks.exclude(pk=exclude) if exclude else callbacks
-
-
-def day_bounds(queue: VirtualQueue, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """A local day in UTC: 23 or 25 hours long on a DST change."""
-    tz = queue.time_zone
-    start = dt.datetime.combine(day, dt.time(0), tzinfo=tz).astimezone(UTC)
-    return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz).astimezone(UTC)
 
 
 def booked_in_slot(queue: VirtualQueue, slot: Slot, *, exclude: int | None = None) -> int:

@@ -38,6 +38,10 @@ class QueueFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda q: q.slug.replace("-", " ").title())
     time_zone = "UTC"
 
+    class Params:
+        # No quiet hours: its customers may be called whatever the clock says when the test runs.
+        any_hour = factory.Trait(calling_window_start=dt.time(0), calling_window_end=dt.time(0))
+
 
 class QueueSkillFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -275,6 +275,12 @@ class CreateView(GesView):
     throttle_classes = [CreateByAddressThrottle, CreateByNumberThrottle]
     phone_field = "phoneNumber"
 
+    @staticmethod
+    def phone_region(request) -> str | None:
+        # Throttles run before the key is checked: read its default country for them here.
+        key = api_key_get(request.headers.get("x-api-key", ""))
+        return key.default_country if key else None
+
     def post(self, request):
         fields = valid(CreateInput, request.data)
         queue = self.queue(fields["serviceName"])

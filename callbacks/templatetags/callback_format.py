@@ -1,5 +1,7 @@
 """Small formatting filters for the service's pages."""
 
+import json
+
 from django import template
 
 register = template.Library()
@@ -16,3 +18,9 @@ def duration(seconds) -> str:
     if minutes < 60:
         return f"{minutes} min"
     return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+@register.filter
+def journey_value(value) -> str:
+    """A value of a callback's journey context: text as it is, anything nested as the JSON the widget sent."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)

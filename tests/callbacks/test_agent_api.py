@@ -15,7 +15,6 @@ from tests.factories import AgentFactory, CallbackFactory, QueueFactory, working
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/agent/"
-ALL_DAY = {"calling_window_start": dt.time(0), "calling_window_end": dt.time(0)}  # no quiet hours whatever the clock
 
 
 def post(client, path, data=None, **extra):
@@ -30,7 +29,7 @@ def as_agent(agent: Agent) -> Client:
 
 @pytest.fixture
 def queue():
-    return QueueFactory(slug="support", name="Support", **ALL_DAY)
+    return QueueFactory(slug="support", name="Support", any_hour=True)
 
 
 @pytest.fixture

@@ -407,6 +407,18 @@ def test_a_full_slot_is_429_proposing_the_next_free_slots(api, support):
     assert Callback.objects.count() == 1
 
 
+def test_a_national_number_is_throttled_as_the_same_number(api, api_key, support, monkeypatch):
+    monkeypatch.setitem(CreateByNumberThrottle.THROTTLE_RATES, "public_number", "1/hour")
+    ApiKey.objects.filter(pk=api_key.pk).update(default_country="GB")
+    support.max_open_per_number = 0
+    support.save()
+    create(APIClient(REMOTE_ADDR="10.0.0.1", HTTP_X_API_KEY=KEY), phoneNumber="+44 20 7946 0958")
+
+    response = create(APIClient(REMOTE_ADDR="10.0.0.2", HTTP_X_API_KEY=KEY), phoneNumber="020 7946 0958")
+
+    assert response.status_code == 429
+
+
 def test_one_number_is_throttled_across_addresses_and_across_our_apis(api, support, monkeypatch):
     monkeypatch.setitem(CreateByNumberThrottle.THROTTLE_RATES, "public_number", "2/hour")
     support.max_open_per_number = 0

@@ -16,12 +16,11 @@ pytestmark = pytest.mark.django_db
 PERSONAS = ["administrator", "supervisor", "manager", "developer", "agent"]
 VIEWERS = {"administrator", "supervisor", "manager", "developer"}
 MANAGERS = {"administrator", "supervisor"}
-ALL_DAY = {"calling_window_start": dt.time(0), "calling_window_end": dt.time(0)}
 
 
 @pytest.fixture
 def queue():
-    return QueueFactory(slug="support", name="Support", time_zone="Europe/Paris", **ALL_DAY)
+    return QueueFactory(slug="support", name="Support", time_zone="Europe/Paris", any_hour=True)
 
 
 @pytest.fixture
@@ -233,6 +232,13 @@ class TestDetail:
         assert 'data-testid="timeline"' in body
         assert "Created" in body
         assert '<a href="https://shop.example/help"' in body
+
+    def test_nested_journey_data_reads_as_json(self, manager, queue):
+        callback = CallbackFactory(queue=queue, context={"cart": {"items": 2}})
+
+        body = manager.get(page_of(callback)).content.decode()
+
+        assert "<dt>cart</dt><dd>{&quot;items&quot;: 2}</dd>" in body
 
     def test_an_unknown_callback_is_not_found(self, manager, db):
         assert manager.get("/manage/callbacks/00000000-0000-0000-0000-000000000000/").status_code == 404

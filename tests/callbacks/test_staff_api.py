@@ -17,7 +17,6 @@ from tests.factories import CallbackFactory, OfficeHoursFactory, QueueFactory, w
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/"
-ALL_DAY = {"calling_window_start": dt.time(0), "calling_window_end": dt.time(0)}  # no quiet hours whatever the clock
 PERSONAS = ["administrator", "developer", "supervisor", "manager", "agent"]
 READERS = {"administrator", "developer", "supervisor", "manager"}
 ACTORS = {"administrator", "supervisor"}
@@ -56,12 +55,12 @@ def later(**delta):
 
 @pytest.fixture
 def queue():
-    return QueueFactory(slug="support", name="Support", **ALL_DAY)
+    return QueueFactory(slug="support", name="Support", any_hour=True)
 
 
 @pytest.fixture
 def other_queue():
-    return QueueFactory(slug="sales", name="Sales", **ALL_DAY)
+    return QueueFactory(slug="sales", name="Sales", any_hour=True)
 
 
 @pytest.fixture

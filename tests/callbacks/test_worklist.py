@@ -14,7 +14,6 @@ from tests.factories import AgentFactory, CallbackFactory, QueueFactory, working
 pytestmark = pytest.mark.django_db
 
 PAGE = "/agent/"
-ALL_DAY = {"calling_window_start": dt.time(0), "calling_window_end": dt.time(0)}  # no quiet hours whatever the clock
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -26,7 +25,7 @@ def logged_in_as(agent: Agent) -> Client:
 
 @pytest.fixture
 def queue():
-    return QueueFactory(slug="support", name="Support", max_attempts=3, retry_delay_minutes=15, **ALL_DAY)
+    return QueueFactory(slug="support", name="Support", max_attempts=3, retry_delay_minutes=15, any_hour=True)
 
 
 @pytest.fixture

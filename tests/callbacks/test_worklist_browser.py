@@ -24,7 +24,7 @@ PASSWORD = "pw-for-tests"  # UserFactory's
 @pytest.fixture
 def queue():
     return QueueFactory(slug="support", name="Customer support", retry_delay_minutes=10, max_attempts=3,
-                        calling_window_start=dt.time(0), calling_window_end=dt.time(0))
+                        any_hour=True)
 
 
 @pytest.fixture
