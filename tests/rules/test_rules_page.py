@@ -23,6 +23,13 @@ def test_only_administrators_open_the_rules_page(request, persona, queue):
     assert response.status_code == (200 if persona == "administrator" else 403)
 
 
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_administrators_open_a_queues_rules_form(request, persona, queue):
+    response = request.getfixturevalue(persona).get("/manage/rules/support/")
+
+    assert response.status_code == (200 if persona == "administrator" else 403)
+
+
 @pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "administrator"])
 def test_no_one_else_changes_rules(request, persona, queue):
     response = request.getfixturevalue(persona).post("/manage/rules/support/", {"slot_capacity": "7"})
