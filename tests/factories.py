@@ -90,6 +90,15 @@ def working_agent(*queues, **user_fields) -> Agent:
     return agent
 
 
+def signed_in(agent: Agent):
+    """A test client signed in as the agent's user."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(agent.user)
+    return client
+
+
 class CallbackFactory(factory.django.DjangoModelFactory):
     """A callback created the way the service creates one: through the lifecycle."""
 

@@ -10,7 +10,7 @@ from rest_framework.authtoken.models import Token
 from callbacks import lifecycle
 from callbacks.models import Callback, State
 from queues.models import Agent
-from tests.factories import AgentFactory, CallbackFactory, QueueFactory, working_agent
+from tests.factories import AgentFactory, CallbackFactory, QueueFactory, signed_in, working_agent
 
 pytestmark = pytest.mark.django_db
 
@@ -19,12 +19,6 @@ API = "/api/v1/agent/"
 
 def post(client, path, data=None, **extra):
     return client.post(API + path, data or {}, content_type="application/json", **extra)
-
-
-def as_agent(agent: Agent) -> Client:
-    client = Client()
-    client.force_login(agent.user)
-    return client
 
 
 @pytest.fixture
@@ -39,7 +33,7 @@ def me(queue):
 
 @pytest.fixture
 def api(me):
-    return as_agent(me)
+    return signed_in(me)
 
 
 @pytest.fixture
@@ -78,7 +72,7 @@ class TestAccess:
         agent = AgentFactory()
         agent.queues.add(queue)
 
-        assert as_agent(agent).get(API + "me").status_code == 403
+        assert signed_in(agent).get(API + "me").status_code == 403
 
     def test_a_token_works_as_well_as_the_session(self, me):
         token = Token.objects.create(user=me.user)
@@ -266,7 +260,7 @@ class TestRelease:
         claimed.refresh_from_db()
         assert (claimed.rejections, claimed.events.last().reason) == (1, "rejected")
         assert post(api, "next").status_code == 204
-        assert post(as_agent(working_agent(queue)), "next").json()["id"] == str(claimed.public_id)
+        assert post(signed_in(working_agent(queue)), "next").json()["id"] == str(claimed.public_id)
 
     def test_a_call_in_progress_cannot_be_released(self, api, claimed):
         act(api, claimed, "start")
@@ -284,7 +278,7 @@ class TestSomeoneElsesCallback:
     @pytest.mark.parametrize(("action", "data"), [
         ("start", None), ("outcome", {"outcome": "connected"}), ("release", None)])
     def test_another_agents_callback_is_a_404(self, queue, claimed, action, data):
-        colleague = as_agent(working_agent(queue))
+        colleague = signed_in(working_agent(queue))
 
         response = act(colleague, claimed, action, data)
 

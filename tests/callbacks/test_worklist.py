@@ -9,18 +9,12 @@ from django.utils import timezone
 from callbacks import services
 from callbacks.models import Attempt, State
 from queues.models import Agent
-from tests.factories import AgentFactory, CallbackFactory, QueueFactory, working_agent
+from tests.factories import AgentFactory, CallbackFactory, QueueFactory, signed_in, working_agent
 
 pytestmark = pytest.mark.django_db
 
 PAGE = "/agent/"
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def logged_in_as(agent: Agent) -> Client:
-    client = Client()
-    client.force_login(agent.user)
-    return client
 
 
 @pytest.fixture
@@ -35,7 +29,7 @@ def me(queue):
 
 @pytest.fixture
 def page(me):
-    return logged_in_as(me)
+    return signed_in(me)
 
 
 @pytest.fixture
@@ -79,7 +73,7 @@ class TestAccess:
         profile_only = AgentFactory()
         profile_only.queues.add(queue)
 
-        assert logged_in_as(profile_only).get(PAGE).status_code == 403
+        assert signed_in(profile_only).get(PAGE).status_code == 403
 
     def test_it_refuses_an_action_without_the_csrf_token(self, me, waiting):
         strict = Client(enforce_csrf_checks=True)
@@ -270,7 +264,7 @@ class TestActions:
         assert (waiting.state, waiting.rejections) == (State.QUEUED, 1)
 
     def test_an_agent_cannot_act_on_another_agents_callback(self, queue, waiting, page):
-        other = logged_in_as(working_agent(queue))
+        other = signed_in(working_agent(queue))
         claim(other)
 
         assert act(page, waiting, "start").status_code == 404
