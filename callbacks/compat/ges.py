@@ -213,20 +213,33 @@ def utc_text(moment: dt.datetime) -> str:
 
 # -- callbacks ------------------------------------------------------------------------------------
 
+class ReportingText(serializers.CharField):
+    """A GES field kept for reports only: never a reason to refuse a create, so cut to ``keep`` characters."""
+
+    def __init__(self, *, keep: int):
+        self.keep = keep
+        super().__init__(required=False, allow_blank=True)
+
+    def to_internal_value(self, data) -> str:
+        return super().to_internal_value(data)[:self.keep]
+
+
 class CreateInput(serializers.Serializer):
     serviceName = serializers.CharField(max_length=60)
     phoneNumber = serializers.CharField(max_length=40)
     desiredTime = serializers.DateTimeField(required=False, allow_null=True)
     userData = serializers.JSONField(required=False)
     captchaToken = serializers.CharField(required=False, allow_blank=True, max_length=4096)
-    cbOfferType = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    channel = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    language = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    # Genesys' JS client sends its documented default, a sentence, when the integration sets none:
+    # like GES, any offer type is taken (the callback is ASAP or scheduled by desiredTime), kept as sent.
+    cbOfferType = ReportingText(keep=200)
+    channel = ReportingText(keep=40)
+    language = ReportingText(keep=20)
     priority = serializers.IntegerField(required=False)
-    inboundVQ = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    inboundVQ = ReportingText(keep=120)
     offerThreshold = serializers.FloatField(required=False)
-    offerTiming = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    cbOriginationIxnId = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    offerTiming = ReportingText(keep=20)
+    cbOriginationIxnId = ReportingText(keep=120)
 
     def validate_userData(self, value):
         if isinstance(value, str):  # the generated JS client types it a string holding the JSON object
@@ -438,9 +451,11 @@ def wait_of(queue: VirtualQueue) -> dict:
 
 class EstimatedWaitTimeView(GesView):
     def get(self, request):
-        names = [name.strip() for name in request.query_params.get("virtualQueues", "").split(",") if name.strip()]
+        # Genesys' generated clients send "virtual-queues"; plain-HTTP integrations may send "virtualQueues".
+        sent = request.query_params.get("virtual-queues") or request.query_params.get("virtualQueues", "")
+        names = [name.strip() for name in sent.split(",") if name.strip()]
         if not 1 <= len(names) <= MAX_QUEUES:
-            raise GesError(400, f"virtualQueues: one to {MAX_QUEUES} queue names, separated by commas.")
+            raise GesError(400, f"virtual-queues: one to {MAX_QUEUES} queue names, separated by commas.")
         return ok([wait_of(queue) for queue in [self.queue(name) for name in names]])
 
 

@@ -7,6 +7,7 @@ import zoneinfo
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -28,6 +29,13 @@ ORIGIN = "https://shop.example.com"
 PHONE = "+44 20 7946 0958"
 FIXTURES = Path(__file__).parent / "fixtures" / "ges_v3"
 LONDON = zoneinfo.ZoneInfo("Europe/London")
+
+
+@pytest.fixture(autouse=True)
+def _a_tuesday_morning_in_london():
+    """Never the wall clock: inside the calling window, with next Monday within the booking horizon."""
+    with time_machine.travel(dt.datetime(2030, 6, 11, 10, 0, tzinfo=LONDON), tick=False):
+        yield
 
 
 @pytest.fixture
@@ -254,6 +262,14 @@ def test_it_books_an_immediate_callback(api):
     assert str(callback.phone_number) == "+442079460958"
     assert callback.context == {"orderId": "A-1001",
                                 "ges": {"cbOfferType": "ASAP", "channel": "web", "language": "en-GB", "priority": 5}}
+
+
+def test_a_reporting_field_too_long_to_keep_is_cut_not_refused(api):
+    response = create(api, cbOfferType="ASAP " * 100, channel="c" * 100)
+
+    assert response.status_code == 200
+    reporting = Callback.objects.get(public_id=response.json()["data"]["id"]).context["ges"]
+    assert reporting == {"cbOfferType": ("ASAP " * 40)[:200], "channel": "c" * 40}
 
 
 def test_a_national_number_is_read_in_the_keys_default_country(api, api_key):
