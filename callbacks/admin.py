@@ -15,6 +15,7 @@ from django.utils import timezone
 from . import services
 from .models import ApiKey, ApiProblem, Attempt, Callback, CallbackEvent, Channel, Widget, WidgetEvent
 from .phone import mask_phone, parse_phone
+from .reasons import reason_label
 
 FIELD_TYPES = ("text", "tel", "email", "textarea", "select", "checkbox", "hidden")
 
@@ -57,9 +58,14 @@ class CallbackForm(forms.ModelForm):
         return desired_time
 
 
+@admin.display(description="reason", ordering="reason")
+def reason_words(event: CallbackEvent) -> str:
+    return reason_label(event.reason)
+
+
 class CallbackEventInline(admin.TabularInline):
     model = CallbackEvent
-    fields = ("created_at", "type", "from_state", "to_state", "actor", "actor_user", "reason", "metadata")
+    fields = ("created_at", "type", "from_state", "to_state", "actor", "actor_user", reason_words, "metadata")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -169,7 +175,7 @@ class CallbackAdmin(admin.ModelAdmin):
 class CallbackEventAdmin(admin.ModelAdmin):
     """The event log is the history reports are built from: read it, never rewrite it."""
 
-    list_display = ("created_at", "callback", "type", "from_state", "to_state", "actor", "actor_user", "reason")
+    list_display = ("created_at", "callback", "type", "from_state", "to_state", "actor", "actor_user", reason_words)
     list_filter = ("type", "to_state", "actor", "created_at")
     list_select_related = ("callback", "actor_user")
     # Only shows the search box: get_search_results matches the whole id itself.

@@ -7,6 +7,7 @@ a callback outside them is not found.
 
 import datetime as dt
 import zoneinfo
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
@@ -19,12 +20,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from queues import routing
 from queues.selectors import agent_by_username, agents_able_to_serve
 from rules.engine import Rejection
 
 from . import diagnostics, lifecycle, services
 from .filters import CallbackFilter
-from .models import CallbackEvent, State
+from .models import Callback, CallbackEvent, State
 from .selectors import callback_for_staff, callbacks_visible_to, queues_overview
 
 PAGE_SIZE = 25
@@ -80,6 +82,42 @@ def staff_callback(request, callback_id):
     return callback
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One event of a callback's timeline, with the times it moved the callback to."""
+
+    event: CallbackEvent
+    moved_from: dt.datetime | None = None  # a reschedule: the time it had (None: as soon as possible)
+    moved_to: dt.datetime | None = None  # and the time it was given
+    until: dt.datetime | None = None  # a hold or a retry: until when
+
+
+def _instant(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def timeline(callback: Callback) -> list[Entry]:
+    """The callback's events in order, each reschedule saying from when to when.
+
+    A reschedule's event keeps only the time it replaced; the time it gave is
+    the one the next reschedule replaced, or, for the last, the callback's own.
+    """
+    events = list(callback.events.all())
+    moves = [event for event in events if event.type == lifecycle.TRANSITIONS["reschedule"].event]
+    given = {move.pk: _instant(later.metadata.get("previous_desired_time")) for move, later in zip(moves, moves[1:])}
+    if moves:
+        given[moves[-1].pk] = callback.desired_time
+    entries = []
+    for event in events:
+        if event.pk in given:
+            entries.append(Entry(event, moved_from=_instant(event.metadata.get("previous_desired_time")),
+                                 moved_to=given[event.pk]))
+        else:
+            entries.append(Entry(event, until=_instant(event.metadata.get("hold_until")
+                                                       or event.metadata.get("due_at"))))
+    return entries
+
+
 @require_GET
 @viewer
 def callback_detail(request, callback_id):
@@ -87,7 +125,9 @@ def callback_detail(request, callback_id):
     zone = callback.queue.time_zone
     return render(request, "manage/callback_detail.html", {
         "callback": callback,
-        "events": callback.events.all(),
+        "timeline": timeline(callback),
+        "now": timezone.now(),
+        "customer_zone": routing.dial_zone(callback),
         "attempts": callback.dial_attempts.all(),
         "can_manage": request.user.has_perm("callbacks.manage_callback"),
         # Only the actions the callback's state allows are offered.

@@ -11,6 +11,7 @@ from queues.hours import day_bounds
 from queues.models import Agent, VirtualQueue
 from queues.selectors import agents_able_to_serve, average_handle_seconds, estimated_wait_seconds, queues_visible_to
 
+from .lifecycle import TRANSITIONS
 from .models import OPEN_STATES, ApiKey, Attempt, Callback, CallbackEvent, State, Widget
 
 
@@ -161,3 +162,18 @@ def queue_overview(queue: VirtualQueue, *, now: dt.datetime | None = None) -> Qu
 
 def queues_overview(user, *, now: dt.datetime | None = None) -> list[QueueOverview]:
     return [queue_overview(queue, now=now) for queue in queues_visible_to(user)]
+
+
+def agent_set_away_by_timeout(agent: Agent) -> CallbackEvent | None:
+    """The reservation whose timeout set the agent away, while they still are; else None.
+
+    Read from the event log: the beat's requeue of a lapsed reservation names
+    the agent, and leaves them away from the same moment, so such an event at
+    or after their last status change is why they are away now.
+    """
+    if agent.status != Agent.Status.AWAY:
+        return None
+    return (CallbackEvent.objects.select_related("callback__queue")
+            .filter(type=TRANSITIONS["requeue"].event, reason="reservation_timeout", metadata__agent_id=agent.pk,
+                    created_at__gte=agent.status_changed_at)
+            .order_by("-created_at", "-id").first())

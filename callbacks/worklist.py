@@ -24,7 +24,7 @@ from queues.models import Agent
 
 from . import lifecycle, services
 from .models import Callback, Outcome
-from .selectors import agent_worklist
+from .selectors import agent_set_away_by_timeout, agent_worklist
 
 # The outcomes as the agent sees them, most common first, each with what it does to the callback.
 OUTCOME_BUTTONS = [
@@ -83,7 +83,7 @@ def card(callback: Callback) -> dict:
     return {
         "name": f"{callback.first_name} {callback.last_name}".strip() or "Name not given",
         "customer_zone": zone,
-        "customer_now": now.astimezone(zone),
+        "now": now,
         "waited_seconds": waited,
         "seconds_left": left,
         "seconds_left_label": None if left is None else f"{left // 60}:{left % 60:02d}",
@@ -97,6 +97,7 @@ def render_panel(request, agent: Agent, *, template: str = "agent/_panel.html"):
         "agent": worklist.agent,
         "callback": worklist.current,
         "card": card(worklist.current) if worklist.current else None,
+        "timed_out": agent_set_away_by_timeout(worklist.agent),
         "statuses": CHOOSABLE,
         "outcomes": [(Outcome(value), style, help) for value, style, help in OUTCOME_BUTTONS],
     })

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -242,6 +243,90 @@ class TestDetail:
 
     def test_an_unknown_callback_is_not_found(self, manager, db):
         assert manager.get("/manage/callbacks/00000000-0000-0000-0000-000000000000/").status_code == 404
+
+
+# 21:34 UTC: 22:34 in Paris (the queue), 16:34 in New York, 08:34 the next day in Sydney.
+INSTANT = dt.datetime(2026, 1, 15, 21, 34, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture
+def clock(db):
+    with time_machine.travel(INSTANT, tick=False) as traveller:
+        yield traveller
+
+
+def words(response) -> str:
+    """The page's text as one line, for phrases that wrap in the template."""
+    return " ".join(response.content.decode().split())
+
+
+class TestTimesSayTheirZone:
+    def test_the_list_gives_each_callbacks_times_in_its_queues_zone(self, clock, supervisor, queue):
+        CallbackFactory(queue=queue, first_name="Grace")
+        CallbackFactory(queue=QueueFactory(slug="sydney", time_zone="Australia/Sydney"), first_name="Alan")
+
+        body = words(supervisor.get("/manage/callbacks/"))
+
+        assert '<td class="nowrap" title="Europe/Paris">15 Jan, 22:34 CET</td>' in body
+        assert '<td class="nowrap" title="Australia/Sydney">16 Jan, 08:34 AEDT</td>' in body
+
+    def test_the_overview_gives_each_queues_local_time(self, clock, supervisor, queue):
+        assert "Local time 22:34 CET (Europe/Paris)" in words(supervisor.get("/manage/"))
+
+    def test_the_detail_gives_its_times_in_the_queues_zone(self, clock, manager, waiting):
+        assert "<dt>Requested</dt><dd>Thu 15 Jan 2026, 22:34 CET (Europe/Paris)</dd>" in words(
+            manager.get(page_of(waiting)))
+
+    def test_the_detail_gives_the_customers_time_in_theirs(self, clock, manager, queue):
+        customer = CallbackFactory(queue=queue, phone_number="+12125550123", customer_timezone="America/New_York")
+
+        body = words(manager.get(page_of(customer)))
+
+        assert '<dd data-testid="customer-time">16:34 EST (America/New_York)</dd>' in body
+
+    def test_a_booked_time_is_also_given_in_the_customers_zone(self, clock, manager, queue):
+        customer = CallbackFactory(queue=queue, phone_number="+12125550123", customer_timezone="America/New_York",
+                                   desired_time=INSTANT + dt.timedelta(days=1))
+
+        body = words(manager.get(page_of(customer)))
+
+        assert ("<dd>Fri 16 Jan 2026, 22:34 CET (Europe/Paris)<br>"
+                "<span class=\"muted small\">Fri 16 Jan, 16:34 EST (America/New_York), the customer's time</span>"
+                ) in body
+
+    def test_the_timeline_says_the_zone(self, clock, manager, waiting):
+        assert '<time datetime="2026-01-15T21:34:00+00:00">Thu 15 Jan, 22:34:00 CET</time>' in words(
+            manager.get(page_of(waiting)))
+
+
+class TestTimelineInWords:
+    def test_it_gives_a_reason_in_words(self, supervisor, waiting):
+        supervisor.post(page_of(waiting, "cancel"))
+
+        body = words(supervisor.get(page_of(waiting)))
+
+        assert "· Canceled by staff" in body
+        assert "canceled_by_staff" not in body
+
+    def test_each_reschedule_says_from_when_to_when(self, clock, supervisor, queue):
+        booked = CallbackFactory(queue=queue, desired_time=dt.datetime(2026, 1, 17, 9, tzinfo=dt.timezone.utc))
+        supervisor.post(page_of(booked, "reschedule"), {"desired_time": "2026-01-18T10:00"})
+        clock.shift(dt.timedelta(minutes=5))
+        supervisor.post(page_of(booked, "reschedule"), {"desired_time": "2026-01-19T11:30"})
+
+        body = words(supervisor.get(page_of(booked)))
+
+        assert ('<span data-testid="moved">from Sat 17 Jan, 10:00 CET to Sun 18 Jan, 10:00 CET</span>'
+                in body)
+        assert ('<span data-testid="moved">from Sun 18 Jan, 10:00 CET to Mon 19 Jan, 11:30 CET</span>'
+                in body)
+
+    def test_a_reschedule_of_a_callback_asked_for_as_soon_as_possible_says_so(self, clock, supervisor, waiting):
+        supervisor.post(page_of(waiting, "reschedule"), {"desired_time": "2026-01-18T10:00"})
+
+        body = words(supervisor.get(page_of(waiting)))
+
+        assert '<span data-testid="moved">from as soon as possible to Sun 18 Jan, 10:00 CET</span>' in body
 
 
 class TestActions:

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -188,6 +189,68 @@ class TestCard:
 
         assert "Attempts so far" in body
         assert "Rang out" in body
+
+
+class TestTimes:
+    # 21:34 UTC: 16:34 in New York, where the page once said 21:34.
+    INSTANT = dt.datetime(2026, 1, 15, 21, 34, tzinfo=dt.timezone.utc)
+
+    def test_the_card_gives_the_customers_local_time_in_their_zone(self, page, queue):
+        with time_machine.travel(self.INSTANT, tick=False):
+            CallbackFactory(queue=queue, phone_number="+12125550123", customer_timezone="America/New_York")
+            body = claim(page).content.decode()
+
+        assert '<dd data-testid="customer-time">16:34 EST (America/New_York)</dd>' in body
+
+    def test_a_booked_time_says_it_is_the_customers(self, page, queue):
+        with time_machine.travel(self.INSTANT, tick=False):
+            CallbackFactory(queue=queue, phone_number="+12125550123", customer_timezone="America/New_York",
+                            desired_time=self.INSTANT - dt.timedelta(minutes=4))
+            body = claim(page).content.decode()
+
+        assert "Thu 15 Jan, 16:30 EST (America/New_York), their time" in body
+
+    def test_the_agents_status_says_its_zone(self, page, me):
+        with time_machine.travel(self.INSTANT, tick=False):
+            page.post(PAGE + "status", {"status": "away"}, **HTMX)
+            body = page.get(PAGE + "panel").content.decode()
+
+        assert "since 21:34 UTC" in body
+
+
+class TestSetAwayByTheTimeout:
+    @pytest.fixture
+    def clock(self):
+        with time_machine.travel(TestTimes.INSTANT, tick=False) as traveller:
+            yield traveller
+
+    @pytest.fixture
+    def lapsed(self, clock, page, waiting, queue):
+        """The agent took the callback and let its reservation lapse; the beat took it back."""
+        claim(page)
+        clock.shift(dt.timedelta(seconds=queue.reservation_timeout_seconds + 1))
+        services.callbacks_requeue_timed_out()
+        clock.shift(dt.timedelta(minutes=1))
+
+    def test_it_tells_the_agent_why_they_are_away(self, page, lapsed, queue):
+        body = " ".join(page.get(PAGE + "panel").content.decode().split())
+
+        assert (f'data-testid="timed-out"> You were set to Away at 21:35 UTC because the callback reserved for you '
+                f"was not started within {queue.reservation_timeout_seconds} seconds. "
+                f"Set yourself Available when you are back.") in body
+
+    def test_going_available_again_ends_the_message(self, page, lapsed):
+        body = page.post(PAGE + "status", {"status": "available"}, **HTMX).content.decode()
+
+        assert 'data-testid="timed-out"' not in body
+
+    def test_an_agent_who_then_chose_away_gets_no_such_message(self, page, lapsed, clock):
+        page.post(PAGE + "status", {"status": "available"}, **HTMX)
+        clock.shift(dt.timedelta(minutes=1))
+
+        body = page.post(PAGE + "status", {"status": "away"}, **HTMX).content.decode()
+
+        assert 'data-testid="timed-out"' not in body
 
 
 class TestActions:
