@@ -103,3 +103,14 @@ def test_australia_has_no_sunday_calls():
     assert australia["hours"][5] == [["09:00", "17:00"]]
     assert not australia["hours"].get(6)
     assert australia["no_calls_on_holidays"]
+
+
+def test_texas_starts_at_noon_on_sundays():
+    texas = _policy("US", "TX")
+    assert texas["hours"][5] == [["09:00", "21:00"]]
+    assert texas["hours"][6] == [["12:00", "21:00"]]
+
+
+def test_states_that_ban_sundays_have_no_sunday_hours():
+    for state in ("AL", "LA", "MS", "RI", "UT"):
+        assert not _policy("US", state)["hours"].get(6), state
