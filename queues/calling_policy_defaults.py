@@ -136,6 +136,16 @@ DEFAULT_POLICIES = [
     },
     {
         "country": "US",
+        "subdivision": "NM",
+        "hours": _same_hours(_EVERY_DAY, ("09:00", "21:00")),
+        "no_calls_on_holidays": False,
+        "max_attempts_per_24h": None,
+        "note": "Unfair Practices Act, N.M. Stat. 57-12-22(B)(5): unlawful to make a telephone "
+                "solicitation for a purchase of goods or services that is received before 9 a.m. or "
+                "after 9 p.m.",
+    },
+    {
+        "country": "US",
         "subdivision": "OK",
         "hours": _same_hours(_EVERY_DAY, ("08:00", "20:00")),
         "no_calls_on_holidays": False,
