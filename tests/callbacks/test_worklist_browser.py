@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -112,8 +113,34 @@ def test_the_reservation_countdown_runs_and_gives_the_callback_back(new_page, li
     expect(timer).to_contain_text(re.compile(r"0:0[0-7]"), timeout=5_000)
     expect(page.get_by_text("Time is up")).to_be_visible(timeout=12_000)
 
-    # The beat takes it back; the page sees it and shows the agent set away.
+    # The beat takes it back; the page sees it and shows the agent set away, and why.
     waiting.refresh_from_db()
     services.callbacks_requeue_timed_out(now=waiting.reservation_expires_at)
     expect(page.get_by_text("You are away.")).to_be_visible(timeout=10_000)
+    expect(page.get_by_test_id("timed-out")).to_contain_text(
+        "because the callback reserved for you was not started within 10 seconds. "
+        "Set yourself Available when you are back.")
+    page.screenshot(path=ARTIFACTS / "worklist-set-away.png", full_page=True)
     assert state_of(waiting) == State.QUEUED
+
+
+# 21:34:05 UTC; ticking on from there, so the page has most of a minute before the clocks say 21:35.
+INSTANT = dt.datetime(2026, 1, 15, 21, 34, 5, tzinfo=dt.timezone.utc)
+
+
+@pytest.mark.parametrize("number,zone,shown", [
+    ("+12125550123", "America/New_York", "16:34 EST (America/New_York)"),
+    ("+33142685300", "Europe/Paris", "22:34 CET (Europe/Paris)"),
+    ("+61292502000", "Australia/Sydney", "08:34 AEDT (Australia/Sydney)"),
+])
+def test_the_card_gives_the_customers_local_time(new_page, live_server, agent, queue, number, zone, shown):
+    # time-machine moves the clock of every thread, the live server's too; it ticks, as the page polls.
+    with time_machine.travel(INSTANT, tick=True):
+        CallbackFactory(queue=queue, first_name="Grace", last_name="Hopper", phone_number=number,
+                        customer_timezone=zone)
+        page = new_page()
+        log_in(page, live_server)
+        page.get_by_role("button", name="Next callback").click()
+
+        expect(page.get_by_test_id("customer-time")).to_have_text(shown)
+        page.screenshot(path=ARTIFACTS / f"worklist-local-time-{zone.replace('/', '-')}.png", full_page=True)
