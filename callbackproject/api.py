@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from callbacks.lifecycle import IllegalTransition
-from callbacks.services import DuplicateCallback
+from callbacks.services import AgentUnavailable, DuplicateCallback
 from rules.engine import Rejection
 
 
@@ -61,9 +61,13 @@ def exception_handler(exc, context):
     if isinstance(exc, IllegalTransition):
         return Response({"code": "illegal_transition", "detail": str(exc), "state": exc.state},
                         status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, AgentUnavailable):
+        return Response({"code": "agent_unavailable", "detail": str(exc), "status": exc.status},
+                        status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DuplicateCallback):
         return Response({"code": "duplicate", "detail": str(exc), "id": exc.existing.public_id},
                         status=status.HTTP_409_CONFLICT)
     if isinstance(exc, Rejection):
-        return Response({"code": exc.code, "detail": exc.message}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+        return Response({"code": exc.code, "detail": exc.message, **exc.extra},
+                        status=status.HTTP_422_UNPROCESSABLE_ENTITY)
     return drf_exception_handler(exc, context)

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from queues import routing
-from queues.models import Agent, AgentSkill, QueueSkill, VirtualQueue
+from queues import calling
+from queues.models import Agent, AgentSkill, CallingPolicy, QueueSkill, VirtualQueue
 
 from .models import OPEN_STATES, Attempt, Callback, CallbackEvent, Outcome, State
 
@@ -112,7 +112,8 @@ def _move(callback: Callback, name: str, *, actor: str, user=None, reason: str =
 
 
 @transaction.atomic
-def create(callback: Callback, *, actor: str, user=None, now: dt.datetime | None = None) -> CallbackEvent:
+def create(callback: Callback, *, actor: str, user=None, reason: str = "",
+           now: dt.datetime | None = None) -> CallbackEvent:
     """Insert a new callback: scheduled when its desired time is ahead, else queued."""
     now = now or timezone.now()
     scheduled = callback.desired_time is not None and callback.desired_time > now
@@ -121,14 +122,16 @@ def create(callback: Callback, *, actor: str, user=None, now: dt.datetime | None
     callback.due_at = callback.desired_time if scheduled else None
     callback.queued_at = None if scheduled else now
     callback.place_at = callback.desired_time or now
-    callback.dial_timezone = callback.dial_timezone or routing.resolve_dial_timezone(
-        customer_timezone=callback.customer_timezone, phone_number=callback.phone_number, queue=callback.queue)
+    if not callback.dial_timezone:
+        for field, value in calling.booking_fields(callback.queue, customer_timezone=callback.customer_timezone,
+                                                   phone_number=callback.phone_number).items():
+            setattr(callback, field, value)
     callback.expires_at = (callback.desired_time if scheduled else now) + dt.timedelta(
         minutes=callback.queue.max_wait_minutes)
     callback.save(force_insert=True)
     return CallbackEvent.objects.create(
         callback=callback, type="created", from_state="", to_state=callback.state, created_at=now,
-        actor=actor, actor_user=user, metadata={"attempt": 0, "channel": callback.channel,
+        actor=actor, actor_user=user, reason=reason, metadata={"attempt": 0, "channel": callback.channel,
                                                 "scheduled": scheduled},
     )
 
@@ -189,7 +192,8 @@ def _assign_next_sql() -> tuple[str, str]:
     queue_columns = ", ".join(f"q.{f.column} AS q_{f.column}" for f in VirtualQueue._meta.concrete_fields)
     returned = ", ".join(f"k.{f.column}" for f in Callback._meta.concrete_fields)
     returned_queue = ", ".join(f"j.q_{f.column}" for f in VirtualQueue._meta.concrete_fields)
-    lock = f"SELECT id FROM {Agent._meta.db_table} WHERE id = $1 FOR UPDATE"
+    lock = f"SELECT id, status FROM {Agent._meta.db_table} WHERE id = $1 FOR UPDATE"
+    logged_in = ", ".join(_literal(s) for s in (Agent.Status.AVAILABLE, Agent.Status.BUSY))
     claim = f"""
 WITH held AS (
     -- Read after the lock above: the callback_held partial index, never the agent's history.
@@ -199,6 +203,8 @@ WITH held AS (
     SELECT {queue_columns}
       FROM {Agent.queues.through._meta.db_table} aq JOIN {VirtualQueue._meta.db_table} q ON q.id = aq.virtualqueue_id
      WHERE aq.agent_id = %(agent)s AND NOT EXISTS (SELECT FROM held)
+       -- services.callback_claim_next refuses an agent who is away or offline.
+       AND EXISTS (SELECT FROM {Agent._meta.db_table} me WHERE me.id = %(agent)s AND me.status IN ({logged_in}))
        AND NOT EXISTS (SELECT FROM {QueueSkill._meta.db_table} need
                         WHERE need.queue_id = q.id
                           AND NOT EXISTS (SELECT FROM {AgentSkill._meta.db_table} has
@@ -226,11 +232,15 @@ WITH held AS (
      ORDER BY s.q_priority DESC, c.place_at, c.id
      LIMIT 1
 ), zoned AS (
+    -- Only the queue's window in one zone is judged here: a traveller's second zone, or a calling
+    -- policy of the number's country, goes the Python way (queues.calling).
     SELECT h.*, CASE WHEN h.dial_timezone = '' THEN h.q_time_zone
-                     WHEN h.dial_timezone ~ '{_IANA_ZONE}' THEN h.dial_timezone END AS zone
+                     WHEN h.dial_timezone ~ '{_IANA_ZONE}' THEN h.dial_timezone END AS zone,
+           h.number_timezone = '' AND NOT EXISTS (
+               SELECT FROM {CallingPolicy._meta.db_table} p WHERE p.active AND p.country = h.calling_country) AS simple
       FROM head h
 ), judged AS (
-    -- routing.quiet_until, decided here only when the zone keeps one UTC offset for two days
+    -- calling.quiet_until, decided here only when the zone keeps one UTC offset for two days
     -- either side: then every local time of the window exists once, and PostgreSQL and
     -- zoneinfo turn it into the same instant (across a DST change they resolve an ambiguous
     -- hour differently). Otherwise, or outside the window, the Python path holds or expires it.
@@ -250,7 +260,7 @@ WITH held AS (
            reservation_expires_at = %(now)s + j.q_reservation_timeout_seconds * interval '1 second',
            state_changed_at = %(now)s, updated_at = %(now)s
       FROM judged j
-     WHERE c.id = j.id AND c.state = {_literal(source)} AND j.callable AND j.steady
+     WHERE c.id = j.id AND c.state = {_literal(source)} AND j.callable AND j.steady AND j.simple
  RETURNING {callback_columns}
 ), logged AS (
     -- _move's event: metadata attempt, seconds_since_created, seconds_in_previous_state, then assign's agent_id.
@@ -362,8 +372,8 @@ def assign_next(agent: Agent, *, now: dt.datetime | None = None) -> Callback | N
         logger.info("claim for agent %s goes the Python way: %s", agent.pk, error)
         _prepared[raw] = None
         return UNDECIDED
-    if locked is None:  # no such agent: the Python path says so
-        return UNDECIDED
+    if locked is None or locked[1] not in (Agent.Status.AVAILABLE, Agent.Status.BUSY):
+        return UNDECIDED  # no such agent, or one away: the Python path says so
     held, found, claimed = row[:3]
     if held or (found and not claimed):
         return UNDECIDED

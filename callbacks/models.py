@@ -85,6 +85,12 @@ class Callback(models.Model):
                                       help_text="Not offered to agents before this time (customer's quiet hours).")
     dial_timezone = models.CharField("dialling time zone", max_length=64, blank=True,
                                      help_text="The customer's zone for quiet hours, resolved at creation.")
+    number_timezone = models.CharField(
+        "number's time zone", max_length=64, blank=True,
+        help_text="The number's own zone when it differs from the one the customer gave: both windows apply.")
+    calling_country = models.CharField("number's country", max_length=2, blank=True,
+                                       help_text="For calling policies; resolved at creation.")
+    calling_subdivision = models.CharField("number's state or province", max_length=3, blank=True)
     rejections = models.PositiveSmallIntegerField("rejections", default=0)
     flagged = models.BooleanField("flagged for supervisors", default=False,
                                   help_text="Agents rejected it as often as the queue allows.")

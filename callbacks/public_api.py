@@ -11,9 +11,11 @@ import json
 import logging
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, NotAuthenticated, NotFound
@@ -22,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callbackproject.api import JSONParser, errors
+from queues import calling
 from queues.hours import is_open
 from queues.selectors import bookable_slots
 from rules.selectors import immediate_offer, slots_with_capacity
@@ -31,7 +34,9 @@ from .captcha import CaptchaInvalid, CaptchaUnavailable, captcha_verify, image_c
 from .lifecycle import Actor, can
 from .models import ApiProblem, Callback, Channel, Widget, WidgetEvent
 from .problems import problem_record
-from .selectors import callback_estimated_wait, callback_position, queue_estimated_wait, widget_get
+from .phone import parse_phone
+from .selectors import (callback_customer_status, callback_estimated_wait, callback_position, queue_estimated_wait,
+                        widget_get)
 from .throttles import CreateByAddressThrottle, CreateByNumberThrottle, ReadByAddressThrottle
 
 logger = logging.getLogger(__name__)
@@ -86,8 +91,13 @@ def active_widget(key: str) -> Widget:
 class ImmediateOutput(serializers.Serializer):
     available = serializers.BooleanField(help_text="Whether a customer asking now may have an immediate callback.")
     code = serializers.CharField(allow_null=True, help_text="Why not: the code a request would be refused with "
-                                                            "(queue_closed, not_offered, capacity_full).")
+                                                            "(queue_closed, outside_calling_window, not_offered, "
+                                                            "capacity_full).")
     detail = serializers.CharField(allow_null=True, help_text="Why not, for the customer.")
+    next_window_opens_at = serializers.DateTimeField(
+        allow_null=True, help_text="outside_calling_window: when the customer may next be called (UTC).")
+    next_window_opens_local = serializers.CharField(
+        allow_null=True, help_text="The same in the customer's zone (ISO 8601 with its offset).")
 
 
 class ConfigOutput(serializers.Serializer):
@@ -118,7 +128,8 @@ class ConfigOutput(serializers.Serializer):
 
     def offer(self, widget):
         if "offer" not in self.context:
-            self.context["offer"] = immediate_offer(widget.queue, now=self.context["now"])
+            self.context["offer"] = immediate_offer(widget.queue, now=self.context["now"],
+                                                    reach=self.context["reach"])
         return self.context["offer"]
 
     def get_ewt_seconds(self, widget) -> int | None:
@@ -131,61 +142,116 @@ class ConfigOutput(serializers.Serializer):
         return {"mode": widget.theme, "accent_color": widget.accent_color}
 
 
+def valid_zone(value: str) -> str:
+    if value and calling.zone_or_none(value) is None:
+        raise serializers.ValidationError(f"Unknown time zone “{value}”.")
+    return value
+
+
+class ReachInput(serializers.Serializer):
+    """Who would be called, as far as the customer has told: their zone, and their number when known."""
+
+    timezone = serializers.CharField(max_length=64, required=False, allow_blank=True, default="",
+                                     help_text="The customer's IANA zone, e.g. Europe/London (the browser's).")
+    country = serializers.CharField(max_length=2, min_length=2, required=False, allow_blank=True, default="",
+                                    help_text="ISO 3166 region of the customer's number, or of a number typed "
+                                              "without its country code.")
+
+    def validate_timezone(self, value):
+        return valid_zone(value)
+
+    def reach(self, queue, phone_number=None) -> calling.Reach:
+        fields = self.validated_data
+        return calling.reach(queue, **calling.booking_fields(
+            queue, customer_timezone=fields["timezone"], phone_number=phone_number, region=fields["country"]))
+
+
 class ConfigView(PublicView):
-    @extend_schema(responses={200: ConfigOutput, **errors(404, 422, 429)},
+    @extend_schema(parameters=[ReachInput], responses={200: ConfigOutput, **errors(400, 404, 422, 429)},
                    summary="The widget's form, theme, CAPTCHA and the queue's wait now")
     def get(self, request, key):
         widget = active_widget(key)
-        return Response(ConfigOutput(widget, context={"now": timezone.now()}).data)
+        params = ReachInput(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        return Response(ConfigOutput(widget, context={"now": timezone.now(), "reach": params.reach(widget.queue)}).data)
 
 
-class AvailabilityInput(serializers.Serializer):
+class AvailabilityInput(ReachInput):
     start = serializers.DateField(required=False, help_text="First local date (queue's zone); default today.")
     days = serializers.IntegerField(required=False, default=7, min_value=1, max_value=90)
     max_slots = serializers.IntegerField(required=False, default=200, min_value=1, max_value=1000)
+    phone_number = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default="",
+        help_text="POST only (never in a URL): the customer's number, so its own zone and calling policy apply.")
+
+    def number(self):
+        """The number given, parsed; one that does not parse (yet) is no reason to refuse availability."""
+        fields = self.validated_data
+        try:
+            return parse_phone(fields["phone_number"], fields["country"] or None) if fields["phone_number"] else None
+        except DjangoValidationError:
+            return None
 
 
 class SlotOutput(serializers.Serializer):
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
-    local_start = serializers.CharField()
+    local_start = serializers.CharField(help_text="In the queue's zone.")
     date = serializers.CharField()
     label = serializers.CharField()
+    customer_local_start = serializers.CharField(help_text="In the customer's zone.")
+    customer_label = serializers.CharField(help_text="In the customer's zone, for showing as “your time”.")
     capacity = serializers.IntegerField(allow_null=True, help_text="Callbacks this slot still takes; null: no limit.")
     total = serializers.IntegerField(allow_null=True, help_text="Callbacks the slot takes in all; null: no limit.")
 
 
-def slot_data(room, zone) -> dict:
-    slot, local = room.slot, room.slot.start.astimezone(zone)
+def slot_label(local: dt.datetime) -> str:
+    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+
+
+def slot_data(room, zone, customer_zone) -> dict:
+    slot, local, theirs = room.slot, room.slot.start.astimezone(zone), room.slot.start.astimezone(customer_zone)
     return {"start": slot.start, "end": slot.end, "local_start": local.isoformat(), "date": local.date().isoformat(),
-            "label": f"{local:%a} {local.day} {local:%b}, {local:%H:%M}", "capacity": room.remaining,
-            "total": room.total}
+            "label": slot_label(local), "customer_local_start": theirs.isoformat(),
+            "customer_label": slot_label(theirs), "capacity": room.remaining, "total": room.total}
 
 
 class AvailabilityView(PublicView):
     @extend_schema(
         parameters=[AvailabilityInput],
         responses={200: inline_serializer("Availability", {
-            "time_zone": serializers.CharField(), "slot_minutes": serializers.IntegerField(),
+            "time_zone": serializers.CharField(), "customer_time_zone": serializers.CharField(),
+            "slot_minutes": serializers.IntegerField(),
             "immediate_available": serializers.BooleanField(), "immediate": ImmediateOutput(),
             "slots": SlotOutput(many=True)}), **errors(400, 404, 422, 429)},
-        summary="Bookable slots for a scheduled callback; full ones are left out")
+        summary="Bookable slots for a scheduled callback, inside the customer's calling window; full ones are left out")
     def get(self, request, key):
+        return self.answer(key, request.query_params)
+
+    @extend_schema(request=AvailabilityInput, responses={200: OpenApiTypes.OBJECT, **errors(400, 404, 422, 429)},
+                   summary="The same, with the customer's number in the body (never in a URL)")
+    def post(self, request, key):
+        return self.answer(key, request.data)
+
+    def answer(self, key, data):
         widget = active_widget(key)
-        params = AvailabilityInput(data=request.query_params)
+        params = AvailabilityInput(data=data)
         params.is_valid(raise_exception=True)
         queue, now = widget.queue, timezone.now()
+        reach = params.reach(queue, params.number())
         start = params.validated_data.get("start") or now.astimezone(queue.time_zone).date()
         slots = bookable_slots(queue, start=start, days=params.validated_data["days"],
-                               max_slots=params.validated_data["max_slots"], now=now) if widget.offer_scheduling else []
-        offer = immediate_offer(queue, now=now)
+                               max_slots=params.validated_data["max_slots"], now=now,
+                               reach=reach) if widget.offer_scheduling else []
+        offer = immediate_offer(queue, now=now, reach=reach)
         return Response({
             "time_zone": str(queue.time_zone),
+            "customer_time_zone": reach.zone.key,
             "slot_minutes": queue.slot_minutes,
             "immediate_available": offer.available,
             "immediate": offer.as_dict(),
-            "slots": SlotOutput([slot_data(room, queue.time_zone) for room in slots_with_capacity(queue, slots)],
-                                many=True).data,
+            "slots": SlotOutput([slot_data(room, queue.time_zone, reach.zone)
+                                 for room in slots_with_capacity(queue, slots)], many=True).data,
         })
 
 
@@ -246,6 +312,9 @@ class CreateInput(serializers.Serializer):
     def validate_context(self, value):
         return checked_context(value)
 
+    def validate_timezone(self, value):
+        return valid_zone(value)
+
     def customer_fields(self) -> dict:
         """The customer's validated data, as ``services.callback_create`` takes it."""
         fields = self.validated_data
@@ -264,6 +333,21 @@ class CallbackOutput(serializers.Serializer):
     position = serializers.SerializerMethodField()
     can_cancel = serializers.SerializerMethodField()
     can_reschedule = serializers.SerializerMethodField()
+    reason = serializers.SerializerMethodField(help_text="Why it is where it is, when that is not plain: "
+                                                         "a stable code such as outside_calling_window.")
+    status_text = serializers.SerializerMethodField(help_text="Where it is, in words for the customer, "
+                                                              "times in their zone.")
+
+    def status(self, callback):
+        if "status" not in self.context:
+            self.context["status"] = callback_customer_status(callback)
+        return self.context["status"]
+
+    def get_reason(self, callback) -> str | None:
+        return self.status(callback).reason
+
+    def get_status_text(self, callback) -> str:
+        return self.status(callback).text
 
     def get_ewt_seconds(self, callback) -> int | None:
         return callback_estimated_wait(callback)
@@ -281,9 +365,18 @@ class CallbackOutput(serializers.Serializer):
 class CreatedOutput(CallbackOutput):
     token = serializers.SerializerMethodField(
         help_text="Send as `Authorization: Bearer …` to follow this callback. Shown once.")
+    scheduled_at_opening = serializers.SerializerMethodField(
+        help_text="Asked for as soon as possible outside the customer's calling window, and booked for its opening.")
+    message = serializers.SerializerMethodField(help_text="What to tell the customer, in words.")
 
     def get_token(self, callback) -> str:
         return self.context["token"]
+
+    def get_scheduled_at_opening(self, callback) -> bool:
+        return self.status(callback).reason == "scheduled_at_opening"
+
+    def get_message(self, callback) -> str:
+        return self.status(callback).text
 
 
 def client_ip(request) -> str | None:

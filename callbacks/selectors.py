@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from queues import routing
+from queues import calling, routing
 from queues.hours import day_bounds
 from queues.models import Agent, VirtualQueue
 from queues.selectors import agents_able_to_serve, average_handle_seconds, estimated_wait_seconds, queues_visible_to
@@ -61,6 +61,64 @@ def queue_wait_for_early_release(queue: VirtualQueue) -> int | None:
 def callback_estimated_wait(callback: Callback) -> int | None:
     position = callback_position(callback)
     return None if position is None else estimated_wait_seconds(callback.queue, position=position)
+
+
+@dataclass(frozen=True)
+class CustomerStatus:
+    reason: str | None  # the code of why it is where it is, when that is not plain
+    text: str           # in words, for the customer: the widget and the self-service page show it as it is
+
+
+# Why a callback ended, for the customer; anything not listed reads by its state.
+ENDED_WORDS = {
+    "outside_calling_window": "Expired: we could not call you within your calling hours before the wait limit.",
+    "attempt_limit": "Expired: we may not call your number again today, and the wait limit ran out.",
+    "office_hours_ended": "Expired: our office closed before an agent was free to call you.",
+    "max_wait_exceeded": "Expired: no agent was free to call you in time.",
+    "attempts_exhausted": "We tried several times but could not reach you.",
+    "wrong_number": "We could not call this number.",
+    "customer": "Canceled by you.",
+    "canceled_by_staff": "Canceled by our staff.",
+    "customer_declined": "Canceled: you told our agent you no longer needed the call.",
+}
+
+
+def callback_customer_status(callback: Callback, *, now: dt.datetime | None = None) -> CustomerStatus:
+    """Where the callback is, in words a customer reads, with every time in their own zone."""
+    now = now or timezone.now()
+    reach = calling.reach_of(callback)
+
+    def at(moment: dt.datetime) -> str:
+        return f"{calling.local_time_words(moment, reach.zone, now=now)} your time"
+
+    state = callback.state
+    if state in (State.COMPLETED, State.FAILED, State.CANCELED, State.EXPIRED):
+        last = callback.events.order_by("-created_at", "-id").values_list("reason", flat=True).first() or ""
+        if state == State.COMPLETED:
+            return CustomerStatus(None, "Done: we called you.")
+        return CustomerStatus(last or None, ENDED_WORDS.get(last, f"{callback.get_state_display()}."))
+    if state == State.SCHEDULED:
+        booked_at_opening = callback.events.filter(type="created", reason="scheduled_at_opening").exists()
+        words = f"We will call you around {at(callback.desired_time)}."
+        if booked_at_opening:
+            return CustomerStatus("scheduled_at_opening", f"We could not call you right away, outside your calling "
+                                                          f"hours. {words}")
+        return CustomerStatus(None, words)
+    if state == State.RETRY_WAIT:
+        return CustomerStatus(callback.outcome or None, f"We could not reach you; we will try again around "
+                                                        f"{at(callback.due_at)}.")
+    if state in (State.ASSIGNED, State.IN_PROGRESS):
+        return CustomerStatus(None, "An agent is calling you now." if state == State.IN_PROGRESS
+                              else "An agent is about to call you.")
+    # Queued: held until the customer's window opens, or met by its closing since it was booked.
+    if callback.hold_until and callback.hold_until > now:
+        opens = calling.next_callable(reach, callback.hold_until) or callback.hold_until
+    else:
+        opens = calling.quiet_until(reach, now)
+    if opens is not None:
+        return CustomerStatus("outside_calling_window", f"You are in line; we may not call you now, outside your "
+                                                         f"calling hours. We can call you from {at(opens)}.")
+    return CustomerStatus(None, "You are in line; an agent will call you as soon as one is free.")
 
 
 def callback_with_attempts(callback: Callback) -> Callback:

@@ -15,12 +15,13 @@ from django.db import connection, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
-from queues import routing
+from queues import calling, routing
 from queues.hours import is_open
 from queues.models import Agent, VirtualQueue
-from queues.selectors import bookable_error
-from rules.engine import CallbackRequest, evaluate
-from rules.models import RejectionRecord
+from queues.selectors import bookable_error, bookable_slots
+from rules.engine import CallbackRequest, Rejection, evaluate
+from rules.models import RejectionCode, RejectionRecord
+from rules.selectors import slots_with_capacity
 from rules.services import rejections_recorded
 
 from . import lifecycle
@@ -32,6 +33,9 @@ logger = logging.getLogger(__name__)
 
 Actor = CallbackEvent.Actor
 BATCH_SIZE = 500
+SCHEDULED_AT_OPENING = "scheduled_at_opening"
+# Slots looked at for an after-hours request: enough to pass a night of full ones.
+FIRST_SLOTS = 200
 
 
 def hash_token(token: str) -> str:
@@ -101,6 +105,8 @@ def _create(*, queue: VirtualQueue, phone_number: str, region: str | None, first
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise ValidationError({"timezone": f"Unknown time zone “{customer_timezone}”."})
     _check_desired_time(queue, desired_time, now)
+    reach_fields = calling.booking_fields(queue, customer_timezone=customer_timezone, phone_number=number)
+    reach = calling.reach(queue, **reach_fields)
     # The duplicate first: "you already have one" (409, with its id) helps a
     # customer more than any rule. Lock order, always: this number in this
     # queue, then the rules' locks (number, day, slot).
@@ -109,16 +115,33 @@ def _create(*, queue: VirtualQueue, phone_number: str, region: str | None, first
         open_ones = Callback.objects.filter(queue=queue, phone_number=e164, state__in=OPEN_STATES)
         if open_ones.count() >= queue.max_open_per_number:
             raise DuplicateCallback(open_ones.order_by("created_at").first())
-    evaluate(CallbackRequest(queue=queue, phone_number=e164, region=region, desired_time=desired_time, now=now))
+    at_opening = (desired_time is None and queue.after_hours == VirtualQueue.AfterHours.SCHEDULE_AT_OPENING
+                  and not calling.is_callable(reach, now))
+    if at_opening and (opening := first_offered_slot(queue, reach=reach, now=now)) is not None:
+        desired_time = opening
+    evaluate(CallbackRequest(queue=queue, phone_number=e164, region=region, desired_time=desired_time, now=now,
+                             reach=reach))
     token = secrets.token_urlsafe(32)
     callback = Callback(
         queue=queue, phone_number=e164, first_name=first_name, last_name=last_name, email=email,
         notes=notes, desired_time=desired_time, customer_timezone=customer_timezone, channel=channel,
         context=context or {}, idempotency_key=idempotency_key, token_hash=hash_token(token), widget=widget,
+        **reach_fields,
     )
-    lifecycle.create(callback, actor=actor, user=user, now=now)
+    lifecycle.create(callback, actor=actor, user=user, now=now,
+                     reason=SCHEDULED_AT_OPENING if desired_time is not None and at_opening else "")
     logger.info("callback %s created in queue %s (%s)", callback.public_id, queue.slug, callback.state)
     return callback, token
+
+
+def first_offered_slot(queue: VirtualQueue, *, reach: calling.Reach, now: dt.datetime) -> dt.datetime | None:
+    """The first slot a customer could book now, inside their window and with room: where an
+    "as soon as possible" request goes while they may not be called. None within the horizon."""
+    today = now.astimezone(queue.time_zone).date()
+    slots = bookable_slots(queue, start=today, days=queue.booking_horizon_days + 1, max_slots=FIRST_SLOTS,
+                           now=now, reach=reach)
+    free = slots_with_capacity(queue, slots)
+    return free[0].slot.start if free else None
 
 
 def _e164(callback: Callback) -> str:
@@ -144,7 +167,8 @@ def callback_reschedule(*, callback: Callback, desired_time: dt.datetime, actor:
             if not lifecycle.can(callback, "reschedule"):
                 raise lifecycle.IllegalTransition(callback, "reschedule")
             evaluate(CallbackRequest(queue=callback.queue, phone_number=_e164(callback), region=None,
-                                     desired_time=desired_time, now=now, moving=callback))
+                                     desired_time=desired_time, now=now, moving=callback,
+                                     reach=calling.reach_of(callback)))
             lifecycle.reschedule(callback, desired_time=desired_time, actor=actor, user=user, now=now)
             return callback
 
@@ -303,10 +327,19 @@ def troubleshooting_records_purge(*, older_than_days: int | None = None, now: dt
 
 RETRY_OUTCOMES = (Outcome.NO_ANSWER, Outcome.BUSY, Outcome.VOICEMAIL)
 QUIET_HOURS = "outside_calling_window"
+ATTEMPT_LIMIT = "attempt_limit"
 
 
 class NotYourCallback(Exception):
     """The callback is not assigned to this agent (the agent API answers 404)."""
+
+
+class AgentUnavailable(Exception):
+    """An agent who is away or offline asked for a callback (the agent API answers 409)."""
+
+    def __init__(self, agent: Agent):
+        self.status = agent.status
+        super().__init__(f"You are {agent.get_status_display().lower()}: set yourself available to take callbacks.")
 
 
 def _lock_agent(agent: Agent) -> Agent:
@@ -377,6 +410,29 @@ def callback_claim_next(*, agent: Agent, now: dt.datetime | None = None) -> Call
     return _claim_next(agent=agent, now=now)
 
 
+def dial_blocked_until(callback: Callback, now: dt.datetime) -> tuple[dt.datetime, str] | None:
+    """None when the customer may be dialled now; else until when not, and why (a reason code).
+
+    Their calling window (queue and policies, in each of their zones) first,
+    then the policies' attempts per number per rolling 24 hours, counted over
+    every callback of the number.
+    """
+    reach = calling.reach_of(callback)
+    if (opens := calling.quiet_until(reach, now)) is not None:
+        return opens, QUIET_HOURS
+    limits = [policy.max_attempts_per_24h for policy in reach.policies if policy.max_attempts_per_24h]
+    if not limits or not callback.phone_number:
+        return None
+    recent = list(Attempt.objects.filter(callback__phone_number=callback.phone_number,
+                                         started_at__gt=now - dt.timedelta(hours=24))
+                  .order_by("-started_at").values_list("started_at", flat=True)[:min(limits)])
+    if len(recent) < min(limits):
+        return None
+    # Dialable again once the oldest attempt that counts leaves the 24 hours, inside the window.
+    freed = recent[-1] + dt.timedelta(hours=24)
+    return calling.next_callable(reach, freed) or freed + calling.LOOKAHEAD, ATTEMPT_LIMIT
+
+
 @transaction.atomic
 def _claim_next(*, agent: Agent, now: dt.datetime) -> Callback | None:
     # The agent's row lock serialises one agent's claims (two tabs, a double
@@ -384,24 +440,27 @@ def _claim_next(*, agent: Agent, now: dt.datetime) -> Callback | None:
     agent = _lock_agent(agent)
     if (held := routing.held_by(agent)) is not None:
         return held
+    if agent.status not in (Agent.Status.AVAILABLE, Agent.Status.BUSY):
+        raise AgentUnavailable(agent)
     for queues in routing.priority_levels(routing.queues_served_by(agent)):
         # One locked head per queue (an indexed lookup each); the heads not
         # taken stay locked only until this short transaction ends.
         heads = {queue.pk: _head_of_line(queue, agent=agent, now=now) for queue in queues}
         while waiting := [head for head in heads.values() if head is not None]:
             candidate = min(waiting, key=lambda callback: (callback.place_at, callback.pk))
-            opens = routing.quiet_until(candidate, now)
-            if opens is None:
+            blocked = dial_blocked_until(candidate, now)
+            if blocked is None:
                 lifecycle.assign(candidate, agent=agent, user=agent.user, now=now)
                 _set_status(agent, Agent.Status.BUSY, now)
                 return candidate
-            # Too early or late to ring this customer: keep it out of line
-            # until their window opens, or end it if it would expire first;
-            # then try the next in its queue.
-            if candidate.expires_at is not None and opens >= candidate.expires_at:
-                lifecycle.expire(candidate, reason=QUIET_HOURS, now=now)
+            # Too early or late to ring this customer, or rung too often today:
+            # keep it out of line until it may be, or end it if it would
+            # expire first; then try the next in its queue.
+            until, reason = blocked
+            if candidate.expires_at is not None and until >= candidate.expires_at:
+                lifecycle.expire(candidate, reason=reason, now=now)
             else:
-                lifecycle.hold(candidate, until=opens, reason=QUIET_HOURS, now=now)
+                lifecycle.hold(candidate, until=until, reason=reason, now=now)
             heads[candidate.queue_id] = _head_of_line(candidate.queue, agent=agent, now=now)
     return None
 
@@ -501,10 +560,14 @@ def callback_assign_to(*, callback: Callback, agent: Agent, user, now: dt.dateti
         raise ValidationError({"agent": f"{agent} is already working another callback."})
     if callback.state == State.ASSIGNED and callback.agent_id == agent.pk:
         return callback
-    if (opens := routing.quiet_until(callback, now)) is not None:
+    if (blocked := dial_blocked_until(callback, now)) is not None:
         zone = routing.dial_zone(callback)
-        raise ValidationError(f"Outside the customer's calling window: they may be called from "
-                              f"{opens.astimezone(zone):%a %H:%M} ({zone}).")
+        opens = blocked[0]
+        raise Rejection(RejectionCode.OUTSIDE_CALLING_WINDOW,
+                        f"Outside the customer's calling window: they may be called from "
+                        f"{opens.astimezone(zone):%a %d %b %H:%M} ({zone.key}, the customer's time).",
+                        next_window_opens_at=opens.astimezone(dt.timezone.utc).isoformat(),
+                        next_window_opens_local=opens.astimezone(zone).isoformat())
     staff = {"actor": Actor.STAFF, "user": user, "now": now}
     if callback.state in (State.SCHEDULED, State.RETRY_WAIT):
         lifecycle.release(callback, reason="assigned_by_supervisor", **staff)

@@ -165,10 +165,12 @@ def set_status(request, agent: Agent):
 @require_POST
 @agent_page
 def next_callback(request, agent: Agent):
-    if agent.status != Agent.Status.AVAILABLE and routing.held_by(agent) is None:
-        messages.warning(request, "Set yourself available to take callbacks.")
+    try:
+        claimed = services.callback_claim_next(agent=agent)
+    except services.AgentUnavailable as unavailable:
+        messages.warning(request, str(unavailable))
         return answer(request, agent)
-    if services.callback_claim_next(agent=agent) is None:
+    if claimed is None:
         messages.info(request, "Nothing is waiting for you right now. This page keeps looking and "
                                "shows the queues as callbacks arrive.")
     return answer(request, agent)

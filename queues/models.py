@@ -24,6 +24,10 @@ class Skill(models.Model):
 
 
 class VirtualQueue(models.Model):
+    class AfterHours(models.TextChoices):
+        SCHEDULE_AT_OPENING = "schedule_at_opening", "Book it for when the customer's window opens"
+        REFUSE = "refuse", "Refuse it (outside_calling_window)"
+
     slug = models.SlugField("slug", max_length=60, unique=True)
     name = models.CharField("name", max_length=120)
     time_zone = TimeZoneField("time zone", default="UTC", use_pytz=False,
@@ -56,6 +60,10 @@ class VirtualQueue(models.Model):
     calling_window_end = models.TimeField(
         "calling window closes", default=dt.time(21),
         help_text="…nor from this time on, in their own time zone; 00:00 means midnight.")
+    after_hours = models.CharField(
+        "immediate request outside the calling window", max_length=20, choices=AfterHours.choices,
+        default=AfterHours.SCHEDULE_AT_OPENING,
+        help_text="What an “as soon as possible” request gets while the customer may not be called.")
     max_rejections = models.PositiveSmallIntegerField(
         "rejections before flagging", default=3, validators=[MinValueValidator(1)],
         help_text="A callback agents have rejected this many times is flagged for supervisors.")
@@ -212,3 +220,58 @@ class LineOfBusiness(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class CallingPolicy(models.Model):
+    """The hours and attempts the law of a country, US state or Canadian province allows.
+
+    Every policy matching a number applies (the country's and its state's): the
+    strictest of them and the queue's calling window wins, at booking and at
+    dial time. A policy without hours restricts no hours, only holidays and attempts.
+    """
+
+    country = models.CharField("country", max_length=2, help_text="ISO 3166 code of the number's country, e.g. US.")
+    subdivision = models.CharField(
+        "state or province", max_length=3, blank=True,
+        help_text="ISO 3166-2 code without the country, e.g. FL; empty for the whole country. "
+                  "Read from the number's area code for the US and Canada.")
+    no_calls_on_holidays = models.BooleanField(
+        "no calls on public holidays", default=False,
+        help_text="Public holidays of the country (and state) as the holidays package knows them.")
+    max_attempts_per_24h = models.PositiveSmallIntegerField(
+        "dial attempts per number per 24 hours", null=True, blank=True,
+        validators=[MinValueValidator(1)], help_text="Rolling 24 hours, over every callback of the number; empty: no limit.")
+    note = models.TextField("source", blank=True, help_text="The rule this follows, so it can be checked.")
+    active = models.BooleanField("active", default=True)
+
+    class Meta:
+        ordering = ["country", "subdivision"]
+        verbose_name = "calling policy"
+        verbose_name_plural = "calling policies"
+        constraints = [models.UniqueConstraint(fields=["country", "subdivision"], name="callingpolicy_unique")]
+
+    def __str__(self):
+        return f"{self.country}-{self.subdivision}" if self.subdivision else self.country
+
+    def clean(self):
+        self.country, self.subdivision = self.country.upper(), self.subdivision.upper()
+
+
+class CallingPolicyHours(models.Model):
+    policy = models.ForeignKey(CallingPolicy, on_delete=models.CASCADE, related_name="hours", verbose_name="policy")
+    weekday = models.PositiveSmallIntegerField("weekday", choices=OfficeHours.Weekday.choices)
+    opens = models.TimeField("from")
+    closes = models.TimeField("until", help_text="00:00 means midnight at the end of the day.")
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+        verbose_name = "allowed hours"
+        verbose_name_plural = "allowed hours (a weekday without any: no calls that day)"
+
+    def __str__(self):
+        closes = "24:00" if self.closes == dt.time(0) else f"{self.closes:%H:%M}"
+        return f"{OfficeHours.Weekday(self.weekday).label} {self.opens:%H:%M}–{closes}"
+
+    def clean(self):
+        if self.closes != dt.time(0) and self.closes <= self.opens:
+            raise ValidationError({"closes": "The end must be after the start (use 00:00 for midnight)."})

@@ -1,4 +1,4 @@
-"""Routing: which callbacks an agent may take, in what order, and when a customer may be dialled.
+"""Routing: which callbacks an agent may take, and in what order.
 
 The order of a claim: the agent's queues by priority, highest first; within one
 priority, callbacks by their place in line (``place_at``: when an immediate
@@ -7,24 +7,17 @@ if released early by the estimated wait), then by id. A
 retried or requeued callback keeps its place, so the customer loses nothing
 when a call fails or an agent gives it back.
 
-Quiet hours: a customer is dialled only inside the queue's calling window in
-their own time zone. Local wall-clock times become UTC one local date at a
-time, so a DST change moves the window's UTC times, never its local ones.
+When a customer may be dialled is ``queues.calling``'s to say.
 """
 
 import datetime as dt
 import zoneinfo
 from itertools import groupby
 
-import phonenumbers
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from phonenumbers import timezone as number_zones
 
+from .calling import zone_or_none
 from .models import Agent, AgentSkill, QueueSkill, VirtualQueue
-
-UTC = dt.timezone.utc
-MIDNIGHT = dt.time(0)
-
 
 # -- who serves what ----------------------------------------------------------------------------
 
@@ -89,60 +82,11 @@ def upcoming_for(agent: Agent, *, limit: int = 10) -> QuerySet:
             .filter(queue_id__in=served, state=State.SCHEDULED).order_by("desired_time", "id")[:limit])
 
 
-# -- quiet hours --------------------------------------------------------------------------------
-
-def resolve_dial_timezone(*, customer_timezone: str, phone_number, queue: VirtualQueue) -> str:
-    """The customer's time zone: as they gave it, else their number's, else the queue's.
-
-    A number maps to one zone for most countries; where its prefix spans
-    several (parts of the US, Russia…) it says nothing certain, so the queue's
-    zone is used rather than a guess.
-    """
-    if customer_timezone:
-        return customer_timezone
-    try:
-        number = phone_number if isinstance(phone_number, phonenumbers.PhoneNumber) else phonenumbers.parse(
-            str(phone_number))
-        zones = number_zones.time_zones_for_number(number)
-    except phonenumbers.NumberParseException:
-        zones = ()
-    if len(zones) == 1 and _zone(zones[0]) is not None:
-        return zones[0]
-    return str(queue.time_zone)
-
+# -- the customer's zone (calling hours: queues.calling) ------------------------------------------
 
 def dial_zone(callback) -> zoneinfo.ZoneInfo:
-    """The zone the customer's quiet hours are in; the queue's when none was resolved."""
-    return _zone(callback.dial_timezone) or callback.queue.time_zone
-
-
-def _zone(name: str) -> zoneinfo.ZoneInfo | None:
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):  # includes phonenumbers' "Etc/Unknown"
-        return None
-
-
-def calling_window(queue: VirtualQueue, zone: zoneinfo.ZoneInfo, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The queue's calling window on a local date of ``zone``, in UTC."""
-    opens = dt.datetime.combine(day, queue.calling_window_start, tzinfo=zone)
-    end_day = day + dt.timedelta(days=1) if queue.calling_window_end == MIDNIGHT else day
-    closes = dt.datetime.combine(end_day, queue.calling_window_end, tzinfo=zone)
-    # UTC: aware datetimes sharing one zone compare by wall clock, an hour off across DST.
-    return opens.astimezone(UTC), closes.astimezone(UTC)
-
-
-def quiet_until(callback, at: dt.datetime) -> dt.datetime | None:
-    """None when the customer may be dialled at ``at``; else when the calling window next opens for them."""
-    zone = dial_zone(callback)
-    at = at.astimezone(UTC)
-    day = at.astimezone(zone).date()
-    opens, closes = calling_window(callback.queue, zone, day)
-    if opens <= at < closes:
-        return None
-    if at < opens:
-        return opens
-    return calling_window(callback.queue, zone, day + dt.timedelta(days=1))[0]
+    """The zone the customer's times are shown in; the queue's when none was resolved."""
+    return zone_or_none(callback.dial_timezone) or callback.queue.time_zone
 
 
 # -- on time, not late --------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Reads about queues: who can serve them, how long a customer will wait, when they can book."""
 
+import bisect
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -8,10 +9,12 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .hours import is_open, open_ranges
+from . import calling
+from .hours import day_bounds, is_open, open_ranges
 from .models import Agent, VirtualQueue
 
 LOGGED_IN = (Agent.Status.AVAILABLE, Agent.Status.BUSY)
+MAX_TIME = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
 HANDLE_TIME_SAMPLE = 200
 
 
@@ -57,25 +60,35 @@ class Slot:
 
 
 def bookable_slots(queue: VirtualQueue, *, start: dt.date, days: int, max_slots: int,
-                   now: dt.datetime | None = None) -> list[Slot]:
-    """Slots inside office hours, from the local date ``start`` for ``days`` days, never past the horizon."""
+                   now: dt.datetime | None = None, reach: calling.Reach | None = None) -> list[Slot]:
+    """Slots inside office hours and wholly inside the customer's calling window (``reach``; the queue's
+    window in its own zone when None), from the local date ``start`` for ``days`` days, never past the horizon."""
     now = now or timezone.now()
+    reach = reach or calling.reach(queue)
     step = dt.timedelta(minutes=queue.slot_minutes)
     today = now.astimezone(queue.time_zone).date()
     horizon = today + dt.timedelta(days=queue.booking_horizon_days)
     if start > horizon:  # nothing to offer; and a start near date.max would overflow below
         return []
     last_day = min(start + dt.timedelta(days=days - 1), horizon)
-    slots, day = [], max(start, today)
+    first_day = max(start, today)
+    # The window once for the whole range: a slot is offered when one callable period holds all of it.
+    window = calling.callable_periods(reach, day_bounds(queue, first_day)[0], day_bounds(queue, last_day)[1])
+    slots, day = [], first_day
     while day <= last_day and len(slots) < max_slots:
         for opens, closes in open_ranges(queue, day):
             begin = opens
             while begin + step <= closes and len(slots) < max_slots:
-                if begin > now:
+                if begin > now and _inside(window, begin, begin + step):
                     slots.append(Slot(begin, begin + step))
                 begin += step
         day += dt.timedelta(days=1)
     return slots
+
+
+def _inside(periods: list[tuple[dt.datetime, dt.datetime]], start: dt.datetime, end: dt.datetime) -> bool:
+    i = bisect.bisect_right(periods, (start, MAX_TIME)) - 1
+    return i >= 0 and periods[i][0] <= start and end <= periods[i][1]
 
 
 def bookable_error(queue: VirtualQueue, desired_time: dt.datetime, *, now: dt.datetime | None = None) -> str | None:

@@ -21,6 +21,7 @@ from functools import cached_property
 import phonenumbers
 
 from callbacks.models import Callback
+from queues import calling
 from queues.models import VirtualQueue
 
 from . import selectors
@@ -32,9 +33,12 @@ Code = RejectionCode
 
 
 class Rejection(Exception):
-    def __init__(self, code: str, message: str):
+    """A rule's refusal: a stable ``code``, a message a customer can read, and ``extra`` fields for the answer."""
+
+    def __init__(self, code: str, message: str, **extra):
         self.code = code
         self.message = message
+        self.extra = extra
         super().__init__(message)
 
 
@@ -53,6 +57,7 @@ class CallbackRequest:
     desired_time: dt.datetime | None
     now: dt.datetime
     moving: Callback | None = None
+    reach: calling.Reach | None = None  # whom we would call; None: the queue's zone, no policy
 
     @cached_property
     def rules(self) -> QueueRules:
@@ -115,6 +120,29 @@ class QueueOpen(Rule):
             self.refuse("We are closed right now; please pick a time for us to call you.")
         if closes - request.now < cutoff:
             self.refuse("We close too soon to call you back today; please pick a time for us to call you.")
+
+
+class CallingWindowOpen(Rule):
+    """The customer may be called then: the queue's calling window in their zones and their number's policies.
+
+    A service that confirms a callback it may never make is worse than one
+    that says no: checked when booking, not only when an agent dials.
+    """
+
+    code = Code.OUTSIDE_CALLING_WINDOW
+
+    def check(self, request):
+        reach = request.reach or calling.reach(request.queue)
+        at = request.desired_time or request.now
+        if (opens := calling.quiet_until(reach, at)) is None:
+            return
+        words = calling.opens_words(reach, opens, now=request.now)
+        if request.desired_time is None:
+            message = f"We may not call you right now, outside your calling hours. {words}"
+        else:
+            message = f"We may not call you at that time, outside your calling hours. {words}"
+        raise Rejection(str(self.code), message, next_window_opens_at=opens.astimezone(calling.UTC).isoformat(),
+                        next_window_opens_local=opens.astimezone(reach.zone).isoformat())
 
 
 class CountryAllowed(Rule):
@@ -254,6 +282,7 @@ class Capacity(Rule):
 
 PIPELINE: list[Rule] = [
     QueueOpen(),
+    CallingWindowOpen(),
     CountryAllowed(),
     NumberNotDenied(),
     NumberTypeAllowed(),
@@ -264,7 +293,7 @@ PIPELINE: list[Rule] = [
 ]
 
 # What the widget is told before the customer types a number: the queue's own rules, without locking.
-IMMEDIATE_OFFER_RULES: list[Rule] = [QueueOpen(), OfferThresholds(), Capacity(lock=False)]
+IMMEDIATE_OFFER_RULES: list[Rule] = [QueueOpen(), CallingWindowOpen(), OfferThresholds(), Capacity(lock=False)]
 
 
 def evaluate(request: CallbackRequest, *, pipeline: list[Rule] | None = None) -> None:

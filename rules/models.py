@@ -59,6 +59,7 @@ class RejectionCode(models.TextChoices):
     """The stable codes a refusal answers with (HTTP 422); clients may rely on them."""
 
     QUEUE_CLOSED = "queue_closed", "Queue closed"
+    OUTSIDE_CALLING_WINDOW = "outside_calling_window", "Outside the customer's calling window"
     COUNTRY_NOT_ALLOWED = "country_not_allowed", "Country not allowed"
     NUMBER_BLOCKED = "number_blocked", "Number blocked"
     NUMBER_TYPE_NOT_ALLOWED = "number_type_not_allowed", "Number type not allowed"

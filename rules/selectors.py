@@ -143,22 +143,27 @@ class ImmediateOffer:
     available: bool
     code: str | None = None
     detail: str | None = None
+    next_window_opens_at: str | None = None
+    next_window_opens_local: str | None = None
 
     def as_dict(self) -> dict:
-        return {"available": self.available, "code": self.code, "detail": self.detail}
+        return {"available": self.available, "code": self.code, "detail": self.detail,
+                "next_window_opens_at": self.next_window_opens_at,
+                "next_window_opens_local": self.next_window_opens_local}
 
 
-def immediate_offer(queue: VirtualQueue, *, now: dt.datetime) -> ImmediateOffer:
+def immediate_offer(queue: VirtualQueue, *, now: dt.datetime, reach=None) -> ImmediateOffer:
     """Whether a customer asking now may have an immediate callback, and if not the code and message why.
 
-    The same rule objects as a real request, minus those that judge the number.
+    The same rule objects as a real request, minus those that judge the number;
+    ``reach`` (``queues.calling``) is the customer's zones and policies, when known.
     """
     from .engine import IMMEDIATE_OFFER_RULES, CallbackRequest, Rejection
 
-    request = CallbackRequest(queue=queue, phone_number="", region=None, desired_time=None, now=now)
+    request = CallbackRequest(queue=queue, phone_number="", region=None, desired_time=None, now=now, reach=reach)
     try:
         for rule in IMMEDIATE_OFFER_RULES:
             rule.check(request)
     except Rejection as rejection:
-        return ImmediateOffer(False, rejection.code, rejection.message)
+        return ImmediateOffer(False, rejection.code, rejection.message, **rejection.extra)
     return ImmediateOffer(True)

@@ -1,4 +1,7 @@
+import datetime as dt
+
 import pytest
+import time_machine
 from django.db import connection
 
 
@@ -87,6 +90,18 @@ def widget(db):
     from tests.factories import QueueFactory, WidgetFactory
 
     return WidgetFactory(public_key="shop", queue=QueueFactory(slug="support", time_zone="Europe/London"))
+
+
+# Every test runs from this instant unless it travels elsewhere: a Tuesday afternoon in Europe,
+# morning in the Americas, when the default calling window (09:00–21:00) is open in London,
+# Paris, New York and Los Angeles. The suite never depends on when it runs.
+SUITE_STARTS_AT = dt.datetime(2026, 12, 1, 17, 30, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def _named_instant():
+    with time_machine.travel(SUITE_STARTS_AT, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,8 @@ from django.db import migrations
 
 ALL = "*"
 VIEW_QUEUES = [f"view_{model}" for model in
-               ("skill", "virtualqueue", "queueskill", "officehours", "closeddate", "agent", "agentskill")]
+               ("skill", "virtualqueue", "queueskill", "officehours", "closeddate", "agent", "agentskill",
+                "callingpolicy", "callingpolicyhours")]
 
 # group -> app label -> permission codenames, or ALL for every permission of the app.
 ROLES = {

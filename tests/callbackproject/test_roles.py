@@ -18,7 +18,8 @@ roles_migration = importlib.import_module("callbacks.migrations.0004_roles")
 schema_editor = SimpleNamespace(connection=connection)
 
 VIEW_QUEUES = {f"queues.view_{model}" for model in
-               ("skill", "virtualqueue", "queueskill", "officehours", "closeddate", "agent", "agentskill")}
+               ("skill", "virtualqueue", "queueskill", "officehours", "closeddate", "agent", "agentskill",
+                "callingpolicy", "callingpolicyhours")}
 
 
 def permissions_of(group_name):

@@ -22,6 +22,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 NOW = dt.datetime(2026, 6, 1, 12, 0, 0, 500000, tzinfo=dt.timezone.utc)  # a Monday, 13:00 in London
 MINUTE = dt.timedelta(minutes=1)
 NEW_YORK = "America/New_York"
+NEW_YORK_NUMBER = "+12125550123"
 UNDECIDED = lifecycle.UNDECIDED
 
 
@@ -163,7 +164,7 @@ class TestWhatItPicks:
 
     def test_the_window_to_midnight(self):
         queue = QueueFactory(calling_window_start=dt.time(7), calling_window_end=dt.time(0))
-        callback = waiting(queue, 60, customer_timezone=NEW_YORK)
+        callback = waiting(queue, 60, customer_timezone=NEW_YORK, phone_number=NEW_YORK_NUMBER)
 
         assert fast(serving(queue), now=dt.datetime(2026, 6, 2, 3, 30, tzinfo=dt.timezone.utc)) == callback  # 23:30
 

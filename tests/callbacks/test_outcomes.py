@@ -9,6 +9,7 @@ from callbacks import lifecycle, services
 from callbacks.lifecycle import IllegalTransition
 from callbacks.models import Attempt, Callback, CallbackEvent, Outcome, State
 from queues.models import Agent
+from rules.engine import Rejection
 from tests.factories import AgentFactory, CallbackFactory, QueueFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -282,7 +283,7 @@ class TestSupervisors:
     def test_quiet_hours_hold_for_supervisors_too(self, queue, agent, boss):
         callback = CallbackFactory(queue=queue, customer_timezone="America/New_York", now=NOW)  # 08:00 there
 
-        with pytest.raises(ValidationError, match=r"called from Mon 09:00 \(America/New_York\)"):
+        with pytest.raises(Rejection, match=r"called from Mon 01 Jun 09:00 \(America/New_York, the customer's time\)"):
             services.callback_assign_to(callback=callback, agent=agent, user=boss, now=NOW)
 
     def test_a_supervisor_takes_a_reserved_callback_back(self, queue, agent, boss):

@@ -316,7 +316,8 @@ def test_the_token_opens_the_callbacks_state(api, widget):
     assert response.status_code == 200
     assert response.json() | {"ewt_seconds": None} == {
         "id": booked["id"], "state": "queued", "desired_time": None, "ewt_seconds": None, "position": 1,
-        "can_cancel": True, "can_reschedule": True}
+        "can_cancel": True, "can_reschedule": True, "reason": None,
+        "status_text": "You are in line; an agent will call you as soon as one is free."}
 
 
 def test_without_a_token_it_is_401(api, widget):

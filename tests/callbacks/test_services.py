@@ -125,10 +125,10 @@ def test_a_finished_callback_does_not_count_as_a_duplicate():
 def test_it_refuses_an_immediate_callback_while_the_queue_is_closed():
     queue = QueueFactory()
     OfficeHoursFactory(queue=queue, weekday=0, opens=dt.time(9), closes=dt.time(17))
-    monday_night = dt.datetime(2026, 6, 1, 20, 0, tzinfo=dt.timezone.utc)
+    monday_evening = dt.datetime(2026, 6, 1, 18, 0, tzinfo=dt.timezone.utc)  # 19:00 in London: still callable
 
     with pytest.raises(Rejection) as rejection:
-        create(queue=queue, now=monday_night)
+        create(queue=queue, now=monday_evening)
     assert rejection.value.code == "queue_closed"
 
 

@@ -111,7 +111,7 @@ class TestIdle:
 
         response = claim(page)
 
-        assert "Set yourself available to take callbacks." in response.content.decode()
+        assert "You are away: set yourself available to take callbacks." in response.content.decode()
         assert state_of(waiting) == State.QUEUED
 
     def test_an_away_agent_is_offered_to_go_available(self, page, me):

@@ -7,7 +7,7 @@ import pytest
 
 from callbacks import lifecycle, services
 from callbacks.models import Callback, Outcome, State
-from queues import routing
+from queues import calling, routing
 from tests.factories import (AgentFactory, AgentSkillFactory, CallbackFactory, OfficeHoursFactory, QueueFactory,
                              QueueSkillFactory)
 
@@ -231,10 +231,12 @@ class TestQuietHours:
         (dt.datetime(2026, 6, 2, 1, 0), dt.datetime(2026, 6, 2, 13, 0)),
     ])
     def test_the_window_follows_the_customers_clock_across_dst(self, now, opens):
-        callback = CallbackFactory(queue=QueueFactory(), customer_timezone=NEW_YORK, now=NOW)
+        callback = CallbackFactory(queue=QueueFactory(), customer_timezone=NEW_YORK, phone_number="+12125550123",
+                                   now=NOW)
         utc = dt.timezone.utc
 
-        assert routing.quiet_until(callback, now.replace(tzinfo=utc)) == (opens and opens.replace(tzinfo=utc))
+        assert calling.quiet_until(calling.reach_of(callback), now.replace(tzinfo=utc)) == (
+            opens and opens.replace(tzinfo=utc))
 
     def test_a_claim_on_the_dst_morning_holds_until_nine_local(self):
         spring_forward = dt.datetime(2026, 3, 8, 6, 0, tzinfo=dt.timezone.utc)  # 01:00 EST

@@ -23,7 +23,8 @@ ZONES = pytest.mark.parametrize(("zone", "spring", "fall"), [PARIS, NEW_YORK], i
 
 def hourly_queue(zone, **rules):
     """Open around the clock, one-hour slots: a slot for every hour the clock shows."""
-    queue = QueueFactory(time_zone=zone, slot_minutes=60)
+    # Called at any hour: these tests are about the slot grid, not the calling window.
+    queue = QueueFactory(time_zone=zone, slot_minutes=60, calling_window_start=dt.time(0), calling_window_end=dt.time(0))
     QueueRulesFactory(queue=queue, **rules)
     return queue
 
@@ -31,7 +32,7 @@ def hourly_queue(zone, **rules):
 def slots_on(queue, day):
     now = dt.datetime.combine(day - dt.timedelta(days=3), dt.time(12), tzinfo=dt.timezone.utc)
     slots = bookable_slots(queue, start=day, days=1, max_slots=100, now=now)
-    return [slot_data(room, queue.time_zone) for room in slots_with_capacity(queue, slots)]
+    return [slot_data(room, queue.time_zone, queue.time_zone) for room in slots_with_capacity(queue, slots)]
 
 
 def local_hours(slots):
@@ -69,7 +70,7 @@ def test_slots_are_one_hour_long_in_real_time_across_the_change(zone, spring, fa
 
 
 def test_quarter_hour_slots_in_hours_spanning_the_paris_gap_skip_the_missing_hour():
-    queue = QueueFactory(time_zone="Europe/Paris")
+    queue = QueueFactory(time_zone="Europe/Paris", calling_window_start=dt.time(0), calling_window_end=dt.time(0))
     OfficeHoursFactory(queue=queue, weekday=6, opens=dt.time(1), closes=dt.time(4))
 
     slots = slots_on(queue, PARIS[1])

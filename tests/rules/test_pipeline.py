@@ -22,7 +22,7 @@ def code_of(request) -> str | None:
 
 def test_the_rules_run_in_this_order():
     assert [rule.code for rule in engine.PIPELINE] == [
-        "queue_closed", "country_not_allowed", "number_blocked", "number_type_not_allowed", "too_many_open",
+        "queue_closed", "outside_calling_window", "country_not_allowed", "number_blocked", "number_type_not_allowed", "too_many_open",
         "daily_limit", "not_offered", "capacity_full"]
 
 
@@ -90,5 +90,6 @@ def test_a_rejection_carries_a_plain_string_code(request_for):
 
 
 def test_the_immediate_offer_rules_never_judge_a_number(request_for):
-    assert {rule.code for rule in engine.IMMEDIATE_OFFER_RULES} == {"queue_closed", "not_offered", "capacity_full"}
+    assert {rule.code for rule in engine.IMMEDIATE_OFFER_RULES} == {
+        "queue_closed", "outside_calling_window", "not_offered", "capacity_full"}
     assert LANDLINE  # the offer is asked before any number is typed
