@@ -18,6 +18,7 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 env = environ.Env()
 
+# Off unless set; manage.py sets it on for a checkout, where nobody sets it by hand.
 DEBUG = env.bool("DEBUG", default=False)
 
 
@@ -226,10 +227,21 @@ TROUBLESHOOTING_RETENTION_DAYS = env.int("TROUBLESHOOTING_RETENTION_DAYS", defau
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # corr: the corrId of the GES request being served, so a support case finds its lines.
-    "filters": {"corr_id": {"()": "callbacks.compat.correlation.CorrIdFilter"}},
+    "filters": {
+        # corr: the corrId of the GES request being served, so a support case finds its lines.
+        "corr_id": {"()": "callbacks.compat.correlation.CorrIdFilter"},
+        "routine_client_error": {"()": "callbackproject.log_filters.RoutineClientError"},
+        "quiet_ticks": {"()": "callbackproject.log_filters.QuietTicks"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s%(corr)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["corr_id"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # On the loggers rather than the handler: the Celery worker replaces the root's handlers with its own.
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["routine_client_error"]},
+        # The beat's ticks, every few seconds: sent (beat), received and succeeded (worker).
+        **{name: {"filters": ["quiet_ticks"]} for name in ("celery.beat", "celery.worker.strategy",
+                                                            "celery.app.trace")},
+    },
 }
