@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils import timezone
 
-from .models import Agent, AgentSkill, ClosedDate, LineOfBusiness, OfficeHours, QueueSkill, Skill, VirtualQueue
+from .models import (Agent, AgentSkill, CallingPolicy, CallingPolicyHours, ClosedDate, LineOfBusiness, OfficeHours,
+                     QueueSkill, Skill, VirtualQueue)
 
 
 @admin.register(Skill)
@@ -38,7 +39,7 @@ class VirtualQueueAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("name", "slug", "active", "priority", "time_zone")}),
         ("Booking", {"fields": ("slot_minutes", "booking_horizon_days", "max_wait_minutes", "max_open_per_number")}),
-        ("Routing", {"fields": ("calling_window_start", "calling_window_end", "max_rejections",
+        ("Routing", {"fields": ("calling_window_start", "calling_window_end", "after_hours", "max_rejections",
                                 "early_release_cap_minutes")}),
         ("Attempts", {"fields": ("max_attempts", "retry_delay_minutes", "reservation_timeout_seconds")}),
         ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
@@ -98,3 +99,24 @@ class LineOfBusinessAdmin(admin.ModelAdmin):
     @admin.display(description="members", ordering="member_total")
     def member_count(self, line):
         return line.member_total
+
+
+class CallingPolicyHoursInline(admin.TabularInline):
+    model = CallingPolicyHours
+    extra = 0
+
+
+@admin.register(CallingPolicy)
+class CallingPolicyAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "hours_summary", "no_calls_on_holidays", "max_attempts_per_24h", "active")
+    list_filter = ("active", "country", "no_calls_on_holidays")
+    search_fields = ("country", "subdivision", "note")
+    fields = ("country", "subdivision", "active", "no_calls_on_holidays", "max_attempts_per_24h", "note")
+    inlines = (CallingPolicyHoursInline,)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("hours")
+
+    @admin.display(description="allowed hours (local)")
+    def hours_summary(self, policy):
+        return "; ".join(str(hours) for hours in policy.hours.all()) or "any hour"

@@ -5,6 +5,7 @@ cannot pass for it; UNDECIDED must leave everything as it was.
 """
 
 import datetime as dt
+import itertools
 import threading
 import time
 
@@ -24,6 +25,7 @@ MINUTE = dt.timedelta(minutes=1)
 NEW_YORK = "America/New_York"
 NEW_YORK_NUMBER = "+12125550123"
 UNDECIDED = lifecycle.UNDECIDED
+IRISH = itertools.count(2345678)
 
 
 def serving(*queues, **kwargs):
@@ -33,6 +35,10 @@ def serving(*queues, **kwargs):
 
 
 def waiting(queue, seconds_ago, **kwargs):
+    # Irish numbers: no calling policy ships for Ireland and its numbers have no zone of their own, so
+    # the one-statement claim decides them (a number with a policy, or a traveller's second zone, goes
+    # the Python way: tested below).
+    kwargs.setdefault("phone_number", f"+3531{next(IRISH):07d}")
     return CallbackFactory(queue=queue, now=NOW - dt.timedelta(seconds=seconds_ago), **kwargs)
 
 
@@ -164,7 +170,8 @@ class TestWhatItPicks:
 
     def test_the_window_to_midnight(self):
         queue = QueueFactory(calling_window_start=dt.time(7), calling_window_end=dt.time(0))
-        callback = waiting(queue, 60, customer_timezone=NEW_YORK, phone_number=NEW_YORK_NUMBER)
+        # A Moscow mobile number has no zone of its own (Russia spans eleven): New York's clock alone.
+        callback = waiting(queue, 60, customer_timezone=NEW_YORK, phone_number="+79161234567")
 
         assert fast(serving(queue), now=dt.datetime(2026, 6, 2, 3, 30, tzinfo=dt.timezone.utc)) == callback  # 23:30
 
@@ -192,6 +199,31 @@ class TestWhereItLeavesTheClaimToThePythonPath:
         assert services.callback_claim_next(agent=agent, now=NOW) == londoner
         new_yorker.refresh_from_db()
         assert new_yorker.hold_until == NOW.replace(microsecond=0) + dt.timedelta(hours=1)
+
+    def test_a_number_with_a_calling_policy(self):
+        queue = QueueFactory()
+        new_yorker = waiting(queue, 600, customer_timezone=NEW_YORK, phone_number=NEW_YORK_NUMBER)  # the US policy
+        agent = serving(queue)
+
+        assert fast(agent, now=NOW + dt.timedelta(hours=4)) is UNDECIDED  # 12:00 in New York
+        assert services.callback_claim_next(agent=agent, now=NOW + dt.timedelta(hours=4)) == new_yorker
+
+    def test_a_travellers_second_zone(self):
+        queue = QueueFactory()
+        traveller = waiting(queue, 600, customer_timezone=NEW_YORK, phone_number="+31201234567")  # Amsterdam
+        agent = serving(queue)
+
+        assert fast(agent, now=NOW + dt.timedelta(hours=4)) is UNDECIDED
+        assert services.callback_claim_next(agent=agent, now=NOW + dt.timedelta(hours=4)) == traveller
+
+    def test_an_agent_who_is_away(self):
+        queue = QueueFactory()
+        waiting(queue, 600)
+        agent = serving(queue, status=Agent.Status.AWAY)
+
+        assert fast(agent) is UNDECIDED
+        with pytest.raises(services.AgentUnavailable):
+            services.callback_claim_next(agent=agent, now=NOW)
 
     def test_an_agent_holding_a_callback_gets_it_again(self):
         queue = QueueFactory()

@@ -73,7 +73,8 @@ def test_it_creates_a_queue_with_office_hours(administrator):
         "name": "Billing", "slug": "billing", "active": "on", "priority": "5", "time_zone": "Europe/London",
         "slot_minutes": "15", "booking_horizon_days": "14", "max_wait_minutes": "240", "max_attempts": "3",
         "retry_delay_minutes": "15", "reservation_timeout_seconds": "60", "max_open_per_number": "1",
-        "calling_window_start": "09:00", "calling_window_end": "21:00", "max_rejections": "3",
+        "calling_window_start": "09:00", "calling_window_end": "21:00", "after_hours": "schedule_at_opening",
+        "max_rejections": "3",
         "early_release_cap_minutes": "15", **inline,
     })
 
