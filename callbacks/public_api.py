@@ -226,7 +226,8 @@ class AvailabilityView(PublicView):
             "slots": SlotOutput(many=True)}), **errors(400, 404, 422, 429)},
         summary="Bookable slots for a scheduled callback, inside the customer's calling window; full ones are left out")
     def get(self, request, key):
-        return self.answer(key, request.query_params)
+        # A number in a URL would be logged everywhere the URL goes: only a POST body is read for it.
+        return self.answer(key, {k: v for k, v in request.query_params.items() if k != "phone_number"})
 
     @extend_schema(request=AvailabilityInput, responses={200: OpenApiTypes.OBJECT, **errors(400, 404, 422, 429)},
                    summary="The same, with the customer's number in the body (never in a URL)")
