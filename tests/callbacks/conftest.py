@@ -159,12 +159,19 @@ def host_page(host_pages, live_server):
 
 @pytest.fixture
 def new_page(browser):
-    """Opens a page in a fresh context (en-GB, London); fails the test on any uncaught script error."""
+    """Opens a page in a fresh context (en-GB, London); fails the test on any uncaught script error.
+
+    The browser's clock starts at the server's (which tests freeze with time-machine), so "Today" in the
+    widget is the server's today and event times agree; from there it runs on.
+    """
+    from django.utils import timezone
+
     contexts, errors = [], []
 
     def make(**context_options):
         options = {"locale": "en-GB", "timezone_id": "Europe/London", "viewport": {"width": 1280, "height": 800}}
         context = browser.new_context(**(options | context_options))
+        context.clock.install(time=timezone.now())
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))

@@ -4,6 +4,7 @@ Screenshots land in test-artifacts/ (gitignored) for a human look at the widget.
 """
 
 import datetime as dt
+import json
 import re
 import time
 import zoneinfo
@@ -117,7 +118,8 @@ def test_books_a_scheduled_callback_from_the_slot_picker(embedded_widget, host_p
     assert callback.desired_time.astimezone(london).date() == dt.datetime.now(london).date() + dt.timedelta(days=1)
 
 
-def test_a_bad_phone_number_shows_the_servers_message_next_to_the_phone_field(embedded_widget, host_page, new_page):
+def test_a_bad_phone_number_is_explained_for_the_picked_country_next_to_the_phone_field(
+        embedded_widget, host_page, new_page):
     page = new_page()
     page.goto(host_page(embedded_widget))
 
@@ -127,7 +129,8 @@ def test_a_bad_phone_number_shows_the_servers_message_next_to_the_phone_field(em
 
     phone = dialog.get_by_label("Phone", exact=True)
     error = dialog.locator("#cbw-e-phone_number")
-    expect(error).to_have_text("Enter a valid phone number with its country code, e.g. +44 20 7946 0958.")
+    # The server asks for a country code; the customer has picked one (en-GB's), so the widget names it.
+    expect(error).to_have_text("Enter a valid UK number, e.g. 07400 123456.")
     expect(phone).to_have_attribute("aria-invalid", "true")
     expect(phone).to_have_attribute("aria-describedby", "cbw-e-phone_number")
     expect(phone).to_be_focused()
@@ -220,6 +223,7 @@ def test_cancels_from_the_confirmation_screen(embedded_widget, host_page, new_pa
     fill_contact(dialog, "020 7946 0962")
     dialog.get_by_role("button", name="Confirm").click()
     dialog.get_by_role("button", name="Cancel this callback").click()
+    dialog.get_by_role("button", name="Yes, cancel it").click()
 
     expect(dialog.get_by_role("heading", name="Callback canceled")).to_be_visible()
     page.screenshot(path=ARTIFACTS / "widget-canceled.png")
@@ -294,6 +298,131 @@ def test_the_dark_theme_and_accent_colour_come_from_the_widget(embedded_widget, 
     assert label.evaluate("el => getComputedStyle(el).textTransform") == "none"
     assert label.evaluate("el => getComputedStyle(el).color") != "rgb(255, 0, 255)"
     page.screenshot(path=ARTIFACTS / "widget-dark.png")
+
+
+def test_the_phone_placeholder_is_an_example_number_of_the_picked_country(embedded_widget, host_page, new_page):
+    page = new_page()
+    page.goto(host_page(embedded_widget))
+
+    dialog = open_dialog(page)
+    phone = dialog.get_by_label("Phone", exact=True)
+    expect(phone).to_have_attribute("placeholder", "07400 123456")
+    dialog.get_by_label("Country code").select_option("FR")
+
+    expect(phone).to_have_attribute("placeholder", "06 12 34 56 78")
+    expect(dialog.locator(".cc .code")).to_have_text("FR +33")
+    page.screenshot(path=ARTIFACTS / "widget-phone-france.png")
+
+
+# -- the customer's own callback -------------------------------------------------------------------
+
+def storage(page):
+    return page.evaluate("Object.fromEntries(Object.entries(localStorage))")
+
+
+def book_now(page, widget, phone):
+    """Books an immediate callback through the dialog and closes it, as a customer who is done would."""
+    dialog = open_dialog(page)
+    fill_contact(dialog, phone)
+    dialog.get_by_role("button", name="Confirm").click()
+    expect(dialog.get_by_role("heading", name="We'll call you back")).to_be_visible()
+    dialog.get_by_role("button", name="Done").click()
+    return Callback.objects.get(widget=widget)
+
+
+def test_after_a_reload_your_callback_is_shown_and_a_confirmed_cancel_forgets_it(
+        embedded_widget, host_page, live_server, new_page):
+    page = new_page()
+    page.goto(host_page(embedded_widget))
+    callback = book_now(page, embedded_widget, "020 7946 0966")
+    # Only the id and token are kept, per widget and API base; never the number.
+    stored = storage(page)
+    assert list(stored) == [f"callbackService:{live_server.url}:acme-web"]
+    remembered = json.loads(stored[f"callbackService:{live_server.url}:acme-web"])
+    assert set(remembered) == {"id", "token"} and remembered["id"] == str(callback.public_id)
+
+    page.reload()
+    dialog = open_dialog(page)
+
+    expect(dialog.get_by_role("heading", name="Your callback")).to_be_visible()
+    expect(dialog.get_by_role("heading", name="Your callback")).to_be_focused()
+    expect(dialog.locator(".facts")).to_contain_text("As soon as an agent is free")
+    expect(dialog).to_contain_text("You are number 1 in line.")
+    page.screenshot(path=ARTIFACTS / "widget-your-callback.png")
+    dialog.get_by_role("button", name="Cancel this callback").click()
+    # The confirm step, by keyboard: focus starts on the safe answer.
+    expect(dialog.get_by_role("group", name="Cancel your callback? We won't call you.")).to_be_visible()
+    expect(dialog.get_by_role("button", name="Keep it")).to_be_focused()
+    page.screenshot(path=ARTIFACTS / "widget-your-callback-cancel.png")
+    page.keyboard.press("Shift+Tab")
+    expect(dialog.get_by_role("button", name="Yes, cancel it")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    expect(dialog.get_by_role("heading", name="Callback canceled")).to_be_visible()
+    callback.refresh_from_db()
+    assert callback.state == State.CANCELED
+    assert storage(page) == {}
+    page.reload()
+    expect(open_dialog(page).get_by_label("First name")).to_be_focused()
+
+
+def test_keep_it_leaves_the_callback_booked(embedded_widget, host_page, new_page):
+    page = new_page()
+    page.goto(host_page(embedded_widget))
+    callback = book_now(page, embedded_widget, "020 7946 0967")
+
+    dialog = open_dialog(page)
+    dialog.get_by_role("button", name="Cancel this callback").click()
+    dialog.get_by_role("button", name="Keep it").click()
+
+    expect(dialog.get_by_role("button", name="Cancel this callback")).to_be_focused()
+    callback.refresh_from_db()
+    assert callback.state == State.QUEUED
+
+
+def test_your_callback_is_moved_to_another_time(embedded_widget, host_page, new_page):
+    page = new_page()
+    page.goto(host_page(embedded_widget))
+    callback = book_now(page, embedded_widget, "020 7946 0968")
+    page.reload()
+
+    dialog = open_dialog(page)
+    dialog.get_by_role("button", name="Reschedule").click()
+    expect(dialog.get_by_role("heading", name="Choose a new time")).to_be_focused()
+    expect(dialog).to_contain_text("Times shown in your time (Europe/London)")
+    dialog.get_by_role("radiogroup", name="Day").get_by_role("radio", name="Tomorrow").check()
+    slot = dialog.get_by_role("radiogroup", name="Time").get_by_role("radio").nth(20)
+    start, label = slot.input_value(), slot.get_attribute("aria-label")
+    slot.check()
+    page.screenshot(path=ARTIFACTS / "widget-reschedule.png")
+    dialog.get_by_role("button", name="Move my callback").click()
+
+    expect(dialog.get_by_role("heading", name="Your callback")).to_be_visible()
+    expect(dialog).to_contain_text("Your callback has been moved.")
+    # Said in the customer's zone, and said to be theirs.
+    assert label.endswith("(your time)")
+    expect(dialog.locator(".facts dd").first).to_have_text(label)
+    page.screenshot(path=ARTIFACTS / "widget-rescheduled.png")
+    callback.refresh_from_db()
+    assert callback.state == State.SCHEDULED
+    assert callback.desired_time == parse(start)
+
+
+def test_a_duplicate_of_the_remembered_callback_shows_your_callback(embedded_widget, host_page, new_page):
+    page = new_page()
+    page.goto(host_page(embedded_widget))
+    dialog = open_dialog(page)
+    fill_contact(dialog, "020 7946 0969")
+    # Meanwhile the customer books the same number in another tab of the same site.
+    other = page.context.new_page()
+    other.goto(page.url)
+    book_now(other, embedded_widget, "020 7946 0969")
+
+    dialog.get_by_role("button", name="Confirm").click()
+
+    expect(dialog.get_by_role("heading", name="Your callback")).to_be_visible()
+    expect(dialog.get_by_role("button", name="Cancel this callback")).to_be_visible()
+    assert Callback.objects.count() == 1
 
 
 # -- CallbackService alone -------------------------------------------------------------------------

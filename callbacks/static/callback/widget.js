@@ -88,7 +88,8 @@
     tomorrow: "Tomorrow",
     loadingTimes: "Loading available times…",
     noTimes: "No times are available in the next few days.",
-    timesIn: "Times are in your time zone ({zone}).",
+    timesIn: "Times shown in your time ({zone})",
+    yourTime: "{time} (your time)",
     nothingOffered: "Callbacks are not available right now. Please try again later.",
     captchaImage: "Type the characters you see",
     captchaAlt: "Characters to type",
@@ -99,6 +100,8 @@
     requiredTick: "Please tick this box to continue.",
     invalidEmail: "Enter a valid email address.",
     invalidFormat: "Enter a value in the expected format.",
+    invalidPhoneIn: "Enter a valid {country} number, e.g. {example}.",
+    invalidPhoneInNoExample: "Enter a valid {country} number.",
     chooseTime: "Choose a time for your call.",
     completeCaptcha: "Please complete the check.",
     checkFields: "Please correct the highlighted fields.",
@@ -113,10 +116,25 @@
     donePosition: "You are number {n} in line.",
     done: "Done",
     cancelCallback: "Cancel this callback",
+    cancelQuestion: "Cancel your callback? We won't call you.",
+    cancelYes: "Yes, cancel it",
+    cancelNo: "Keep it",
     canceling: "Canceling…",
     canceledTitle: "Callback canceled",
     canceledText: "Your callback has been canceled. You can book a new one at any time.",
     bookAnother: "Book another call",
+    yourCallback: "Your callback",
+    loadingCallback: "Looking up your callback…",
+    mineWhen: "When",
+    mineStatus: "Status",
+    mineAsap: "As soon as an agent is free",
+    reschedule: "Reschedule",
+    rescheduleTitle: "Choose a new time",
+    rescheduleFrom: "Booked now: {when}",
+    rescheduleConfirm: "Move my callback",
+    rescheduling: "Moving…",
+    rescheduled: "Your callback has been moved.",
+    back: "Back",
   }, pageConfig.strings || {});
 
   function format(template, values) {
@@ -266,7 +284,7 @@
 
   const LOCALE = navigator.language || "en";
   // 422 codes after which the offered times and the ASAP choice are fetched again.
-  const REFRESH_ON = ["capacity_full", "not_offered", "queue_closed"];
+  const REFRESH_ON = ["capacity_full", "not_offered", "queue_closed", "outside_calling_window"];
 
   function formatter(opts) {
     try {
@@ -288,6 +306,12 @@
   function dayKey(date) {
     const parts = Object.fromEntries(fmt.dayKey.formatToParts(date).map((p) => [p.type, p.value]));
     return parts.year + "-" + parts.month + "-" + parts.day;
+  }
+
+  // "Tuesday 2 December at 09:00 GMT (your time)": the customer's zone, named, so it cannot be misread
+  // as the contact center's time.
+  function yourTime(iso) {
+    return format(STRINGS.yourTime, { time: fmt.full.format(new Date(iso)) });
   }
 
   // "10 min", or "" when there is no estimate (no agent logged in) or no wait at all.
@@ -378,6 +402,48 @@
     if (!response.ok) throw errorFromResponse(response, data);
     return data;
   }
+
+  // ---------------------------------------------------------------- the customer's callback, remembered
+
+  /*
+   * The id and token of the customer's open callback, so a reload (or another tab) can still show,
+   * cancel or move it. One per widget key and API base, in localStorage; forgotten when the callback
+   * ends. Where storage is refused (some privacy modes, sandboxed frames) it lasts for the page.
+   */
+  const TERMINAL_STATES = ["completed", "failed", "canceled", "expired"];
+  const pageMemory = new Map();
+
+  const storedCallback = {
+    key() {
+      return "callbackService:" + options.apiBase + ":" + options.widgetKey;
+    },
+    get() {
+      try {
+        const value = JSON.parse(localStorage.getItem(this.key()) || "null");
+        return value && value.id && value.token ? value : null;
+      } catch (e) {
+        return pageMemory.get(this.key()) || null;
+      }
+    },
+    set(id, token) {
+      pageMemory.set(this.key(), { id, token });
+      try {
+        localStorage.setItem(this.key(), JSON.stringify({ id, token }));
+      } catch (e) {
+        // Storage refused: the page's memory holds it.
+      }
+    },
+    forget(id) {
+      const stored = this.get();
+      if (id && stored && stored.id !== id) return;  // another callback, booked since
+      pageMemory.delete(this.key());
+      try {
+        localStorage.removeItem(this.key());
+      } catch (e) {
+        // Storage refused: nothing was kept there.
+      }
+    },
+  };
 
   // ---------------------------------------------------------------- interaction lifecycle
 
@@ -503,7 +569,6 @@
       this.configPromise = null;
       this.isOpen = false;
       this.ui = null;            // set by the UI when there is one
-      this.last = null;          // the callback booked on this page, with its token, for cancel and status
       this.plugin = bus.registerPlugin("CallbackService");
       for (const name of ["configure", "availability", "schedule", "cancel", "reschedule", "status", "open", "close"]) {
         this.plugin.registerCommand(name, (args) => this[name](args || {}));
@@ -557,7 +622,8 @@
       const first = !this.config;
       this.configPromise = (async () => {
         try {
-          const config = await api("GET", this.widgetPath("/config"));
+          // The customer's zone decides their calling window, so whether "now" is offered.
+          const config = await api("GET", this.widgetPath("/config?" + new URLSearchParams({ timezone: customerZone() })));
           this.config = config;
           this.sender.enabled = true;
           if (first || changed) this.emit("ready", { config }, { open_now: config.open_now });
@@ -576,10 +642,11 @@
       return this.config ? Promise.resolve(this.config) : this.configure({});
     }
 
-    // availability({start?: "YYYY-MM-DD", days?: 7, max_slots?: 300}) -> {time_zone, slot_minutes, immediate_available, slots}
+    // availability({start?: "YYYY-MM-DD", days?: 7, max_slots?: 300})
+    //   -> {time_zone, customer_time_zone, slot_minutes, immediate_available, immediate, slots}
     async availability(args) {
       await this.ensureConfig();
-      const query = new URLSearchParams();
+      const query = new URLSearchParams({ timezone: customerZone() });
       if (args.start) query.set("start", args.start);
       query.set("days", String(args.days || 7));
       query.set("max_slots", String(args.max_slots || 300));
@@ -595,7 +662,7 @@
     }
 
     // schedule({phone_number, country?, first_name?, last_name?, email?, notes?, desired_time?, context?, captcha?,
-    //           idempotency_key?}) -> {id, state, desired_time, ewt_seconds, position, token}
+    //           idempotency_key?}) -> {id, state, desired_time, ewt_seconds, position, token, scheduled_at_opening?, message?}
     async schedule(args) {
       await this.ensureConfig();
       const body = {
@@ -620,7 +687,8 @@
         const callback = await api("POST", this.widgetPath("/callbacks"), {
           body, idempotencyKey: args.idempotency_key || randomId(),
         });
-        this.last = callback;
+        // A replayed answer may come without its token: then there is nothing to remember.
+        if (callback.token) storedCallback.set(callback.id, callback.token);
         this.emit("scheduled", { callback }, {
           mode, id: callback.id, state: callback.state, desired_time: callback.desired_time,
           ewt_seconds: callback.ewt_seconds, position: callback.position,
@@ -631,22 +699,35 @@
       }
     }
 
+    // The callback a command means: the one it names, else the customer's remembered one.
     tokenFor(args) {
-      const id = args.id || (this.last && this.last.id);
-      const token = args.token || (this.last && this.last.id === id ? this.last.token : null);
+      const stored = storedCallback.get();
+      const id = args.id || (stored && stored.id);
+      const token = args.token || (stored && stored.id === id ? stored.token : null);
       if (!id || !token) {
-        throw new CallbackServiceError({ status: 0, code: "no_callback", detail: "No callback booked on this page." });
+        throw new CallbackServiceError({ status: 0, code: "no_callback", detail: "No callback booked with this widget." });
       }
       return { id, token };
     }
 
-    // cancel({id?, token?}) -> the callback; defaults to the one booked on this page
+    // One request about a callback; an answer saying it has ended, or that the token opens nothing
+    // (404, or 401 for a token the page never had), forgets the remembered token.
+    async follow(method, id, suffix, { token, body }) {
+      try {
+        const callback = await api(method, "/api/v1/public/callbacks/" + encodeURIComponent(id) + suffix, { token, body });
+        if (TERMINAL_STATES.includes(callback.state)) storedCallback.forget(id);
+        return callback;
+      } catch (error) {
+        if (error.status === 404 || error.status === 401) storedCallback.forget(id);
+        throw error;
+      }
+    }
+
+    // cancel({id?, token?}) -> the callback; defaults to the customer's remembered one
     async cancel(args) {
       try {
         const { id, token } = this.tokenFor(args);
-        const callback = await api("POST", "/api/v1/public/callbacks/" + encodeURIComponent(id) + "/cancel", {
-          body: {}, token,
-        });
+        const callback = await this.follow("POST", id, "/cancel", { token, body: {} });
         this.emit("canceled", { callback }, { id: callback.id, state: callback.state });
         return callback;
       } catch (error) {
@@ -658,8 +739,8 @@
     async reschedule(args) {
       try {
         const { id, token } = this.tokenFor(args);
-        const callback = await api("POST", "/api/v1/public/callbacks/" + encodeURIComponent(id) + "/reschedule", {
-          body: { desired_time: args.desired_time || null }, token,
+        const callback = await this.follow("POST", id, "/reschedule", {
+          token, body: { desired_time: args.desired_time || null },
         });
         this.emit("rescheduled", { callback }, { id: callback.id, state: callback.state,
                                                 desired_time: callback.desired_time });
@@ -669,10 +750,17 @@
       }
     }
 
-    // status({id?, token?}) -> {id, state, desired_time, ewt_seconds, position, can_cancel, can_reschedule}
+    // status({id?, token?}) -> {id, state, status_text, reason, desired_time, ewt_seconds, position,
+    //                          can_cancel, can_reschedule}
     async status(args) {
       const { id, token } = this.tokenFor(args);
-      return api("GET", "/api/v1/public/callbacks/" + encodeURIComponent(id), { token });
+      return this.follow("GET", id, "", { token });
+    }
+
+    // The remembered callback's id, if there is one (its token stays inside the service).
+    remembered() {
+      const stored = storedCallback.get();
+      return stored ? stored.id : null;
     }
 
     // open() shows the dialog; without a UI it only marks the step, for a host page's own dialog.
@@ -713,19 +801,44 @@
     "TV688 TW886 TZ255 UA380 UG256 US1 UY598 UZ998 VA39 VC1 VE58 VG1 VI1 VN84 VU678 WF681 WS685 XK383 YE967 " +
     "YT262 ZA27 ZM260 ZW263";
 
-  function countries() {
-    let names = null;
+  // An example mobile number, as it is dialled at home, for the regions most customers call from:
+  // libphonenumber's own examples (phonenumbers.example_number_for_type(region, MOBILE) in national
+  // format). Other regions get no example rather than a made-up one.
+  const EXAMPLE_NUMBERS = {
+    AE: "050 123 4567", AT: "0664 123456", AU: "0412 345 678", BE: "0450 00 12 34", BR: "(11) 96123-4567",
+    CA: "(506) 234-5678", CH: "078 123 45 67", CZ: "601 123 456", DE: "01512 3456789", DK: "34 41 23 45",
+    ES: "612 34 56 78", FI: "041 2345678", FR: "06 12 34 56 78", GB: "07400 123456", HK: "5123 4567",
+    IE: "085 012 3456", IN: "081234 56789", IT: "312 345 6789", JP: "090-1234-5678", MX: "222 123 4567",
+    NL: "06 12345678", NO: "40 61 23 45", NZ: "021 123 4567", PL: "512 345 678", PT: "912 345 678",
+    SE: "070-123 45 67", SG: "8123 4567", US: "(201) 555-0123", ZA: "071 123 4567",
+  };
+
+  function displayNames(style) {
     try {
-      names = new Intl.DisplayNames([LOCALE, "en"], { type: "region" });
+      return new Intl.DisplayNames([LOCALE, "en"], { type: "region", style });
     } catch (e) {
-      names = null;
+      return null;
     }
+  }
+
+  function countries() {
+    const names = displayNames("long");
+    // The short name reads better in a sentence: "a valid UK number", not "a valid United Kingdom number".
+    const shortNames = displayNames("short");
     return COUNTRY_CODES.split(" ")
       .map((item) => {
         const region = item.slice(0, 2);
-        return { region, dial: item.slice(2), name: (names && names.of(region)) || region };
+        const name = (names && names.of(region)) || region;
+        return { region, dial: item.slice(2), name, shortName: (shortNames && shortNames.of(region)) || name,
+                 example: EXAMPLE_NUMBERS[region] || "" };
       })
       .sort((a, b) => a.name.localeCompare(b.name, LOCALE));
+  }
+
+  // What to type for a number of the picked country, in words for the phone field's error.
+  function invalidPhoneText(country) {
+    return format(country.example ? STRINGS.invalidPhoneIn : STRINGS.invalidPhoneInNoExample,
+                  { country: country.shortName, example: country.example });
   }
 
   // The customer's likely country from the browser's languages ("en-GB" -> GB; "fr" -> FR by likely subtags).
@@ -863,6 +976,9 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
 .pill input:focus-visible + span { outline: 3px solid color-mix(in srgb, var(--accent) 55%, transparent); outline-offset: 2px; }
 .pill input:disabled + span { opacity: .45; text-decoration: line-through; }
 .note { margin: 8px 0 0; color: var(--muted); font-size: 12px; }
+.note:empty { display: none; }
+.sub.zone { margin-bottom: 10px; color: var(--text); font-weight: 600; }
+.choices + .info, fieldset > .info { margin-bottom: 4px; }
 
 .captcha-image { display: flex; gap: 10px; align-items: center; margin-bottom: 6px; }
 .captcha-image img { height: 50px; width: auto; min-width: 100px; border-radius: 8px; border: 1px solid var(--border); background: #fff; }
@@ -875,6 +991,8 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
 .btn.primary:hover { filter: brightness(1.06); }
 .btn.secondary { background: transparent; border-color: var(--border); color: var(--text); }
 .btn.secondary:hover { background: var(--soft); }
+.btn.danger { background: var(--danger); color: var(--surface); }
+.btn.danger:hover { filter: brightness(1.06); }
 .btn:disabled { opacity: .6; cursor: progress; }
 .btn.icon { min-height: 36px; padding: 6px 10px; }
 .spinner { width: 16px; height: 16px; border: 2px solid currentColor; border-right-color: transparent; border-radius: 50%; animation: spin .7s linear infinite; }
@@ -887,12 +1005,34 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
   background: var(--success-soft); color: var(--success);
 }
 .done.canceled .badge { background: var(--soft); color: var(--muted); }
+.done.mine .badge { background: color-mix(in srgb, var(--accent) 12%, transparent); color: var(--accent); }
 .done .badge svg { width: 28px; height: 28px; }
 .done h3 { margin: 0 0 8px; font-size: 19px; }
 .done p { margin: 0 0 6px; }
 .done .when { font-weight: 600; }
 .done .muted { color: var(--muted); font-size: 14px; }
 .done .actions { margin-top: 18px; display: flex; flex-direction: column; align-items: center; gap: 12px; }
+.done h3:focus { outline: none; }
+.buttons { display: flex; flex-wrap: wrap; justify-content: center; gap: 10px; }
+.facts {
+  display: grid; grid-template-columns: auto 1fr; gap: 8px 16px; margin: 14px auto 10px; max-width: 380px;
+  padding: 12px 16px; border-radius: 12px; background: var(--soft); text-align: left;
+}
+.facts dt { color: var(--muted); font-size: 14px; }
+.facts dd { margin: 0; font-weight: 600; }
+.notice { color: var(--success); font-weight: 600; }
+.confirm {
+  width: 100%; max-width: 380px; padding: 14px 16px; border-radius: 12px; background: var(--danger-soft);
+  border: 1px solid color-mix(in srgb, var(--danger) 30%, transparent);
+}
+.confirm > p:first-child { margin: 0 0 12px; font-weight: 600; }
+.confirm .error { margin: 10px 0 0; }
+.moving { padding: 8px 0 4px; }
+.moving h3 { margin: 0 0 4px; font-size: 19px; }
+.moving h3:focus { outline: none; }
+.moving .muted { margin: 0 0 14px; color: var(--muted); font-size: 14px; }
+.moving > .error { margin: 10px 0 0; }
+.moving > .buttons { justify-content: flex-end; margin-top: 18px; }
 
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 
@@ -931,7 +1071,7 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
       else if (key === "value" || key === "checked") el[key] = value;
       else el.setAttribute(key, value === true ? "" : String(value));
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child !== null && child !== undefined && child !== false) el.append(child);
     }
     return el;
@@ -957,6 +1097,88 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
     turnstile: { url: "https://challenges.cloudflare.com/turnstile/v0/api.js?render=explicit&onload=", global: "turnstile" },
   };
 
+  // Whether a config or availability answer offers a callback now.
+  function offersNow(answer) {
+    return Boolean(answer.immediate && answer.immediate.available);
+  }
+
+  /** Day and time pills for an availability answer's slots, grouped and shown in the customer's own zone. */
+  class SlotPicker {
+    constructor(name, onPick) {
+      this.name = name;          // of its radio groups, unique in the dialog
+      this.onPick = onPick;
+      this.byDay = new Map();
+      this.day = null;
+      this.slot = null;
+      this.zone = h("p", { class: "sub zone", hidden: true });
+      this.days = h("div", { class: "days", role: "radiogroup", "aria-label": STRINGS.day });
+      this.slots = h("div", { class: "slots", role: "radiogroup", "aria-label": STRINGS.time });
+      this.status = h("p", { class: "note", "aria-live": "polite" });
+      this.el = h("div", { class: "picker" }, this.zone,
+        h("p", { class: "sub", text: STRINGS.day, "aria-hidden": "true" }), this.days,
+        h("p", { class: "sub", text: STRINGS.time, "aria-hidden": "true" }), this.slots, this.status);
+    }
+
+    say(text) {
+      this.status.textContent = text;
+    }
+
+    clear() {
+      this.slot = null;
+    }
+
+    // The radio to focus when the customer must pick: the chosen day, else the first.
+    focusTarget() {
+      return this.days.querySelector("input:checked") || this.days.querySelector("input");
+    }
+
+    render(availability) {
+      // The customer's zone: the time they will pick up the phone.
+      const byDay = new Map();
+      for (const slot of availability.slots) {
+        if (slot.capacity === 0) continue;
+        const key = dayKey(new Date(slot.start));
+        if (!byDay.has(key)) byDay.set(key, []);
+        byDay.get(key).push(slot);
+      }
+      this.byDay = byDay;
+      this.days.replaceChildren();
+      this.zone.hidden = !byDay.size;
+      if (!byDay.size) {
+        this.slots.replaceChildren();
+        this.say(STRINGS.noTimes);
+        return;
+      }
+      this.zone.textContent = format(STRINGS.timesIn, { zone: customerZone().replace(/_/g, " ") });
+      this.say("");
+      const today = dayKey(new Date());
+      const tomorrow = dayKey(new Date(Date.now() + 86400000));
+      if (!byDay.has(this.day)) this.day = byDay.keys().next().value;
+      for (const [key, slots] of byDay) {
+        const label = key === today ? STRINGS.today : key === tomorrow ? STRINGS.tomorrow : fmt.day.format(new Date(slots[0].start));
+        this.days.append(h("label", { class: "pill" },
+          h("input", { type: "radio", name: this.name + "-day", value: key, checked: key === this.day,
+                       onchange: () => { this.day = key; this.renderSlots(); } }),
+          h("span", { text: label })));
+      }
+      this.renderSlots();
+    }
+
+    renderSlots() {
+      this.slots.replaceChildren();
+      for (const slot of this.byDay.get(this.day) || []) {
+        this.slots.append(h("label", { class: "pill" },
+          h("input", { type: "radio", name: this.name + "-slot", value: slot.start,
+                       checked: Boolean(this.slot && this.slot.start === slot.start),
+                       "aria-label": yourTime(slot.start),
+                       onchange: () => { this.slot = slot; this.onPick(slot); } }),
+          h("span", { text: fmt.time.format(new Date(slot.start)) })));
+      }
+    }
+  }
+
+  const RESULT_ICONS = { booked: ICONS.check, canceled: ICONS.slash, mine: ICONS.phone };
+
   class WidgetUI {
     constructor(service) {
       this.service = service;
@@ -964,8 +1186,6 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
       this.built = false;
       this.fields = new Map();     // name -> {spec, input, wrap, error}
       this.availability = null;
-      this.selectedDay = null;
-      this.selectedSlot = null;
       this.submitting = false;
       this.idempotencyKey = null;
       this.captcha = null;         // {provider, key?, answerInput?, widgetId?, token?}
@@ -985,7 +1205,8 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
       this.shell.style.setProperty("--accent-text", accentText(accent));
       this.root.append(h("style", { text: CSS }), this.shell);
 
-      if (options.launcher && this.offersAnything()) {
+      // With nothing to book the button still leads a customer to the callback they have.
+      if (options.launcher && (this.offersAnything() || this.service.remembered())) {
         this.launcher = h("button", {
           type: "button", class: "launcher", "aria-haspopup": "dialog", "aria-expanded": "false",
           html: ICONS.phone, onclick: () => this.service.open({ source: "launcher" }),
@@ -1041,11 +1262,15 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
       // The page must not scroll behind a modal (on phones it would scroll instead of the sheet).
       this.bodyOverflow = document.body.style.overflow;
       document.body.style.overflow = "hidden";
-      if (this.screen === "form") {
-        this.enterForm();
-      } else {
+      if (this.screen === "result") {
         const primary = this.doneView.querySelector(".btn.primary");
         if (primary) primary.focus();
+      } else if (this.service.remembered()) {
+        // A callback booked before (a reload ago, or in another tab) is shown, not a form it would refuse.
+        this.openMine();
+      } else {
+        if (this.screen !== "form") this.reset();
+        this.enterForm();
       }
     }
 
@@ -1168,12 +1393,20 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
                                    onchange: () => { show(); this.clearError("phone_number"); } },
         list.map((c) => h("option", { value: c.region, text: c.name + " (+" + c.dial + ")", selected: c.region === chosen })));
       const show = () => {
-        const c = list.find((item) => item.region === select.value) || list[0];
+        const c = this.pickedCountry();
         code.textContent = c.region + " +" + c.dial;
+        // A number as the picked country dials it, never another country's (the form's own placeholder
+        // was written for one country).
+        input.placeholder = c.example;
       };
-      show();
+      this.countries = list;
       this.countrySelect = select;
+      show();
       return h("div", { class: "phone" }, h("div", { class: "cc" }, code, h("span", { html: ICONS.chevron }), select), input);
+    }
+
+    pickedCountry() {
+      return this.countries.find((c) => c.region === this.countrySelect.value) || this.countries[0];
     }
 
     // ------------------------------------------------------------ when: ASAP or a slot
@@ -1182,36 +1415,41 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
       const c = this.config;
       this.whenError = h("div", { class: "error", id: "cbw-e-desired_time", "aria-live": "polite" });
       this.when = h("fieldset", { "aria-describedby": "cbw-e-desired_time" }, h("legend", { text: STRINGS.when }));
-      const immediate = c.open_now && c.offer_immediate;
+      const immediate = offersNow(c);
       if (!c.offer_scheduling) {
         this.when.append(h("p", { class: "info", text: immediate
-          ? STRINGS.asap + " · " + this.asapWait(c.ewt_seconds) : STRINGS.nothingOffered }));
+          ? STRINGS.asap + " · " + this.asapWait(c.ewt_seconds) : c.immediate.detail || STRINGS.nothingOffered }));
         if (!immediate) this.confirmButton.disabled = true;
       } else {
-        this.asapRadio = h("input", { type: "radio", name: "cbw-when", value: "asap", disabled: !immediate,
-                                      onchange: () => this.setMode("asap") });
+        this.asapRadio = h("input", { type: "radio", name: "cbw-when", value: "asap", onchange: () => this.setMode("asap") });
         this.laterRadio = h("input", { type: "radio", name: "cbw-when", value: "later", onchange: () => this.setMode("later") });
-        this.asapHint = h("span", { text: immediate ? this.asapWait(c.ewt_seconds) : this.asapWhyNot(c) });
-        this.when.append(h("div", { class: "choices" },
+        this.asapHint = h("span");
+        this.choices = h("div", { class: "choices" },
           h("label", { class: "choice" }, this.asapRadio, h("strong", { text: STRINGS.asap }), this.asapHint),
           h("label", { class: "choice" }, this.laterRadio, h("strong", { text: STRINGS.later }),
-            h("span", { text: STRINGS.laterHint }))));
-        this.days = h("div", { class: "days", role: "radiogroup", "aria-label": STRINGS.day });
-        this.slots = h("div", { class: "slots", role: "radiogroup", "aria-label": STRINGS.time });
-        this.pickerStatus = h("p", { class: "note", "aria-live": "polite" });
-        this.picker = h("div", { class: "picker", hidden: true },
-          h("p", { class: "sub", text: STRINGS.day, "aria-hidden": "true" }), this.days,
-          h("p", { class: "sub", text: STRINGS.time, "aria-hidden": "true" }), this.slots, this.pickerStatus);
-        this.when.append(this.picker);
-        this.setMode(immediate ? "asap" : "later");
+            h("span", { text: STRINGS.laterHint })));
+        // Why not now and from when we can call, shown instead of the choice when now is not offered.
+        this.notNow = h("p", { class: "info", hidden: true });
+        this.picker = new SlotPicker("cbw", () => this.clearWhenError());
+        this.picker.el.hidden = true;
+        this.when.append(this.choices, this.notNow, this.picker.el);
+        this.offerNow(c);
       }
       this.when.append(this.whenError);
       this.formBody.append(this.when);
     }
 
-    // The server's reason (closed, closing soon, too many waiting, fully booked), else a generic one.
-    asapWhyNot(answer) {
-      return (answer && answer.immediate && answer.immediate.detail) || STRINGS.asapClosed;
+    // Now, or a time: with "now" not offered (closed, outside the customer's calling window, too many
+    // waiting) the customer goes straight to the times, told the server's reason.
+    offerNow(answer) {
+      const immediate = offersNow(answer);
+      this.asapHint.textContent = immediate ? this.asapWait(this.config.ewt_seconds) : "";
+      this.asapRadio.disabled = !immediate;
+      this.choices.hidden = !immediate;
+      this.notNow.hidden = immediate;
+      this.notNow.textContent = immediate ? "" : answer.immediate.detail || STRINGS.asapClosed;
+      if (!immediate) this.setMode("later");
+      else if (!this.mode) this.setMode("asap");
     }
 
     asapWait(seconds) {
@@ -1227,7 +1465,7 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
       if (!this.asapRadio) return;
       this.asapRadio.checked = mode === "asap";
       this.laterRadio.checked = mode === "later";
-      this.picker.hidden = mode !== "later";
+      this.picker.el.hidden = mode !== "later";
       this.clearWhenError();
       if (mode === "later" && !this.availability) this.refreshAvailability();
     }
@@ -1235,63 +1473,16 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
     async refreshAvailability() {
       if (!this.config.offer_scheduling || this.loadingAvailability) return;
       this.loadingAvailability = true;
-      if (!this.availability) this.pickerStatus.textContent = STRINGS.loadingTimes;
+      if (!this.availability) this.picker.say(STRINGS.loadingTimes);
       try {
         this.availability = await this.service.availability({ days: 7, max_slots: 1000 });
-        this.renderDays();
-        // The queue may have closed (or opened) since the page loaded.
-        const immediate = this.config.open_now && this.config.offer_immediate && this.availability.immediate_available;
-        this.asapRadio.disabled = !immediate;
-        this.asapHint.textContent = immediate ? this.asapWait(this.config.ewt_seconds) : this.asapWhyNot(this.availability);
-        if (!immediate && this.mode === "asap") this.setMode("later");
+        this.picker.render(this.availability);
+        // The queue (or the customer's calling window) may have closed or opened since the page loaded.
+        this.offerNow(this.availability);
       } catch (error) {
-        if (!this.availability) this.pickerStatus.textContent = error.detail || STRINGS.unavailable;
+        if (!this.availability) this.picker.say(error.detail || STRINGS.unavailable);
       } finally {
         this.loadingAvailability = false;
-      }
-    }
-
-    renderDays() {
-      // Grouped and shown in the customer's own zone: the time they will pick up the phone.
-      const byDay = new Map();
-      for (const slot of this.availability.slots) {
-        if (slot.capacity === 0) continue;
-        const key = dayKey(new Date(slot.start));
-        if (!byDay.has(key)) byDay.set(key, []);
-        byDay.get(key).push(slot);
-      }
-      this.byDay = byDay;
-      this.days.replaceChildren();
-      const today = dayKey(new Date());
-      const tomorrow = dayKey(new Date(Date.now() + 86400000));
-      if (!byDay.size) {
-        this.slots.replaceChildren();
-        this.pickerStatus.textContent = STRINGS.noTimes;
-        return;
-      }
-      if (!byDay.has(this.selectedDay)) this.selectedDay = byDay.keys().next().value;
-      for (const [key, slots] of byDay) {
-        const label = key === today ? STRINGS.today : key === tomorrow ? STRINGS.tomorrow : fmt.day.format(new Date(slots[0].start));
-        this.days.append(h("label", { class: "pill" },
-          h("input", { type: "radio", name: "cbw-day", value: key, checked: key === this.selectedDay,
-                       onchange: () => { this.selectedDay = key; this.renderSlots(); } }),
-          h("span", { text: label })));
-      }
-      const zone = customerZone();
-      this.pickerStatus.textContent = format(STRINGS.timesIn, { zone: zone.replace(/_/g, " ") });
-      this.renderSlots();
-    }
-
-    renderSlots() {
-      this.slots.replaceChildren();
-      for (const slot of this.byDay.get(this.selectedDay) || []) {
-        const label = fmt.time.format(new Date(slot.start));
-        this.slots.append(h("label", { class: "pill" },
-          h("input", { type: "radio", name: "cbw-slot", value: slot.start,
-                       checked: Boolean(this.selectedSlot && this.selectedSlot.start === slot.start),
-                       "aria-label": fmt.full.format(new Date(slot.start)),
-                       onchange: () => { this.selectedSlot = slot; this.clearWhenError(); } }),
-          h("span", { text: label })));
       }
     }
 
@@ -1417,7 +1608,7 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
         // Focus scrolls the input into view, not the message under it.
         invalid.error.scrollIntoView({ block: "nearest" });
       }
-      else if (this.whenError && this.whenError.textContent) (this.laterRadio || this.confirmButton).focus();
+      else if (this.whenError && this.whenError.textContent) ((this.picker && this.picker.focusTarget()) || this.confirmButton).focus();
       else if (!this.banner.hidden) this.banner.scrollIntoView({ block: "nearest" });
     }
 
@@ -1434,7 +1625,7 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
         } else if (input.validity.typeMismatch) errors[name] = [STRINGS.invalidEmail];
         else errors[name] = [STRINGS.invalidFormat];
       }
-      if (this.mode === "later" && this.asapRadio && !this.selectedSlot) errors.desired_time = [STRINGS.chooseTime];
+      if (this.mode === "later" && this.asapRadio && !this.picker.slot) errors.desired_time = [STRINGS.chooseTime];
       if (this.captcha && this.captcha.provider !== "image" && !this.captchaValue()) errors.captcha = [STRINGS.completeCaptcha];
       return errors;
     }
@@ -1456,7 +1647,7 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
       }
       request.country = this.countrySelect ? this.countrySelect.value : defaultCountry();
       const scheduled = this.asapRadio ? this.mode === "later" : false;
-      request.desired_time = scheduled && this.selectedSlot ? this.selectedSlot.start : null;
+      request.desired_time = scheduled && this.picker.slot ? this.picker.slot.start : null;
       const captcha = this.captchaValue();
       if (captcha !== null) request.captcha = captcha;
       return request;
@@ -1484,6 +1675,12 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
         this.showDone(callback, request);
       } catch (error) {
         if (error.status !== 0) this.idempotencyKey = null;
+        // The number's open callback is the one this browser remembers (booked in another tab, or
+        // before a reload): show it, not a dead end.
+        if (error.status === 409 && error.id && error.id === this.service.remembered()) {
+          this.openMine();
+          return;
+        }
         this.showErrors(error);
         if (error.fields && error.fields.captcha) this.resetCaptcha();
         else if (error.status === 400 && this.captcha && this.captcha.provider === "image") this.resetCaptcha();
@@ -1501,13 +1698,16 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
             for (const [sub, messages] of Object.entries(value)) {
               if (!this.showFieldError(sub, messagesOf(messages))) unplaced.push(...messagesOf(messages));
             }
+          } else if (name === "phone_number" && this.countrySelect) {
+            // The server asks for a country code; here the customer has picked a country already.
+            this.showFieldError(name, [invalidPhoneText(this.pickedCountry())]);
           } else if (!this.showFieldError(name, messagesOf(value))) {
             unplaced.push(...messagesOf(value));
           }
         }
         this.showBanner(unplaced.length ? unplaced.join(" ") : "");
         if (error.fields.desired_time && this.config.offer_scheduling) {
-          this.selectedSlot = null;
+          this.picker.clear();
           this.availability = null;
           this.refreshAvailability();
         }
@@ -1516,7 +1716,7 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
         // A rule refused the time or the immediate callback (slot just filled, queue closing, too many
         // waiting): fetch what is offered now, so the picker and the ASAP choice match it.
         if (REFRESH_ON.includes(error.code) && this.config.offer_scheduling) {
-          this.selectedSlot = null;
+          this.picker.clear();
           this.availability = null;
           this.refreshAvailability();
         }
@@ -1532,56 +1732,174 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
     }
 
     showDone(callback, request) {
-      this.screen = "done";
+      this.screen = "result";
       const phone = request.phone_number;
       const lines = [];
-      if (callback.desired_time) {
-        // In the customer's zone, named, so "09:00" cannot be misread as the contact center's time.
+      if (callback.scheduled_at_opening && callback.message) {
+        // Asked for now outside the calling window: the server's words say when we will call instead.
+        lines.push(h("p", { text: callback.message }));
+      } else if (callback.desired_time) {
         lines.push(h("p", { text: format(STRINGS.doneAt, { phone }) }),
-                   h("p", { class: "when", text: fmt.full.format(new Date(callback.desired_time)) }));
+                   h("p", { class: "when", text: yourTime(callback.desired_time) }));
       } else {
-        lines.push(h("p", { text: format(STRINGS.doneAsap, { phone }) }));
-        if (waitText(callback.ewt_seconds)) {
-          lines.push(h("p", { class: "when", text: format(STRINGS.doneWait, { wait: waitText(callback.ewt_seconds) }) }));
-        }
-        if (callback.position) lines.push(h("p", { class: "muted", text: format(STRINGS.donePosition, { n: callback.position }) }));
+        lines.push(h("p", { text: format(STRINGS.doneAsap, { phone }) }), ...this.waitLines(callback));
       }
-      const status = h("p", { class: "error", role: "alert" });
-      const cancelLink = h("button", { type: "button", class: "link", text: STRINGS.cancelCallback,
-                                       onclick: () => this.cancelBooked(cancelLink, status) });
       const doneButton = h("button", { type: "button", class: "btn primary", text: STRINGS.done,
                                        onclick: () => this.finish("done") });
       // A replayed answer may come without its token; then there is nothing to cancel with.
-      this.renderResult(false, STRINGS.doneTitle, lines, [doneButton, callback.token ? cancelLink : null, status]);
+      this.renderResult("booked", STRINGS.doneTitle, lines, [doneButton, callback.token ? this.cancelLink() : null]);
       doneButton.focus();
     }
 
-    async cancelBooked(link, status) {
-      link.disabled = true;
-      link.textContent = STRINGS.canceling;
+    waitLines(callback) {
+      const lines = [];
+      if (waitText(callback.ewt_seconds)) {
+        lines.push(h("p", { class: "when", text: format(STRINGS.doneWait, { wait: waitText(callback.ewt_seconds) }) }));
+      }
+      if (callback.position) lines.push(h("p", { class: "muted", text: format(STRINGS.donePosition, { n: callback.position }) }));
+      return lines;
+    }
+
+    // ------------------------------------------------------------ the customer's own callback
+
+    // The remembered callback, fetched afresh; a callback that has ended (or a token that opens nothing)
+    // leaves the form, since the service has forgotten it.
+    async openMine() {
+      this.screen = "mine";
+      this.renderResult("mine", STRINGS.yourCallback, [h("p", { class: "muted", text: STRINGS.loadingCallback })], [])
+        .focus();
+      try {
+        const callback = await this.service.status({});
+        if (TERMINAL_STATES.includes(callback.state)) this.backToForm("");
+        else this.showMine(callback, "");
+      } catch (error) {
+        this.backToForm(error.status === 404 || error.status === 401 ? "" : error.detail);
+      }
+    }
+
+    backToForm(banner) {
+      this.reset();
+      this.enterForm();
+      this.showBanner(banner);
+    }
+
+    // "Your callback": when (in the customer's zone), its state in words, the line ahead when queued.
+    showMine(callback, notice) {
+      this.screen = "mine";
+      const facts = h("dl", { class: "facts" },
+        h("dt", { text: STRINGS.mineWhen }),
+        h("dd", { text: callback.desired_time ? yourTime(callback.desired_time) : STRINGS.mineAsap }),
+        callback.status_text ? [h("dt", { text: STRINGS.mineStatus }), h("dd", { text: callback.status_text })] : null);
+      const lines = [facts, callback.state === "queued" ? this.waitLines(callback) : null,
+                     notice ? h("p", { class: "notice", text: notice }) : null];
+      const done = h("button", { type: "button", class: "btn primary", text: STRINGS.done,
+                                 onclick: () => this.finish("done") });
+      const move = callback.can_reschedule && this.config.offer_scheduling
+        ? h("button", { type: "button", class: "btn secondary", text: STRINGS.reschedule,
+                        onclick: () => this.showReschedule(callback) })
+        : null;
+      this.renderResult("mine", STRINGS.yourCallback, lines,
+                        [h("div", { class: "buttons" }, move, done), callback.can_cancel ? this.cancelLink() : null])
+        .focus();
+    }
+
+    // The link asks first: its question and two answers take the actions' place, Keep it focused,
+    // so a second Enter does not cancel by accident.
+    cancelLink() {
+      const link = h("button", { type: "button", class: "link", text: STRINGS.cancelCallback,
+                                 onclick: () => this.askCancel(link.parentElement) });
+      return link;
+    }
+
+    askCancel(actions) {
+      const before = Array.from(actions.childNodes);
+      const status = h("p", { class: "error", role: "alert" });
+      const yes = h("button", { type: "button", class: "btn danger", text: STRINGS.cancelYes,
+                                onclick: () => this.cancelBooked(yes, status) });
+      const keep = h("button", { type: "button", class: "btn secondary", text: STRINGS.cancelNo,
+                                 onclick: () => { actions.replaceChildren(...before); before.at(-1).focus(); } });
+      actions.replaceChildren(h("div", { class: "confirm", role: "group", "aria-labelledby": "cbw-cancel-q" },
+        h("p", { id: "cbw-cancel-q", text: STRINGS.cancelQuestion }), h("div", { class: "buttons" }, yes, keep), status));
+      keep.focus();
+    }
+
+    async cancelBooked(button, status) {
+      button.disabled = true;
+      button.textContent = STRINGS.canceling;
       status.textContent = "";
       try {
         await this.service.cancel({});
+        this.screen = "result";
         const again = h("button", { type: "button", class: "btn primary", text: STRINGS.bookAnother,
                                     onclick: () => { this.reset(); this.enterForm(); } });
         const done = h("button", { type: "button", class: "btn secondary", text: STRINGS.done,
                                    onclick: () => this.finish("done") });
-        this.renderResult(true, STRINGS.canceledTitle, [h("p", { text: STRINGS.canceledText })], [again, done]);
+        this.renderResult("canceled", STRINGS.canceledTitle, [h("p", { text: STRINGS.canceledText })], [again, done]);
         done.focus();
       } catch (error) {
-        link.disabled = false;
-        link.textContent = STRINGS.cancelCallback;
+        button.disabled = false;
+        button.textContent = STRINGS.cancelYes;
         status.textContent = error.detail || STRINGS.unavailable;
       }
     }
 
-    renderResult(canceled, title, lines, actions) {
+    // Another time for the callback, picked from what is bookable now.
+    async showReschedule(callback) {
+      const error = h("p", { class: "error", role: "alert" });
+      const picker = new SlotPicker("cbw-new", () => { error.textContent = ""; });
+      const move = h("button", { type: "button", class: "btn primary", text: STRINGS.rescheduleConfirm,
+                                 onclick: () => this.moveTo(picker, move, error) });
+      const back = h("button", { type: "button", class: "btn secondary", text: STRINGS.back,
+                                 onclick: () => this.showMine(callback, "") });
+      const heading = h("h3", { tabindex: "-1", text: STRINGS.rescheduleTitle });
+      this.doneView.replaceChildren(h("div", { class: "moving" }, heading,
+        h("p", { class: "muted", text: format(STRINGS.rescheduleFrom, { when: callback.desired_time
+          ? yourTime(callback.desired_time) : STRINGS.mineAsap }) }),
+        picker.el, error, h("div", { class: "buttons" }, back, move)));
+      heading.focus();
+      await this.loadTimes(picker);
+    }
+
+    async loadTimes(picker) {
+      picker.clear();
+      picker.say(STRINGS.loadingTimes);
+      try {
+        picker.render(await this.service.availability({ days: 7, max_slots: 1000 }));
+      } catch (error) {
+        picker.say(error.detail || STRINGS.unavailable);
+      }
+    }
+
+    async moveTo(picker, button, error) {
+      if (!picker.slot) {
+        error.textContent = STRINGS.chooseTime;
+        (picker.focusTarget() || button).focus();
+        return;
+      }
+      button.disabled = true;
+      button.replaceChildren(h("span", { class: "spinner", "aria-hidden": "true" }), STRINGS.rescheduling);
+      try {
+        this.showMine(await this.service.reschedule({ desired_time: picker.slot.start }), STRINGS.rescheduled);
+      } catch (failure) {
+        button.disabled = false;
+        button.replaceChildren(STRINGS.rescheduleConfirm);
+        error.textContent = (failure.status === 400 ? messagesOf(failure.fields).join(" ") : failure.detail)
+          || STRINGS.unavailable;
+        // The time was just taken or is no longer allowed: show what is bookable now.
+        if (failure.status === 400 || REFRESH_ON.includes(failure.code)) await this.loadTimes(picker);
+      }
+    }
+
+    // A result in the dialog's place: booked, canceled, or the customer's own callback. Returns its
+    // heading, which takes focus where no button should.
+    renderResult(kind, title, lines, actions) {
       this.form.hidden = true;
       this.subtitle.hidden = true;
       this.doneView.hidden = false;
-      this.doneView.replaceChildren(h("div", { class: "done" + (canceled ? " canceled" : ""), "aria-live": "polite" },
-        h("div", { class: "badge", html: canceled ? ICONS.slash : ICONS.check }),
-        h("h3", { text: title }), lines, h("div", { class: "actions" }, actions)));
+      const heading = h("h3", { tabindex: "-1", text: title });
+      this.doneView.replaceChildren(h("div", { class: "done " + kind, "aria-live": "polite" },
+        h("div", { class: "badge", html: RESULT_ICONS[kind] }), heading, lines, h("div", { class: "actions" }, actions)));
+      return heading;
     }
 
     finish(reason) {
@@ -1594,7 +1912,7 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
       this.screen = "form";
       this.form.reset();
       this.clearErrors();
-      this.selectedSlot = null;
+      if (this.picker) this.picker.clear();
       this.availability = null;
       this.form.hidden = false;
       this.subtitle.hidden = false;
