@@ -13,7 +13,8 @@ from queues.models import OfficeHours, VirtualQueue
 from queues.selectors import agents_able_to_serve, queues_visible_to
 from rules.models import QueueRules, RejectionRecord
 
-from .models import ApiProblem, Widget
+from .lifecycle import TRANSITIONS
+from .models import ApiProblem, CallbackEvent, Widget
 
 RECENT_DAYS = 7
 LATEST = 50
@@ -54,9 +55,13 @@ def recent_problems(user, *, now: dt.datetime | None = None) -> dict:
               for r in rejections.select_related("queue").order_by("-created_at")[:LATEST]]
     latest += [Problem(p.created_at, p.get_kind_display(), p.kind, str(p.widget or p.path), p.detail or p.origin)
                for p in problems.select_related("widget").order_by("-created_at")[:LATEST]]
+    expiries = CallbackEvent.objects.filter(type=TRANSITIONS["expire"].event, created_at__gte=since,
+                                            callback__queue__in=queues)
     return {
         "days": RECENT_DAYS,
         "by_code": list(rejections.values("code").annotate(count=Count("pk")).order_by("-count", "code")),
+        # Expired callbacks are promises not kept: why, so a queue whose customers' windows close on them shows.
+        "expiries": list(expiries.values("reason").annotate(count=Count("pk")).order_by("-count", "reason")),
         "by_kind": [{"kind": ApiProblem.Kind(row["kind"]).label, "count": row["count"]}
                     for row in problems.values("kind").annotate(count=Count("pk")).order_by("-count", "kind")],
         "latest": sorted(latest, key=lambda problem: problem.at, reverse=True)[:LATEST],
@@ -103,6 +108,10 @@ def queue_setups(user) -> list[QueueSetup]:
             warnings.append("Capacity 0 per day: no callback can be booked.")
         if not queue.active:
             warnings.append("Inactive: every request is refused.")
+        if outside := hours_outside_window(queue):
+            warnings.append(f"Office hours reach outside the calling window ({window_text(queue)}): {outside}. "
+                            f"Customers may not be called then, so those hours offer no slot and immediate "
+                            f"requests wait for the window.")
         setups.append(QueueSetup(
             queue=queue, hours=hours,
             closed_dates=[closed.date for closed in queue.closed_dates.all() if closed.date >= today],
@@ -110,3 +119,24 @@ def queue_setups(user) -> list[QueueSetup]:
             slot_capacity=slot_capacity, daily_capacity=queue_rules.daily_capacity if queue_rules else None,
             agents_able=able, warnings=warnings))
     return setups
+
+
+def window_text(queue: VirtualQueue) -> str:
+    closes = "24:00" if queue.calling_window_end == dt.time(0) else f"{queue.calling_window_end:%H:%M}"
+    return f"{queue.calling_window_start:%H:%M}–{closes}"
+
+
+def hours_outside_window(queue: VirtualQueue) -> str:
+    """The office hours of the queue (its own zone) during which its own customers may not be called, in words."""
+    start, end = queue.calling_window_start, queue.calling_window_end
+    window_all_day = start == dt.time(0) and end == dt.time(0)
+    hours = list(queue.office_hours.all())
+    if window_all_day:
+        return ""
+    if not hours:
+        return "open around the clock"
+
+    def past_end(closes: dt.time) -> bool:
+        return end != dt.time(0) and (closes == dt.time(0) or closes > end)
+
+    return ", ".join(str(h) for h in hours if h.opens < start or past_end(h.closes))

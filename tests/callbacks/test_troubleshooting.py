@@ -1,12 +1,15 @@
 """The troubleshooting page, and the public API's refusals it is built from."""
 
+import datetime as dt
+
 import pytest
 from rest_framework.test import APIClient
 
+from callbacks import lifecycle
 from callbacks.models import ApiProblem, Widget
 from callbacks.throttles import CreateByAddressThrottle
 from queues.models import LineOfBusiness
-from tests.factories import AgentFactory, QueueFactory, WidgetFactory
+from tests.factories import AgentFactory, CallbackFactory, OfficeHoursFactory, QueueFactory, WidgetFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +108,27 @@ class TestPage:
 
     def test_it_warns_of_a_queue_without_office_hours(self, developer, widget):
         assert "No office hours" in developer.get(PAGE).content.decode()
+
+    def test_it_warns_of_office_hours_outside_the_calling_window(self, developer, widget):
+        OfficeHoursFactory(queue=widget.queue, weekday=0, opens=dt.time(8), closes=dt.time(22))
+
+        assert ("Office hours reach outside the calling window (09:00–21:00): Monday 08:00–22:00."
+                in developer.get(PAGE).content.decode())
+
+    def test_office_hours_inside_the_calling_window_get_no_such_warning(self, developer, widget):
+        OfficeHoursFactory(queue=widget.queue, weekday=0, opens=dt.time(9), closes=dt.time(17))
+
+        assert "reach outside the calling window" not in developer.get(PAGE).content.decode()
+
+    def test_it_counts_expired_callbacks_by_reason(self, developer, widget):
+        for reason in ("outside_calling_window", "outside_calling_window", "max_wait_exceeded"):
+            lifecycle.expire(CallbackFactory(queue=widget.queue), reason=reason)
+
+        body = developer.get(PAGE).content.decode()
+
+        assert ("Outside the customer&#x27;s calling window <code>outside_calling_window</code> "
+                '<span class="badge warning">2</span>') in body
+        assert "<code>max_wait_exceeded</code> <span class=\"badge warning\">1</span>" in body
 
     def test_it_warns_of_capacity_zero(self, developer, widget):
         widget.queue.rules.slot_capacity = 0
