@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from queues import routing
+from queues import calling, routing
 from queues.selectors import agent_by_username, agents_able_to_serve
 from rules.engine import Rejection
 
@@ -128,6 +128,7 @@ def callback_detail(request, callback_id):
         "timeline": timeline(callback),
         "now": timezone.now(),
         "customer_zone": routing.dial_zone(callback),
+        "window": calling.explain(calling.reach_of(callback), now=timezone.now()),
         "attempts": callback.dial_attempts.all(),
         "can_manage": request.user.has_perm("callbacks.manage_callback"),
         # Only the actions the callback's state allows are offered.

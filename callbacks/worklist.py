@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from queues import routing
+from queues import calling, routing
 from queues.models import Agent
 
 from . import lifecycle, services
@@ -84,6 +84,7 @@ def card(callback: Callback) -> dict:
         "name": f"{callback.first_name} {callback.last_name}".strip() or "Name not given",
         "customer_zone": zone,
         "now": now,
+        "window": calling.explain(calling.reach_of(callback), now=now),
         "waited_seconds": waited,
         "seconds_left": left,
         "seconds_left_label": None if left is None else f"{left // 60}:{left % 60:02d}",

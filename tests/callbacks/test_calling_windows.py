@@ -196,3 +196,23 @@ class TestAgents:
         assert response.status_code == 409
         assert response.json() == {"code": "agent_unavailable", "status": "away",
                                    "detail": "You are away: set yourself available to take callbacks."}
+
+
+class TestWhichRuleSetTheWindowIsShown:
+    def test_on_the_manage_detail(self, supervisor, widget):
+        callback = CallbackFactory(queue=widget.queue, phone_number=FLORIDA_NUMBER)
+
+        body = supervisor.get(f"/manage/callbacks/{callback.public_id}/").content.decode()
+
+        assert ("Today 09:00–20:00 customer&#x27;s time (America/New_York); opens per the queue&#x27;s calling "
+                "window 09:00–21:00 (America/New_York), closes per the US-FL calling policy") in body
+
+    def test_on_the_worklist_card(self, widget):
+        me = working_agent(widget.queue, username="ada")
+        CallbackFactory(queue=widget.queue, phone_number=FLORIDA_NUMBER)
+        page = signed_in(me)
+        page.post("/agent/next")
+
+        body = page.get("/agent/").content.decode()
+
+        assert "closes per the US-FL calling policy (America/New_York)" in body
