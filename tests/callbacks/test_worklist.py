@@ -219,9 +219,12 @@ class TestTimes:
 
 
 class TestSetAwayByTheTimeout:
+    # 11:34 in London: inside the legal calling hours of the customer's UK number.
+    INSTANT = dt.datetime(2026, 1, 15, 11, 34, tzinfo=dt.timezone.utc)
+
     @pytest.fixture
     def clock(self):
-        with time_machine.travel(TestTimes.INSTANT, tick=False) as traveller:
+        with time_machine.travel(self.INSTANT, tick=False) as traveller:
             yield traveller
 
     @pytest.fixture
@@ -235,7 +238,7 @@ class TestSetAwayByTheTimeout:
     def test_it_tells_the_agent_why_they_are_away(self, page, lapsed, queue):
         body = " ".join(page.get(PAGE + "panel").content.decode().split())
 
-        assert (f'data-testid="timed-out"> You were set to Away at 21:35 UTC because the callback reserved for you '
+        assert (f'data-testid="timed-out"> You were set to Away at 11:35 UTC because the callback reserved for you '
                 f"was not started within {queue.reservation_timeout_seconds} seconds. "
                 f"Set yourself Available when you are back.") in body
 
