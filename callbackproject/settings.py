@@ -221,6 +221,12 @@ CALLBACK_HANDLE_TIME_WINDOW_HOURS = env.int("CALLBACK_HANDLE_TIME_WINDOW_HOURS",
 
 # Personal data of finished callbacks is purged after this many days.
 CALLBACK_RETENTION_DAYS = env.int("CALLBACK_RETENTION_DAYS", default=30)
+# The consent text recorded with a callback whose client sent none (a widget sends the one it shows).
+CALLBACK_CONSENT_TEXT = env.str("CALLBACK_CONSENT_TEXT",
+                                default="I agree to be called back at this number about my request.")
+# GES clients send no consent text: set this to the wording the integrations show.
+CALLBACK_GES_CONSENT_TEXT = env.str(
+    "CALLBACK_GES_CONSENT_TEXT", default="Consent collected by the integration (Genesys-compatible API) in its own words.")
 # Rule rejections and API problems, the troubleshooting page's records.
 TROUBLESHOOTING_RETENTION_DAYS = env.int("TROUBLESHOOTING_RETENTION_DAYS", default=90)
 

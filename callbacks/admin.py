@@ -9,13 +9,14 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.templatetags.static import static
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils import timezone
 
 from . import services
-from .models import ApiKey, ApiProblem, Attempt, Callback, CallbackEvent, Channel, Widget, WidgetEvent
+from .models import ApiKey, ApiProblem, Attempt, Callback, CallbackEvent, Channel, Consent, Widget, WidgetEvent
 from .phone import mask_phone, parse_phone
 from .reasons import reason_label
+from .templatetags.callback_format import zoned
 
 FIELD_TYPES = ("text", "tel", "email", "textarea", "select", "checkbox", "hidden")
 
@@ -27,6 +28,7 @@ LIFECYCLE_FIELDS = ("state", "outcome", "attempts", "agent", "due_at", "expires_
                     "place_at", "hold_until", "dial_timezone", "rejections", "flagged")
 HISTORY_FIELDS = ("created_at", "state_changed_at", "queued_at", "assigned_at", "started_at", "ended_at",
                   "updated_at", "purged_at", "token_hash")
+CONSENT_FIELDS = ("consent_record",)
 
 
 def as_uuid(term: str) -> uuid.UUID | None:
@@ -112,6 +114,7 @@ class CallbackAdmin(admin.ModelAdmin):
         ("Customer", {"fields": CUSTOMER_FIELDS}),
         ("Request", {"fields": REQUEST_FIELDS}),
         ("Lifecycle", {"fields": LIFECYCLE_FIELDS}),
+        ("Consent", {"fields": CONSENT_FIELDS}),
         ("History", {"fields": HISTORY_FIELDS, "classes": ("collapse",)}),
     )
     inlines = (AttemptInline, CallbackEventInline)
@@ -119,6 +122,26 @@ class CallbackAdmin(admin.ModelAdmin):
     @admin.display(description="phone number", ordering="phone_number")
     def masked_phone(self, callback):
         return mask_phone(callback.phone_number)
+
+    @admin.display(description="consent")
+    def consent_record(self, callback):
+        """Evidence, so shown and never edited; the number masked as in every staff view; after the purge, only
+        when and the digest."""
+        consent = Consent.objects.select_related("widget", "api_key").filter(callback=callback).first()
+        if consent is None:
+            return "No consent record: booked before they were kept."
+        given = zoned(consent.given_at, callback.queue.time_zone, "D j M Y, H:i:s")
+        if consent.purged_at:
+            return f"Consent recorded at {given} (hash {consent.digest})."
+        through = "—"
+        if consent.widget:
+            through = f"widget “{consent.widget}”"
+        elif consent.api_key:
+            through = f"API key “{consent.api_key}”"
+        facts = [("Given", given), ("Channel", consent.get_channel_display()), ("Through", through),
+                 ("Client address", consent.client_address or "—"), ("Number", mask_phone(consent.phone_number)),
+                 ("Text", consent.text), ("Hash", consent.digest)]
+        return format_html("<dl>{}</dl>", format_html_join("", "<dt>{}</dt><dd>{}</dd>", facts))
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -147,7 +170,7 @@ class CallbackAdmin(admin.ModelAdmin):
             return ()
         # Only the customer's details can be corrected here, and not once
         # purged; everything else moves through the state machine.
-        locked = REQUEST_FIELDS + LIFECYCLE_FIELDS + HISTORY_FIELDS
+        locked = REQUEST_FIELDS + LIFECYCLE_FIELDS + HISTORY_FIELDS + CONSENT_FIELDS
         return locked + CUSTOMER_FIELDS if obj.purged_at else locked
 
     def get_inlines(self, request, obj):

@@ -26,7 +26,8 @@ from rules.engine import Rejection
 
 from . import diagnostics, lifecycle, services
 from .filters import CallbackFilter
-from .models import Callback, CallbackEvent, State
+from .models import Callback, CallbackEvent, Consent, State
+from .phone import mask_phone
 from .selectors import callback_for_staff, callbacks_visible_to, queues_overview
 
 PAGE_SIZE = 25
@@ -123,6 +124,9 @@ def timeline(callback: Callback) -> list[Entry]:
 def callback_detail(request, callback_id):
     callback = staff_callback(request, callback_id)
     zone = callback.queue.time_zone
+    sees_consent = request.user.has_perm("callbacks.view_consent")
+    consent = (Consent.objects.select_related("widget", "api_key").filter(callback=callback).first()
+               if sees_consent else None)
     return render(request, "manage/callback_detail.html", {
         "callback": callback,
         "timeline": timeline(callback),
@@ -130,6 +134,9 @@ def callback_detail(request, callback_id):
         "customer_zone": routing.dial_zone(callback),
         "window": calling.explain(calling.reach_of(callback), now=timezone.now()),
         "attempts": callback.dial_attempts.all(),
+        "sees_consent": sees_consent,
+        "consent": consent,
+        "consent_number": mask_phone(consent.phone_number) if consent else "",
         "can_manage": request.user.has_perm("callbacks.manage_callback"),
         # Only the actions the callback's state allows are offered.
         "can": {

@@ -1,4 +1,6 @@
+import datetime as dt
 import hashlib
+import json
 import uuid
 
 import phonenumbers
@@ -375,3 +377,42 @@ class ApiKey(models.Model):
     @property
     def origins(self) -> list[str]:
         return origin_list(self.allowed_origins)
+
+
+class Consent(models.Model):
+    """What the customer agreed to when the callback was booked: when, how, from where, to which number.
+
+    The purge blanks the number, the address and the text; the digest and the
+    time stay, so a record shown later can still be checked against them.
+    """
+
+    callback = models.OneToOneField(Callback, on_delete=models.CASCADE, related_name="consent",
+                                    verbose_name="callback")
+    given_at = models.DateTimeField("given")
+    channel = models.CharField("channel", max_length=16, choices=Channel.choices)
+    widget = models.ForeignKey(Widget, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                               verbose_name="widget")
+    api_key = models.ForeignKey(ApiKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                verbose_name="API key")
+    client_address = models.GenericIPAddressField("client address", null=True, blank=True)
+    text = models.TextField("consent text", blank=True, help_text="What the customer was shown and agreed to.")
+    phone_number = models.CharField("phone number", max_length=16, blank=True, help_text="E.164.")
+    digest = models.CharField("digest", max_length=64, editable=False,
+                              help_text="SHA-256 of the record as first written (Consent.canonical).")
+    purged_at = models.DateTimeField("personal data purged", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "consent"
+
+    def __str__(self):
+        return f"Consent given {self.given_at.astimezone(dt.timezone.utc):%Y-%m-%d %H:%M} UTC"
+
+    def canonical(self) -> bytes:
+        """The record as one JSON text: sorted keys, no spaces, UTC time to the microsecond."""
+        fields = {"callback": str(self.callback.public_id), "given_at": self.given_at.astimezone(dt.timezone.utc)
+                  .isoformat(), "channel": self.channel, "widget": self.widget_id, "api_key": self.api_key_id,
+                  "client_address": self.client_address, "text": self.text, "phone_number": self.phone_number}
+        return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def compute_digest(self) -> str:
+        return hashlib.sha256(self.canonical()).hexdigest()

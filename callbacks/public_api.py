@@ -309,6 +309,9 @@ class CreateInput(serializers.Serializer):
     timezone = serializers.CharField(max_length=64, required=False, allow_blank=True)
     context = serializers.DictField(required=False, help_text="The customer's journey: page, referrer, custom fields.")
     captcha = serializers.CharField(max_length=4096, required=False, allow_blank=True)
+    consent_text = serializers.CharField(
+        max_length=1000, required=False, allow_blank=True,
+        help_text="The consent wording shown with the form, recorded with the callback; absent: the service's default.")
 
     def validate_context(self, value):
         return checked_context(value)
@@ -413,7 +416,8 @@ class CreateView(PublicView):
         try:
             callback, token = services.callback_create(
                 queue=widget.queue, widget=widget, channel=Channel.WIDGET, actor=Actor.CUSTOMER,
-                idempotency_key=idempotency_key, **data.customer_fields())
+                idempotency_key=idempotency_key, consent_text=fields.get("consent_text", ""),
+                client_address=client_ip(request), **data.customer_fields())
         except IntegrityError:
             # The same Idempotency-Key raced us and the unique constraint
             # refused the second insert: the first request's callback stands.

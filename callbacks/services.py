@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import ipaddress
 import logging
 import secrets
 import zlib
@@ -25,7 +26,8 @@ from rules.selectors import slots_with_capacity
 from rules.services import rejections_recorded
 
 from . import lifecycle
-from .models import OPEN_STATES, TERMINAL_STATES, ApiProblem, Attempt, Callback, CallbackEvent, Channel, Outcome, State
+from .models import (OPEN_STATES, TERMINAL_STATES, ApiProblem, Attempt, Callback, CallbackEvent, Channel, Consent,
+                     Outcome, State)
 from .phone import parse_phone
 from .selectors import queue_wait_for_early_release
 
@@ -72,8 +74,13 @@ def callback_create(*, queue: VirtualQueue, phone_number: str, region: str | Non
                     desired_time: dt.datetime | None = None, customer_timezone: str = "",
                     channel: str = Channel.API, context: dict | None = None, idempotency_key: str = "",
                     widget=None, actor: str = Actor.CUSTOMER, user=None, now: dt.datetime | None = None,
+                    consent_text: str = "", client_address: str | None = None, api_key=None,
                     ) -> tuple[Callback, str]:
     """Create a callback; returns it with the customer's access token (shown once, stored hashed).
+
+    Its consent record is written with it: ``consent_text`` is what the
+    customer was shown (empty: the channel's default), ``client_address`` and
+    ``api_key`` where the request came from.
 
     Raises ValidationError (bad input), DuplicateCallback, or Rejection (a rule
     refused; recorded in ``rules.RejectionRecord``).
@@ -87,12 +94,14 @@ def callback_create(*, queue: VirtualQueue, phone_number: str, region: str | Non
             return _create(queue=queue, phone_number=phone_number, region=region, first_name=first_name,
                            last_name=last_name, email=email, notes=notes, desired_time=desired_time,
                            customer_timezone=customer_timezone, channel=channel, context=context,
-                           idempotency_key=idempotency_key, widget=widget, actor=actor, user=user, now=now)
+                           idempotency_key=idempotency_key, widget=widget, actor=actor, user=user, now=now,
+                           consent_text=consent_text, client_address=client_address, api_key=api_key)
 
 
 def _create(*, queue: VirtualQueue, phone_number: str, region: str | None, first_name: str, last_name: str,
             email: str, notes: str, desired_time: dt.datetime | None, customer_timezone: str, channel: str,
             context: dict | None, idempotency_key: str, widget, actor: str, user, now: dt.datetime,
+            consent_text: str, client_address: str | None, api_key,
             ) -> tuple[Callback, str]:
     try:
         number = parse_phone(phone_number, region)
@@ -130,8 +139,27 @@ def _create(*, queue: VirtualQueue, phone_number: str, region: str | None, first
     )
     lifecycle.create(callback, actor=actor, user=user, now=now,
                      reason=SCHEDULED_AT_OPENING if desired_time is not None and at_opening else "")
+    consent = Consent(callback=callback, given_at=now, channel=channel, widget=widget, api_key=api_key,
+                      client_address=_address(client_address), text=consent_text or _default_consent(channel, user),
+                      phone_number=e164)
+    consent.digest = consent.compute_digest()
+    consent.save()
     logger.info("callback %s created in queue %s (%s)", callback.public_id, queue.slug, callback.state)
     return callback, token
+
+
+def _address(value: str | None) -> str | None:
+    """The client's address as PostgreSQL stores it, or None: behind proxies it comes from a header anyone can set."""
+    try:
+        return str(ipaddress.ip_address(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _default_consent(channel: str, user) -> str:
+    if channel == Channel.STAFF and user is not None:
+        return f"Consent taken by {user.get_username()} on the customer's behalf."
+    return settings.CALLBACK_CONSENT_TEXT
 
 
 def first_offered_slot(queue: VirtualQueue, *, reach: calling.Reach, now: dt.datetime) -> dt.datetime | None:
@@ -297,7 +325,8 @@ def callbacks_expire_overdue(*, now: dt.datetime | None = None) -> int:
 def callbacks_purge_personal_data(*, older_than_days: int | None = None, now: dt.datetime | None = None) -> int:
     """Erase name, number, email, notes and context of callbacks that ended long ago.
 
-    The row and its events stay, so reports still count them.
+    The row and its events stay, so reports still count them; of the consent,
+    only when it was given and its digest.
     """
     now = now or timezone.now()
     days = settings.CALLBACK_RETENTION_DAYS if older_than_days is None else older_than_days
@@ -309,6 +338,7 @@ def callbacks_purge_personal_data(*, older_than_days: int | None = None, now: dt
             phone_number="", first_name="", last_name="", email="", notes="", context={}, purged_at=now)
         # Agents' notes on a call are about the customer too.
         Attempt.objects.filter(callback=callback).update(notes="")
+        Consent.objects.filter(callback=callback).update(phone_number="", client_address=None, text="", purged_at=now)
 
     return _each_locked(old, purge)
 

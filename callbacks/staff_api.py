@@ -125,6 +125,7 @@ class StaffCreateInput(public_api.CreateInput):
     # get_queryset narrows it per user; the schema reads the model from this one.
     queue = VisibleQueueField(slug_field="slug", queryset=VirtualQueue.objects.all())
     captcha = None  # staff are signed in
+    consent_text = None  # recorded as taken by the signed-in user
 
 
 class CallbacksView(StaffView, GenericAPIView):
@@ -152,7 +153,7 @@ class CallbacksView(StaffView, GenericAPIView):
         # The customer's token is not for staff: they follow it here.
         callback, _ = services.callback_create(
             queue=data.validated_data["queue"], channel=Channel.STAFF, actor=Actor.STAFF, user=request.user,
-            **data.customer_fields())
+            client_address=public_api.client_ip(request), **data.customer_fields())
         return Response(detail(request.user, callback.public_id), status=status.HTTP_201_CREATED)
 
 

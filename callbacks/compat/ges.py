@@ -18,6 +18,7 @@ import math
 import uuid
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError
 from django.utils import timezone
@@ -307,7 +308,8 @@ class CreateView(GesView):
             callback, _token = services.callback_create(
                 queue=queue, phone_number=fields["phoneNumber"], region=self.api_key.default_country or None,
                 desired_time=desired_time,
-                context=fields["context"], channel=Channel.API, actor=Actor.CUSTOMER)
+                context=fields["context"], channel=Channel.API, actor=Actor.CUSTOMER, api_key=self.api_key,
+                client_address=client_ip(request), consent_text=settings.CALLBACK_GES_CONSENT_TEXT)
         except Rejection as rejection:
             if rejection.code != RejectionCode.CAPACITY_FULL:
                 raise

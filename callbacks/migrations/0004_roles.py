@@ -29,16 +29,16 @@ ROLES = {
         "queues": VIEW_QUEUES,
         "callbacks": ["view_callback", "view_callbackevent", "view_troubleshooting",
                       "add_widget", "change_widget", "view_widget", "view_widgetevent",
-                      "add_apikey", "change_apikey", "view_apikey"],
+                      "add_apikey", "change_apikey", "view_apikey", "view_consent"],
     },
     "Supervisor": {
         "queues": [*VIEW_QUEUES, "change_agent"],
-        "callbacks": ["view_callback", "view_callbackevent", "manage_callback"],
+        "callbacks": ["view_callback", "view_callbackevent", "view_consent", "manage_callback"],
         "reporting": ["view_reports"],
     },
     "Manager": {
         "queues": VIEW_QUEUES,
-        "callbacks": ["view_callback", "view_callbackevent"],
+        "callbacks": ["view_callback", "view_callbackevent", "view_consent"],
         "reporting": ["view_reports"],
     },
     "Agent": {

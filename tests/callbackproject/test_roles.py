@@ -47,18 +47,18 @@ def test_a_developer_views_queues_and_callbacks_manages_widgets_and_api_keys_and
     assert permissions_of("Developer") == VIEW_QUEUES | {
         "callbacks.view_callback", "callbacks.view_callbackevent", "callbacks.view_troubleshooting",
         "callbacks.add_widget", "callbacks.change_widget", "callbacks.view_widget", "callbacks.view_widgetevent",
-        "callbacks.add_apikey", "callbacks.change_apikey", "callbacks.view_apikey"}
+        "callbacks.add_apikey", "callbacks.change_apikey", "callbacks.view_apikey", "callbacks.view_consent"}
 
 
 def test_a_supervisor_views_queues_changes_agents_manages_callbacks_and_sees_reports():
     assert permissions_of("Supervisor") == VIEW_QUEUES | {
-        "queues.change_agent", "callbacks.view_callback", "callbacks.view_callbackevent",
+        "queues.change_agent", "callbacks.view_callback", "callbacks.view_callbackevent", "callbacks.view_consent",
         "callbacks.manage_callback", "reporting.view_reports"}
 
 
 def test_a_manager_views_queues_callbacks_and_reports():
     assert permissions_of("Manager") == VIEW_QUEUES | {
-        "callbacks.view_callback", "callbacks.view_callbackevent", "reporting.view_reports"}
+        "callbacks.view_callback", "callbacks.view_callbackevent", "callbacks.view_consent", "reporting.view_reports"}
 
 
 def test_an_administrator_holds_every_permission_of_the_service_and_its_provisioning_apps():
