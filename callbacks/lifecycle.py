@@ -496,6 +496,7 @@ def reschedule(callback: Callback, *, desired_time: dt.datetime, actor: str, use
                now: dt.datetime | None = None) -> CallbackEvent:
     expires_at = desired_time + dt.timedelta(minutes=callback.queue.max_wait_minutes)
     return _move(callback, "reschedule", actor=actor, user=user, reason="new_time", now=now,
-                 metadata={"previous_desired_time": callback.desired_time and callback.desired_time.isoformat()},
+                 metadata={"previous_desired_time": callback.desired_time and callback.desired_time.isoformat(),
+                           "desired_time": desired_time.isoformat()},
                  desired_time=desired_time, due_at=desired_time, expires_at=expires_at,
                  place_at=desired_time, hold_until=None)

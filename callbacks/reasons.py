@@ -45,3 +45,18 @@ def reason_label(code: str) -> str:
     # "moved_abroad" reads "Moved abroad"; free text keeps its own case.
     text = code if any(c.isspace() for c in code) else code.replace("_", " ")
     return text[:1].upper() + text[1:]
+
+
+# Why a callback ended, in the customer's own words (the public API's status_text); a reason not
+# listed reads by the callback's state.
+ENDED_WORDS = {
+    "outside_calling_window": "Expired: we could not call you within your calling hours before the wait limit.",
+    "attempt_limit": "Expired: we may not call your number again today, and the wait limit ran out.",
+    "office_hours_ended": "Expired: our office closed before an agent was free to call you.",
+    "max_wait_exceeded": "Expired: no agent was free to call you in time.",
+    "attempts_exhausted": "We tried several times but could not reach you.",
+    "wrong_number": "We could not call this number.",
+    "customer": "Canceled by you.",
+    "canceled_by_staff": "Canceled by our staff.",
+    "customer_declined": "Canceled: you told our agent you no longer needed the call.",
+}

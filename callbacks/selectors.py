@@ -13,6 +13,7 @@ from queues.selectors import agents_able_to_serve, average_handle_seconds, estim
 
 from .lifecycle import TRANSITIONS
 from .models import OPEN_STATES, ApiKey, Attempt, Callback, CallbackEvent, State, Widget
+from .reasons import ENDED_WORDS
 
 
 def widget_get(key: str) -> Widget | None:
@@ -69,18 +70,6 @@ class CustomerStatus:
     text: str           # in words, for the customer: the widget and the self-service page show it as it is
 
 
-# Why a callback ended, for the customer; anything not listed reads by its state.
-ENDED_WORDS = {
-    "outside_calling_window": "Expired: we could not call you within your calling hours before the wait limit.",
-    "attempt_limit": "Expired: we may not call your number again today, and the wait limit ran out.",
-    "office_hours_ended": "Expired: our office closed before an agent was free to call you.",
-    "max_wait_exceeded": "Expired: no agent was free to call you in time.",
-    "attempts_exhausted": "We tried several times but could not reach you.",
-    "wrong_number": "We could not call this number.",
-    "customer": "Canceled by you.",
-    "canceled_by_staff": "Canceled by our staff.",
-    "customer_declined": "Canceled: you told our agent you no longer needed the call.",
-}
 
 
 def callback_customer_status(callback: Callback, *, now: dt.datetime | None = None) -> CustomerStatus:
@@ -132,6 +121,14 @@ def callback_with_attempts(callback: Callback) -> Callback:
 class QueueLoad:
     queue: VirtualQueue
     waiting: int
+    held: int = 0  # of those waiting, kept from agents until their customers' calling hours
+    held_until: dt.datetime | None = None  # the first of them to open
+
+
+def queue_load(queue: VirtualQueue, *, now: dt.datetime) -> QueueLoad:
+    held = Callback.objects.filter(queue=queue, state=State.QUEUED, hold_until__gt=now).aggregate(
+        count=Count("pk"), first=Min("hold_until"))
+    return QueueLoad(queue, queue_waiting_count(queue), held["count"], held["first"])
 
 
 @dataclass(frozen=True)
@@ -147,13 +144,21 @@ class Worklist:
     def waiting(self) -> int:
         return sum(load.waiting for load in self.queues)
 
+    @property
+    def held(self) -> int:
+        return sum(load.held for load in self.queues)
+
+    @property
+    def held_until(self) -> dt.datetime | None:
+        return min((load.held_until for load in self.queues if load.held_until), default=None)
+
 
 def agent_worklist(agent: Agent, *, upcoming: int = 10) -> Worklist:
     agent.refresh_from_db(fields=["status", "status_changed_at"])
     current = routing.held_by(agent)
     return Worklist(
         agent=agent,
-        queues=[QueueLoad(queue, queue_waiting_count(queue)) for queue in routing.queues_served_by(agent)],
+        queues=[queue_load(queue, now=timezone.now()) for queue in routing.queues_served_by(agent)],
         current=callback_with_attempts(current) if current else None,
         upcoming=list(routing.upcoming_for(agent, limit=upcoming)),
     )

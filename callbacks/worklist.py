@@ -171,7 +171,10 @@ def next_callback(request, agent: Agent):
     except services.AgentUnavailable as unavailable:
         messages.warning(request, str(unavailable))
         return answer(request, agent)
-    if claimed is None:
+    if claimed is None and agent_worklist(agent).held:
+        messages.info(request, "Nothing you may call right now: what waits is outside its customers' calling "
+                               "hours. This page keeps looking.")
+    elif claimed is None:
         messages.info(request, "Nothing is waiting for you right now. This page keeps looking and "
                                "shows the queues as callbacks arrive.")
     return answer(request, agent)

@@ -246,6 +246,8 @@ class Explanation:
         if not self.periods:
             return f"No calls today in the customer's time ({self.zone.key}): {self.closed_by}."
         spans = ", ".join(f"{s.astimezone(self.zone):%H:%M}–{e.astimezone(self.zone):%H:%M}" for s, e in self.periods)
+        if self.opened_by == self.closed_by:
+            return f"Today {spans} customer's time ({self.zone.key}), set by {self.opened_by}."
         return (f"Today {spans} customer's time ({self.zone.key}); opens per {self.opened_by}, "
                 f"closes per {self.closed_by}.")
 

@@ -216,3 +216,17 @@ class TestWhichRuleSetTheWindowIsShown:
         body = page.get("/agent/").content.decode()
 
         assert "closes per the US-FL calling policy (America/New_York)" in body
+
+    def test_the_worklist_says_what_waits_for_its_customers_calling_hours(self, widget, night):
+        widget.queue.max_wait_minutes = 24 * 60  # it outlives the night
+        widget.queue.save()
+        me = working_agent(widget.queue, username="ada")
+        CallbackFactory(queue=widget.queue, customer_timezone="Europe/London")
+        page = signed_in(me)
+
+        body = page.post("/agent/next", follow=True).content.decode()
+
+        assert "Nothing you may call right now: what waits is outside its customers&#x27; calling hours." in body
+        assert ("1 of them may not be called yet, outside their customers' calling hours; the first from "
+                "09:00 UTC.") in body
+        assert "1 held for calling hours" in body

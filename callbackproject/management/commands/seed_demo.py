@@ -5,6 +5,7 @@ settings and passwords; the demo callbacks are only added once.
 """
 
 import datetime as dt
+import zoneinfo
 
 import phonenumbers
 from django.contrib.auth import get_user_model
@@ -179,10 +180,11 @@ class Command(BaseCommand):
         new("FR", "Camille", "Martin", "/contact", 2, kind=phonenumbers.PhoneNumberType.MOBILE,
             customer_timezone="Europe/Paris", notes="Question about a delivery.")
 
-        tz = queue.time_zone
-        tomorrow = now.astimezone(tz).date() + dt.timedelta(days=1)
+        # Tomorrow 10:00 in New York: a time she may be called at, as a booking through the rules would be.
+        new_york = zoneinfo.ZoneInfo("America/New_York")
+        tomorrow = now.astimezone(new_york).date() + dt.timedelta(days=1)
         new("US", "Emma", "Johnson", "/plans/business", 1, customer_timezone="America/New_York",
-            desired_time=dt.datetime.combine(tomorrow, dt.time(10), tzinfo=tz))
+            desired_time=dt.datetime.combine(tomorrow, dt.time(10), tzinfo=new_york))
 
         completed = new("GB", "Harry", "Jones", "/pricing", 50, kind=phonenumbers.PhoneNumberType.MOBILE)
         work(completed, 20, 19)
