@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from queues.models import OfficeHours, VirtualQueue
+from queues.models import OfficeHours, VirtualQueue, clock_range
 from queues.selectors import agents_able_to_serve, queues_visible_to
 from rules.models import QueueRules, RejectionRecord
 
@@ -109,7 +109,7 @@ def queue_setups(user) -> list[QueueSetup]:
         if not queue.active:
             warnings.append("Inactive: every request is refused.")
         if outside := hours_outside_window(queue):
-            warnings.append(f"Office hours reach outside the calling window ({window_text(queue)}): {outside}. "
+            warnings.append(f"Office hours reach outside the calling window ({clock_range(queue.calling_window_start, queue.calling_window_end)}): {outside}. "
                             f"Customers may not be called then, so those hours offer no slot and immediate "
                             f"requests wait for the window.")
         setups.append(QueueSetup(
@@ -119,11 +119,6 @@ def queue_setups(user) -> list[QueueSetup]:
             slot_capacity=slot_capacity, daily_capacity=queue_rules.daily_capacity if queue_rules else None,
             agents_able=able, warnings=warnings))
     return setups
-
-
-def window_text(queue: VirtualQueue) -> str:
-    closes = "24:00" if queue.calling_window_end == dt.time(0) else f"{queue.calling_window_end:%H:%M}"
-    return f"{queue.calling_window_start:%H:%M}–{closes}"
 
 
 def hours_outside_window(queue: VirtualQueue) -> str:

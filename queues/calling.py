@@ -21,7 +21,7 @@ import holidays
 import phonenumbers
 from phonenumbers import timezone as number_zones
 
-from .models import CallingPolicy, VirtualQueue
+from .models import CallingPolicy, VirtualQueue, clock_range
 from .regions import subdivision_for_number
 
 UTC = dt.timezone.utc
@@ -254,8 +254,7 @@ class Explanation:
 
 def _source(reach: Reach, zone, policy: CallingPolicy | None = None) -> str:
     if policy is None:
-        window = f"{reach.queue.calling_window_start:%H:%M}–{reach.queue.calling_window_end:%H:%M}".replace(
-            "–00:00", "–24:00")
+        window = clock_range(reach.queue.calling_window_start, reach.queue.calling_window_end)
         return f"the queue's calling window {window} ({zone.key})"
     return f"the {policy} calling policy ({zone.key})"
 

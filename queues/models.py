@@ -105,7 +105,32 @@ class QueueSkill(models.Model):
         return f"{self.skill} ≥ {self.min_level}"
 
 
-class OfficeHours(models.Model):
+def clock_range(opens: dt.time, closes: dt.time) -> str:
+    """'09:00–17:00'; a close at 00:00 is midnight at the end of the day: '24:00'."""
+    return f"{opens:%H:%M}–{'24:00' if closes == dt.time(0) else f'{closes:%H:%M}'}"
+
+
+class WeekdayHours(models.Model):
+    """A range of local times on a weekday (``weekday``, ``opens``, ``closes``): office or allowed hours."""
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        if self.opens == dt.time(0) and self.closes_at_midnight:
+            return f"{self.get_weekday_display()} all day"
+        return f"{self.get_weekday_display()} {clock_range(self.opens, self.closes)}"
+
+    @property
+    def closes_at_midnight(self) -> bool:
+        return self.closes == dt.time(0, 0)
+
+    def clean(self):
+        if not self.closes_at_midnight and self.closes <= self.opens:
+            raise ValidationError({"closes": "Closing time must be after opening time (use 00:00 for midnight)."})
+
+
+class OfficeHours(WeekdayHours):
     class Weekday(models.IntegerChoices):
         MONDAY = 0, "Monday"
         TUESDAY = 1, "Tuesday"
@@ -126,20 +151,6 @@ class OfficeHours(models.Model):
         verbose_name = "office hours"
         verbose_name_plural = "office hours"
         indexes = [models.Index(fields=["queue", "weekday"])]
-
-    def __str__(self):
-        if self.opens == dt.time(0) and self.closes_at_midnight:
-            return f"{self.get_weekday_display()} all day"
-        closes = "24:00" if self.closes_at_midnight else f"{self.closes:%H:%M}"
-        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{closes}"
-
-    @property
-    def closes_at_midnight(self) -> bool:
-        return self.closes == dt.time(0, 0)
-
-    def clean(self):
-        if not self.closes_at_midnight and self.closes <= self.opens:
-            raise ValidationError({"closes": "Closing time must be after opening time (use 00:00 for midnight)."})
 
 
 class ClosedDate(models.Model):
@@ -257,7 +268,7 @@ class CallingPolicy(models.Model):
         self.country, self.subdivision = self.country.upper(), self.subdivision.upper()
 
 
-class CallingPolicyHours(models.Model):
+class CallingPolicyHours(WeekdayHours):
     policy = models.ForeignKey(CallingPolicy, on_delete=models.CASCADE, related_name="hours", verbose_name="policy")
     weekday = models.PositiveSmallIntegerField("weekday", choices=OfficeHours.Weekday.choices)
     opens = models.TimeField("from")
@@ -267,11 +278,3 @@ class CallingPolicyHours(models.Model):
         ordering = ["weekday", "opens"]
         verbose_name = "allowed hours"
         verbose_name_plural = "allowed hours (a weekday without any: no calls that day)"
-
-    def __str__(self):
-        closes = "24:00" if self.closes == dt.time(0) else f"{self.closes:%H:%M}"
-        return f"{OfficeHours.Weekday(self.weekday).label} {self.opens:%H:%M}–{closes}"
-
-    def clean(self):
-        if self.closes != dt.time(0) and self.closes <= self.opens:
-            raise ValidationError({"closes": "The end must be after the start (use 00:00 for midnight)."})
