@@ -11,6 +11,7 @@ import zoneinfo
 from pathlib import Path
 
 import pytest
+import time_machine
 from playwright.sync_api import expect
 
 from callbacks.models import Callback, Channel, State, WidgetEvent
@@ -314,6 +315,52 @@ def test_the_phone_placeholder_is_an_example_number_of_the_picked_country(embedd
     page.screenshot(path=ARTIFACTS / "widget-phone-france.png")
 
 
+# -- the customer's calling window -----------------------------------------------------------------
+
+# The acme queue is open around the clock in UTC; its customer here is in Sydney (UTC+11 in December),
+# whose default calling window is 09:00–21:00.
+SYDNEY = {"timezone_id": "Australia/Sydney"}
+
+
+def test_before_the_customers_calling_window_opens_times_are_offered_instead_of_now(
+        embedded_widget, host_page, new_page):
+    with time_machine.travel(dt.datetime(2026, 12, 1, 19, 0, tzinfo=dt.timezone.utc), tick=True):  # 06:00 there
+        page = new_page(**SYDNEY)
+        page.goto(host_page(embedded_widget))
+        dialog = open_dialog(page)
+
+        expect(dialog.get_by_text("We can call you from 09:00 your time.")).to_be_visible()
+        expect(dialog.get_by_role("radio", name=re.compile("As soon as possible"))).to_have_count(0)
+        expect(dialog.get_by_text("Times shown in your time (Australia/Sydney)")).to_be_visible()
+        first = dialog.get_by_role("radiogroup", name="Time").get_by_role("radio").first
+        expect(first).to_have_attribute("aria-label", re.compile(r"^Wednesday 2 December at 09:00 .+ \(your time\)$"))
+        page.screenshot(path=ARTIFACTS / "widget-outside-calling-window.png")
+
+
+def test_asking_now_as_the_window_closes_confirms_the_servers_words_for_when_we_call(
+        embedded_widget, host_page, new_page):
+    with time_machine.travel(dt.datetime(2026, 12, 1, 9, 55, tzinfo=dt.timezone.utc), tick=True):  # 20:55 there
+        page = new_page(**SYDNEY)
+        page.goto(host_page(embedded_widget))
+        dialog = open_dialog(page)
+        dialog.get_by_label("Country code").select_option("AU")
+        fill_contact(dialog, "0412 345 678")
+        expect(dialog.get_by_role("radio", name=re.compile("^As soon as possible"))).to_be_checked()
+    with time_machine.travel(dt.datetime(2026, 12, 1, 10, 30, tzinfo=dt.timezone.utc), tick=True):  # 21:30 there
+        with page.expect_response(re.compile(r"/callbacks$")) as created:
+            dialog.get_by_role("button", name="Confirm").click()
+
+        answer = created.value.json()
+        assert answer["scheduled_at_opening"] is True
+        expect(dialog.get_by_role("heading", name="We'll call you back")).to_be_visible()
+        expect(dialog.locator(".done")).to_contain_text(answer["message"])
+        callback = Callback.objects.get(widget=embedded_widget)
+        assert callback.state == State.SCHEDULED
+        # 09:00 the next morning in Sydney.
+        assert callback.desired_time == dt.datetime(2026, 12, 1, 22, 0, tzinfo=dt.timezone.utc)
+        page.screenshot(path=ARTIFACTS / "widget-scheduled-at-opening.png")
+
+
 # -- the customer's own callback -------------------------------------------------------------------
 
 def storage(page):
@@ -559,7 +606,9 @@ def test_the_service_only_demo_books_and_lists_the_events(embedded_widget, host_
 
     page.get_by_role("button", name="Show the form").click()
     page.get_by_role("button", name="Load times").click()
-    expect(page.get_by_role("status")).to_have_text("40 times available.")
+    expect(page.get_by_role("status")).to_have_text("40 times available, in your time (Europe/London).")
+    expect(page.get_by_role("combobox", name="Time").locator("option").nth(1)).to_have_text(
+        re.compile(r"^\w{3} \d+ \w{3}, \d\d:\d\d \(your time\)$"))
     page.get_by_label("Phone number").fill("020 7946 0964")
     page.get_by_role("combobox", name="Time").select_option(index=2)
     page.get_by_role("button", name="Book the call").click()
