@@ -18,6 +18,8 @@
  *   CallbackBus.command("CallbackService.schedule", {phone_number, ...}) // returns a Promise
  *
  * Commands: configure, availability, schedule, cancel, reschedule, status, open, close.
+ * status, cancel and reschedule act on {id, token}, or without them on the customer's stored callback
+ * (localStorage, one per widget key and API base, forgotten when the callback ends).
  * Events:   ready, opened, availability, submitted, scheduled, rescheduled, error, canceled, closed.
  * A page can queue work before this file has loaded:
  *   window.CallbackBus = window.CallbackBus || []; CallbackBus.push((bus) => ...);
