@@ -40,7 +40,8 @@ from ..captcha import CaptchaInvalid, CaptchaUnavailable, captcha_verify
 from ..models import ApiKey, ApiProblem, Callback, Channel, State
 from ..problems import problem_record
 from ..public_api import checked_context, client_ip
-from ..selectors import api_key_get, callback_estimated_wait, callback_position, queue_estimated_wait, queue_overview
+from ..selectors import (api_key_get, callback_customer_status, callback_estimated_wait, callback_position,
+                         queue_estimated_wait, queue_overview)
 from ..throttles import CreateByAddressThrottle, CreateByNumberThrottle, ReadByAddressThrottle
 from .correlation import HEADER, corr_id, corr_id_for
 from .ges_mapping import ges_state
@@ -331,7 +332,10 @@ def callback_data(callback: Callback) -> dict:
             # GES: "by default, the desired time is the current time" of the request.
             "desiredTime": utc_text(callback.desired_time or callback.created_at),
             "callbackState": state,
-            "phoneNumber": str(callback.phone_number or "")}
+            "phoneNumber": str(callback.phone_number or ""),
+            # Ours, beside GES's fields (its clients ignore fields they do not know): where the
+            # callback is and why, in words for the customer, as the public API's status_text.
+            "statusText": callback_customer_status(callback).text}
     if reason:
         data["callbackReason"] = reason
     if callback.state == State.QUEUED:
