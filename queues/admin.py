@@ -3,7 +3,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from .models import (Agent, AgentSkill, CallingPolicy, CallingPolicyHours, ClosedDate, LineOfBusiness, OfficeHours,
-                     QueueSkill, Skill, VirtualQueue)
+                     QueueSkill, Skill, VirtualQueue, clock_range)
 
 
 @admin.register(Skill)
@@ -119,4 +119,18 @@ class CallingPolicyAdmin(admin.ModelAdmin):
 
     @admin.display(description="allowed hours (local)")
     def hours_summary(self, policy):
-        return "; ".join(str(hours) for hours in policy.hours.all()) or "any hour"
+        """'Mon–Fri 09:00–20:00; Sat 09:00–17:00': weekdays with the same hours in one run."""
+        by_day = {}
+        for hours in policy.hours.all():
+            by_day.setdefault(hours.weekday, []).append(clock_range(hours.opens, hours.closes))
+        if not by_day:
+            return "any hour"
+        runs = []  # [first day, last day, hours]
+        for day in sorted(by_day):
+            text = ", ".join(by_day[day])
+            if runs and runs[-1][1] == day - 1 and runs[-1][2] == text:
+                runs[-1][1] = day
+            else:
+                runs.append([day, day, text])
+        short = [label[:3] for label in OfficeHours.Weekday.labels]
+        return "; ".join(f"{short[a]}–{short[b]} {text}" if a != b else f"{short[a]} {text}" for a, b, text in runs)

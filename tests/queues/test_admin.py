@@ -137,3 +137,19 @@ def test_changing_an_agent_status_restamps_when_it_changed(administrator):
     agent.refresh_from_db()
     assert agent.status == Agent.Status.OFFLINE
     assert agent.status_changed_at > before
+
+
+def test_calling_policies_list_their_hours_by_runs_of_weekdays(administrator):
+    body = administrator.get("/admin/queues/callingpolicy/?q=AU").content.decode()
+
+    assert "Mon–Fri 09:00–20:00; Sat 09:00–17:00" in body
+
+
+def test_a_policy_shows_its_source_and_hours_to_an_administrator(administrator):
+    from queues.models import CallingPolicy
+
+    florida = CallingPolicy.objects.get(country="US", subdivision="FL")
+
+    body = administrator.get(f"/admin/queues/callingpolicy/{florida.pk}/change/").content.decode()
+
+    assert "Fla. Stat. 501.616" in body and 'value="20:00:00"' in body
