@@ -245,7 +245,8 @@ class Explanation:
     def __str__(self):
         if not self.periods:
             return f"No calls today in the customer's time ({self.zone.key}): {self.closed_by}."
-        spans = ", ".join(f"{s.astimezone(self.zone):%H:%M}–{e.astimezone(self.zone):%H:%M}" for s, e in self.periods)
+        spans = ", ".join(clock_range(s.astimezone(self.zone).time(), e.astimezone(self.zone).time())
+                          for s, e in self.periods)
         if self.opened_by == self.closed_by:
             return f"Today {spans} customer's time ({self.zone.key}), set by {self.opened_by}."
         return (f"Today {spans} customer's time ({self.zone.key}); opens per {self.opened_by}, "

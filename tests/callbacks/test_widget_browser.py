@@ -23,6 +23,7 @@ from .conftest import ARTIFACTS
 pytestmark = pytest.mark.django_db(transaction=True)
 
 DEMO_HOST = Path(__file__).resolve().parents[2] / "callbacks" / "demo_host"
+CONSENT = "By confirming, you agree to be called back at this number about your request."
 
 
 def open_dialog(page):
@@ -73,6 +74,7 @@ def test_books_an_immediate_callback(embedded_widget, host_page, new_page):
     dialog.get_by_label("Notes").fill("About my invoice")
     asap = dialog.get_by_role("radio", name=re.compile(r"^As soon as possible \d+ min wait$"))
     expect(asap).to_be_checked()
+    expect(dialog).to_contain_text(CONSENT)
     page.screenshot(path=ARTIFACTS / "widget-desktop-form.png")
     dialog.get_by_role("button", name="Confirm").click()
 
@@ -91,6 +93,8 @@ def test_books_an_immediate_callback(embedded_widget, host_page, new_page):
     assert callback.customer_timezone == "Europe/London"
     assert callback.context["page"] == url
     assert callback.context["title"] == "Acme Supplies"
+    # What the customer was shown is what is recorded as their consent.
+    assert callback.consent.text == CONSENT
 
 
 def test_books_a_scheduled_callback_from_the_slot_picker(embedded_widget, host_page, new_page):

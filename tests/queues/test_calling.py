@@ -142,6 +142,14 @@ class TestWhichRuleSetTheWindow:
             "Today 09:00–20:00 customer's time (America/New_York); opens per the queue's calling window "
             "09:00–21:00 (America/New_York), closes per the US-FL calling policy (America/New_York).")
 
+    def test_a_window_open_all_day_ends_at_24(self):
+        queue = QueueFactory(calling_window_start=dt.time(0), calling_window_end=dt.time(0))
+
+        explanation = calling.explain(reach_for(queue, timezone="Europe/London"), now=utc(2026, 12, 1, 15, 0))
+
+        assert str(explanation) == ("Today 00:00–24:00 customer's time (Europe/London), set by the queue's "
+                                    "calling window 00:00–24:00 (Europe/London).")
+
     def test_a_holiday_says_so(self):
         reach = reach_for(QueueFactory(), number=PENNSYLVANIA_NUMBER)
 

@@ -71,6 +71,8 @@
     close: "Close",
     cancel: "Cancel",
     confirm: "Confirm",
+    // Shown under the form and recorded with the callback as the consent the customer gave.
+    consent: "By confirming, you agree to be called back at this number about your request.",
     sending: "Booking…",
     countryCode: "Country code",
     when: "When should we call you?",
@@ -664,7 +666,7 @@
     }
 
     // schedule({phone_number, country?, first_name?, last_name?, email?, notes?, desired_time?, context?, captcha?,
-    //           idempotency_key?}) -> {id, state, desired_time, ewt_seconds, position, token, scheduled_at_opening?, message?}
+    //           consent_text?, idempotency_key?}) -> {id, state, desired_time, ewt_seconds, position, token, scheduled_at_opening?, message?}
     async schedule(args) {
       await this.ensureConfig();
       const body = {
@@ -680,7 +682,7 @@
           language: navigator.language || "",
         }, args.context || {}),
       };
-      for (const name of ["first_name", "last_name", "email", "notes", "captcha"]) {
+      for (const name of ["first_name", "last_name", "email", "notes", "captcha", "consent_text"]) {
         if (args[name]) body[name] = args[name];
       }
       const mode = body.desired_time ? "scheduled" : "asap";
@@ -979,6 +981,7 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
 .pill input:disabled + span { opacity: .45; text-decoration: line-through; }
 .note { margin: 8px 0 0; color: var(--muted); font-size: 12px; }
 .note:empty { display: none; }
+.consent { margin: 0; padding: 0 24px 10px; }
 .sub.zone { margin-bottom: 10px; color: var(--text); font-weight: 600; }
 .choices + .info, fieldset > .info { margin-bottom: 4px; }
 
@@ -1236,7 +1239,7 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
                                         onclick: () => this.service.close({ reason: "cancel_button" }) });
       this.confirmButton = h("button", { type: "submit", class: "btn primary", text: STRINGS.confirm });
       this.footer = h("div", { class: "foot" }, this.cancelButton, this.confirmButton);
-      this.form.append(this.formBody, this.footer);
+      this.form.append(this.formBody, h("p", { class: "note consent", text: STRINGS.consent }), this.footer);
       this.doneView = h("div", { class: "body", hidden: true });
 
       this.dialog = h("div", { class: "dialog", role: "dialog", "aria-modal": "true", "aria-labelledby": titleId,
@@ -1670,6 +1673,7 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
       // the same key lets it answer with the first callback instead of booking a second.
       this.idempotencyKey = this.idempotencyKey || randomId();
       request.idempotency_key = this.idempotencyKey;
+      request.consent_text = STRINGS.consent;
       this.setSubmitting(true);
       try {
         const callback = await this.service.schedule(request);
