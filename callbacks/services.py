@@ -592,9 +592,11 @@ def callback_assign_to(*, callback: Callback, agent: Agent, user, now: dt.dateti
         return callback
     if (blocked := dial_blocked_until(callback, now)) is not None:
         zone = routing.dial_zone(callback)
-        opens = blocked[0]
+        opens, why = blocked
+        why = ("The number's calling policy allows no more attempts in 24 hours" if why == ATTEMPT_LIMIT
+               else "Outside the customer's calling window")
         raise Rejection(RejectionCode.OUTSIDE_CALLING_WINDOW,
-                        f"Outside the customer's calling window: they may be called from "
+                        f"{why}: they may be called from "
                         f"{opens.astimezone(zone):%a %d %b %H:%M} ({zone.key}, the customer's time).",
                         next_window_opens_at=opens.astimezone(dt.timezone.utc).isoformat(),
                         next_window_opens_local=opens.astimezone(zone).isoformat())
