@@ -98,6 +98,9 @@ class ImmediateOutput(serializers.Serializer):
         allow_null=True, help_text="outside_calling_window: when the customer may next be called (UTC).")
     next_window_opens_local = serializers.CharField(
         allow_null=True, help_text="The same in the customer's zone (ISO 8601 with its offset).")
+    books_at_opening = serializers.BooleanField(
+        help_text="outside_calling_window on a queue that books at the opening: a request now is booked for the "
+                  "first free slot inside the customer's window.")
 
 
 class ConfigOutput(serializers.Serializer):

@@ -10,7 +10,7 @@ from queues.hours import current_range, day_bounds, open_ranges
 from queues.models import VirtualQueue
 from queues.selectors import Slot
 
-from .models import QueueRules
+from .models import QueueRules, RejectionCode
 
 # A canceled or expired callback gives its place back; every other one used it.
 FREED_STATES = (State.CANCELED, State.EXPIRED)
@@ -145,11 +145,12 @@ class ImmediateOffer:
     detail: str | None = None
     next_window_opens_at: str | None = None
     next_window_opens_local: str | None = None
+    books_at_opening: bool = False  # outside the window, a request now is booked for its opening
 
     def as_dict(self) -> dict:
         return {"available": self.available, "code": self.code, "detail": self.detail,
                 "next_window_opens_at": self.next_window_opens_at,
-                "next_window_opens_local": self.next_window_opens_local}
+                "next_window_opens_local": self.next_window_opens_local, "books_at_opening": self.books_at_opening}
 
 
 def immediate_offer(queue: VirtualQueue, *, now: dt.datetime, reach=None) -> ImmediateOffer:
@@ -165,5 +166,7 @@ def immediate_offer(queue: VirtualQueue, *, now: dt.datetime, reach=None) -> Imm
         for rule in IMMEDIATE_OFFER_RULES:
             rule.check(request)
     except Rejection as rejection:
-        return ImmediateOffer(False, rejection.code, rejection.message, **rejection.extra)
+        at_opening = (rejection.code == RejectionCode.OUTSIDE_CALLING_WINDOW
+                      and queue.after_hours == VirtualQueue.AfterHours.SCHEDULE_AT_OPENING)
+        return ImmediateOffer(False, rejection.code, rejection.message, **rejection.extra, books_at_opening=at_opening)
     return ImmediateOffer(True)

@@ -49,7 +49,7 @@ class TestOffering:
             "detail": "We may not call you right now, outside your calling hours. "
                       "We can call you from Wed 09:00 your time.",
             "next_window_opens_at": "2026-12-02T09:00:00+00:00",
-            "next_window_opens_local": "2026-12-02T09:00:00+00:00"}
+            "next_window_opens_local": "2026-12-02T09:00:00+00:00", "books_at_opening": True}
 
     def test_a_new_yorker_is_offered_their_own_morning(self, api, widget, night):
         body = availability(api, widget, timezone="America/New_York")
@@ -98,6 +98,14 @@ class TestBookingAfterHours:
             "scheduled", "2026-12-02T09:00:00Z", True)
         assert body["message"] == ("We could not call you right away, outside your calling hours. "
                                    "We will call you around Wed 09:00 your time.")
+
+    def test_config_says_a_queue_set_to_refuse_will_not_book_at_the_opening(self, api, widget, night):
+        VirtualQueue.objects.filter(pk=widget.queue_id).update(after_hours=VirtualQueue.AfterHours.REFUSE)
+
+        config = api.get(url("widgets/shop/config"), {"timezone": "Europe/London"}).json()
+
+        assert (config["immediate"]["code"], config["immediate"]["books_at_opening"]) == (
+            "outside_calling_window", False)
 
     def test_a_queue_set_to_refuse_answers_422_with_the_next_opening(self, api, widget, night):
         VirtualQueue.objects.filter(pk=widget.queue_id).update(after_hours=VirtualQueue.AfterHours.REFUSE)

@@ -365,6 +365,25 @@ def test_asking_now_as_the_window_closes_confirms_the_servers_words_for_when_we_
         page.screenshot(path=ARTIFACTS / "widget-scheduled-at-opening.png")
 
 
+def test_a_widget_without_scheduling_still_books_for_the_opening_when_its_queue_does(
+        embedded_widget, host_page, new_page):
+    embedded_widget.offer_scheduling = False
+    embedded_widget.save()
+    with time_machine.travel(dt.datetime(2026, 12, 1, 19, 0, tzinfo=dt.timezone.utc), tick=True):  # 06:00 there
+        page = new_page(**SYDNEY)
+        page.goto(host_page(embedded_widget))
+        dialog = open_dialog(page)
+        dialog.get_by_label("Country code").select_option("AU")
+        fill_contact(dialog, "0412 345 678")
+
+        expect(dialog.get_by_text("We can call you from 09:00 your time.")).to_be_visible()
+        dialog.get_by_role("button", name="Confirm").click()
+
+        expect(dialog.get_by_role("heading", name="We'll call you back")).to_be_visible()
+        callback = Callback.objects.get(widget=embedded_widget)
+        assert callback.desired_time == dt.datetime(2026, 12, 1, 22, 0, tzinfo=dt.timezone.utc)  # 09:00 there
+
+
 # -- the customer's own callback -------------------------------------------------------------------
 
 def storage(page):

@@ -236,7 +236,8 @@ def test_config_and_availability_say_an_immediate_callback_is_offered(api, widge
 
     assert config["offer_immediate"] is True and availability["immediate_available"] is True
     assert config["immediate"] == availability["immediate"] == {
-        "available": True, "code": None, "detail": None, "next_window_opens_at": None, "next_window_opens_local": None}
+        "available": True, "code": None, "detail": None, "next_window_opens_at": None, "next_window_opens_local": None,
+        "books_at_opening": False}
 
 
 def test_config_says_why_no_immediate_callback_is_offered_while_too_many_wait(api, widget):

@@ -1224,7 +1224,7 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
 
     offersAnything() {
       const c = this.config;
-      return Boolean(c.offer_scheduling || (c.open_now && c.offer_immediate));
+      return Boolean(c.offer_scheduling || (c.open_now && c.offer_immediate) || c.immediate.books_at_opening);
     }
 
     // ------------------------------------------------------------ dialog frame
@@ -1424,7 +1424,8 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
       if (!c.offer_scheduling) {
         this.when.append(h("p", { class: "info", text: immediate
           ? STRINGS.asap + " · " + this.asapWait(c.ewt_seconds) : c.immediate.detail || STRINGS.nothingOffered }));
-        if (!immediate) this.confirmButton.disabled = true;
+        // Outside the customer's window a queue may still book the request for its opening.
+        if (!immediate && !c.immediate.books_at_opening) this.confirmButton.disabled = true;
       } else {
         this.asapRadio = h("input", { type: "radio", name: "cbw-when", value: "asap", onchange: () => this.setMode("asap") });
         this.laterRadio = h("input", { type: "radio", name: "cbw-when", value: "later", onchange: () => this.setMode("later") });
