@@ -1,6 +1,8 @@
+import datetime as dt
 import io
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -89,3 +91,13 @@ def test_demo_callbacks_cover_several_states_each_created_by_the_state_machine()
     completed = callbacks.get(state=State.COMPLETED)
     assert completed.agent.user.username == "agent1"
     assert list(completed.events.values_list("type", flat=True)) == ["created", "assigned", "started", "completed"]
+
+
+def test_a_demo_seeded_at_night_books_its_waiting_customers_for_their_calling_window():
+    with time_machine.travel(dt.datetime(2026, 12, 1, 23, 0, tzinfo=dt.timezone.utc), tick=False):  # night in Europe
+        seed()
+
+    oliver = Callback.objects.get(first_name="Oliver")
+    assert oliver.state == State.SCHEDULED
+    assert oliver.desired_time == dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.timezone.utc)  # 09:00 in London
+    assert oliver.events.get(type="created").reason == "scheduled_at_opening"

@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from callbacks import lifecycle
 from callbacks.models import ApiKey, Callback, Channel, Outcome, Widget
+from callbacks.services import SCHEDULED_AT_OPENING
+from queues import calling
 from queues.models import Agent, AgentSkill, OfficeHours, QueueSkill, Skill, VirtualQueue
 from rules.models import DEFAULT_REFUSED_TYPES, GlobalRules, QueueRules
 
@@ -165,19 +167,27 @@ class Command(BaseCommand):
             return now - dt.timedelta(minutes=minutes)
 
         def new(region, first_name, last_name, page, minutes_ago, kind=phonenumbers.PhoneNumberType.FIXED_LINE,
-                **fields):
+                waiting=False, **fields):
             callback = Callback(
                 queue=queue, phone_number=example_number(region, kind), first_name=first_name,
                 last_name=last_name, channel=Channel.WIDGET, context={"page": page, "demo": True}, **fields)
-            lifecycle.create(callback, actor=Actor.CUSTOMER, now=ago(minutes_ago))
+            # As the service books them: one left waiting that was asked for outside the customer's
+            # calling hours waits for the opening, so a demo started at night promises nothing it cannot keep.
+            asked = ago(minutes_ago)
+            reach = calling.reach(queue, **calling.booking_fields(
+                queue, customer_timezone=callback.customer_timezone, phone_number=callback.phone_number))
+            at_opening = waiting and callback.desired_time is None and not calling.is_callable(reach, asked)
+            if at_opening:
+                callback.desired_time = calling.next_callable(reach, asked)
+            lifecycle.create(callback, actor=Actor.CUSTOMER, now=asked, reason=SCHEDULED_AT_OPENING if at_opening else "")
             return callback
 
         def work(callback, assigned_ago, started_ago):
             lifecycle.assign(callback, agent=agent, user=agent.user, now=ago(assigned_ago))
             lifecycle.start(callback, user=agent.user, now=ago(started_ago))
 
-        new("GB", "Oliver", "Smith", "/pricing", 6, customer_timezone="Europe/London")
-        new("FR", "Camille", "Martin", "/contact", 2, kind=phonenumbers.PhoneNumberType.MOBILE,
+        new("GB", "Oliver", "Smith", "/pricing", 6, waiting=True, customer_timezone="Europe/London")
+        new("FR", "Camille", "Martin", "/contact", 2, kind=phonenumbers.PhoneNumberType.MOBILE, waiting=True,
             customer_timezone="Europe/Paris", notes="Question about a delivery.")
 
         # Tomorrow 10:00 in New York: a time she may be called at, as a booking through the rules would be.
