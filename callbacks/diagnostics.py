@@ -109,9 +109,10 @@ def queue_setups(user) -> list[QueueSetup]:
         if not queue.active:
             warnings.append("Inactive: every request is refused.")
         if outside := hours_outside_window(queue):
-            warnings.append(f"Office hours reach outside the calling window ({clock_range(queue.calling_window_start, queue.calling_window_end)}): {outside}. "
-                            f"Customers may not be called then, so those hours offer no slot and immediate "
-                            f"requests wait for the window.")
+            window = clock_range(queue.calling_window_start, queue.calling_window_end)
+            warnings.append(f"Office hours reach outside the calling window ({window}): {outside}. Customers may "
+                            f"not be called then, so those hours offer no slot and immediate requests wait for "
+                            f"the window.")
         setups.append(QueueSetup(
             queue=queue, hours=hours,
             closed_dates=[closed.date for closed in queue.closed_dates.all() if closed.date >= today],

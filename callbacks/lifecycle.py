@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 Actor = CallbackEvent.Actor
 REJECTED = "rejected"
 CLAIMED = "claimed"
+# A created callback asked for "as soon as possible" outside the customer's calling window.
+SCHEDULED_AT_OPENING = "scheduled_at_opening"
 
 
 class IllegalTransition(Exception):

@@ -98,21 +98,12 @@ def _instant(value: str | None) -> dt.datetime | None:
 
 
 def timeline(callback: Callback) -> list[Entry]:
-    """The callback's events in order, each reschedule saying from when to when.
-
-    A reschedule's event keeps only the time it replaced; the time it gave is
-    the one the next reschedule replaced, or, for the last, the callback's own.
-    """
-    events = list(callback.events.all())
-    moves = [event for event in events if event.type == lifecycle.TRANSITIONS["reschedule"].event]
-    given = {move.pk: _instant(later.metadata.get("previous_desired_time")) for move, later in zip(moves, moves[1:])}
-    if moves:
-        given[moves[-1].pk] = callback.desired_time
+    """The callback's events in order, each reschedule saying from when to when (both kept in its metadata)."""
     entries = []
-    for event in events:
-        if event.pk in given:
+    for event in callback.events.all():
+        if event.type == lifecycle.TRANSITIONS["reschedule"].event:
             entries.append(Entry(event, moved_from=_instant(event.metadata.get("previous_desired_time")),
-                                 moved_to=given[event.pk]))
+                                 moved_to=_instant(event.metadata.get("desired_time"))))
         else:
             entries.append(Entry(event, until=_instant(event.metadata.get("hold_until")
                                                        or event.metadata.get("due_at"))))

@@ -31,7 +31,7 @@ from rules.selectors import immediate_offer, slots_with_capacity
 
 from . import services
 from .captcha import CaptchaInvalid, CaptchaUnavailable, captcha_verify, image_challenge
-from .lifecycle import Actor, can
+from .lifecycle import SCHEDULED_AT_OPENING, Actor, can
 from .models import ApiProblem, Callback, Channel, Widget, WidgetEvent
 from .problems import problem_record
 from .phone import parse_phone
@@ -319,9 +319,6 @@ class CreateInput(serializers.Serializer):
     def validate_context(self, value):
         return checked_context(value)
 
-    def validate_timezone(self, value):
-        return valid_zone(value)
-
     def customer_fields(self) -> dict:
         """The customer's validated data, as ``services.callback_create`` takes it."""
         fields = self.validated_data
@@ -380,7 +377,7 @@ class CreatedOutput(CallbackOutput):
         return self.context["token"]
 
     def get_scheduled_at_opening(self, callback) -> bool:
-        return self.status(callback).reason == "scheduled_at_opening"
+        return self.status(callback).reason == SCHEDULED_AT_OPENING
 
     def get_message(self, callback) -> str:
         return self.status(callback).text

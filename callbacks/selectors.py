@@ -11,7 +11,7 @@ from queues.hours import day_bounds
 from queues.models import Agent, VirtualQueue
 from queues.selectors import agents_able_to_serve, average_handle_seconds, estimated_wait_seconds, queues_visible_to
 
-from .lifecycle import TRANSITIONS
+from .lifecycle import SCHEDULED_AT_OPENING, TRANSITIONS
 from .models import OPEN_STATES, ApiKey, Attempt, Callback, CallbackEvent, State, Widget
 from .reasons import ENDED_WORDS
 
@@ -70,8 +70,6 @@ class CustomerStatus:
     text: str           # in words, for the customer: the widget and the self-service page show it as it is
 
 
-
-
 def callback_customer_status(callback: Callback, *, now: dt.datetime | None = None) -> CustomerStatus:
     """Where the callback is, in words a customer reads, with every time in their own zone."""
     now = now or timezone.now()
@@ -87,10 +85,10 @@ def callback_customer_status(callback: Callback, *, now: dt.datetime | None = No
             return CustomerStatus(None, "Done: we called you.")
         return CustomerStatus(last or None, ENDED_WORDS.get(last, f"{callback.get_state_display()}."))
     if state == State.SCHEDULED:
-        booked_at_opening = callback.events.filter(type="created", reason="scheduled_at_opening").exists()
+        booked_at_opening = callback.events.filter(type="created", reason=SCHEDULED_AT_OPENING).exists()
         words = f"We will call you around {at(callback.desired_time)}."
         if booked_at_opening:
-            return CustomerStatus("scheduled_at_opening", f"We could not call you right away, outside your calling "
+            return CustomerStatus(SCHEDULED_AT_OPENING, f"We could not call you right away, outside your calling "
                                                           f"hours. {words}")
         return CustomerStatus(None, words)
     if state == State.RETRY_WAIT:

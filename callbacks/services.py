@@ -6,7 +6,6 @@ import ipaddress
 import logging
 import secrets
 import zlib
-import zoneinfo
 
 import phonenumbers
 
@@ -35,7 +34,6 @@ logger = logging.getLogger(__name__)
 
 Actor = CallbackEvent.Actor
 BATCH_SIZE = 500
-SCHEDULED_AT_OPENING = "scheduled_at_opening"
 # Slots looked at for an after-hours request: enough to pass a night of full ones.
 FIRST_SLOTS = 200
 
@@ -108,11 +106,8 @@ def _create(*, queue: VirtualQueue, phone_number: str, region: str | None, first
     except ValidationError as error:
         raise ValidationError({"phone_number": error.messages})
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    if customer_timezone:
-        try:
-            zoneinfo.ZoneInfo(customer_timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ValidationError({"timezone": f"Unknown time zone “{customer_timezone}”."})
+    if customer_timezone and calling.zone_or_none(customer_timezone) is None:
+        raise ValidationError({"timezone": f"Unknown time zone “{customer_timezone}”."})
     _check_desired_time(queue, desired_time, now)
     reach_fields = calling.booking_fields(queue, customer_timezone=customer_timezone, phone_number=number)
     reach = calling.reach(queue, **reach_fields)
@@ -138,7 +133,7 @@ def _create(*, queue: VirtualQueue, phone_number: str, region: str | None, first
         **reach_fields,
     )
     lifecycle.create(callback, actor=actor, user=user, now=now,
-                     reason=SCHEDULED_AT_OPENING if desired_time is not None and at_opening else "")
+                     reason=lifecycle.SCHEDULED_AT_OPENING if desired_time is not None and at_opening else "")
     consent = Consent(callback=callback, given_at=now, channel=channel, widget=widget, api_key=api_key,
                       client_address=_address(client_address), text=consent_text or _default_consent(channel, user),
                       phone_number=e164)

@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from callbacks import lifecycle
 from callbacks.models import ApiKey, Callback, Channel, Outcome, Widget
-from callbacks.services import SCHEDULED_AT_OPENING
 from queues import calling
 from queues.models import Agent, AgentSkill, OfficeHours, QueueSkill, Skill, VirtualQueue
 from rules.models import DEFAULT_REFUSED_TYPES, GlobalRules, QueueRules
@@ -179,7 +178,8 @@ class Command(BaseCommand):
             at_opening = waiting and callback.desired_time is None and not calling.is_callable(reach, asked)
             if at_opening:
                 callback.desired_time = calling.next_callable(reach, asked)
-            lifecycle.create(callback, actor=Actor.CUSTOMER, now=asked, reason=SCHEDULED_AT_OPENING if at_opening else "")
+            lifecycle.create(callback, actor=Actor.CUSTOMER, now=asked,
+                             reason=lifecycle.SCHEDULED_AT_OPENING if at_opening else "")
             return callback
 
         def work(callback, assigned_ago, started_ago):
