@@ -189,9 +189,16 @@ def callback_reschedule(*, callback: Callback, desired_time: dt.datetime, actor:
             callback = Callback.objects.select_for_update().select_related("queue").get(pk=callback.pk)
             if not lifecycle.can(callback, "reschedule"):
                 raise lifecycle.IllegalTransition(callback, "reschedule")
-            evaluate(CallbackRequest(queue=callback.queue, phone_number=_e164(callback), region=None,
-                                     desired_time=desired_time, now=now, moving=callback,
-                                     reach=calling.reach_of(callback)))
+            try:
+                evaluate(CallbackRequest(queue=callback.queue, phone_number=_e164(callback), region=None,
+                                         desired_time=desired_time, now=now, moving=callback,
+                                         reach=calling.reach_of(callback)))
+            except Rejection as rejection:
+                # The rule speaks to the customer ("your time"); staff are told whose time it is.
+                if actor == Actor.STAFF and rejection.code == RejectionCode.OUTSIDE_CALLING_WINDOW:
+                    opens = dt.datetime.fromisoformat(rejection.extra["next_window_opens_at"])
+                    raise window_refusal(callback, opens, why=QUIET_HOURS) from None
+                raise
             lifecycle.reschedule(callback, desired_time=desired_time, actor=actor, user=user, now=now)
             return callback
 
@@ -435,6 +442,18 @@ def callback_claim_next(*, agent: Agent, now: dt.datetime | None = None) -> Call
     return _claim_next(agent=agent, now=now)
 
 
+def window_refusal(callback: Callback, opens: dt.datetime, *, why: str) -> Rejection:
+    """What staff are told when a time or a dial is outside the customer's calling hours (422)."""
+    zone = routing.dial_zone(callback)
+    because = ("The number's calling policy allows no more attempts in 24 hours" if why == ATTEMPT_LIMIT
+               else "Outside the customer's calling window")
+    return Rejection(RejectionCode.OUTSIDE_CALLING_WINDOW,
+                     f"{because}: they may be called from "
+                     f"{opens.astimezone(zone):%a %d %b %H:%M} ({zone.key}, the customer's time).",
+                     next_window_opens_at=opens.astimezone(dt.timezone.utc).isoformat(),
+                     next_window_opens_local=opens.astimezone(zone).isoformat())
+
+
 def dial_blocked_until(callback: Callback, now: dt.datetime) -> tuple[dt.datetime, str] | None:
     """None when the customer may be dialled now; else until when not, and why (a reason code).
 
@@ -586,15 +605,8 @@ def callback_assign_to(*, callback: Callback, agent: Agent, user, now: dt.dateti
     if callback.state == State.ASSIGNED and callback.agent_id == agent.pk:
         return callback
     if (blocked := dial_blocked_until(callback, now)) is not None:
-        zone = routing.dial_zone(callback)
         opens, why = blocked
-        why = ("The number's calling policy allows no more attempts in 24 hours" if why == ATTEMPT_LIMIT
-               else "Outside the customer's calling window")
-        raise Rejection(RejectionCode.OUTSIDE_CALLING_WINDOW,
-                        f"{why}: they may be called from "
-                        f"{opens.astimezone(zone):%a %d %b %H:%M} ({zone.key}, the customer's time).",
-                        next_window_opens_at=opens.astimezone(dt.timezone.utc).isoformat(),
-                        next_window_opens_local=opens.astimezone(zone).isoformat())
+        raise window_refusal(callback, opens, why=why)
     staff = {"actor": Actor.STAFF, "user": user, "now": now}
     if callback.state in (State.SCHEDULED, State.RETRY_WAIT):
         lifecycle.release(callback, reason="assigned_by_supervisor", **staff)

@@ -148,7 +148,8 @@ class TestStaff:
         response = supervisor.post(f"/manage/callbacks/{callback.public_id}/reschedule",
                                    {"desired_time": "2026-12-03T03:00"}, follow=True)
 
-        assert "outside your calling hours" in response.content.decode()
+        assert ("Outside the customer&#x27;s calling window: they may be called from Thu 03 Dec 09:00 "
+                "(Europe/London, the customer&#x27;s time).") in response.content.decode()
 
     def test_an_assignment_outside_the_window_is_refused_with_422(self, supervisor, widget, night):
         callback = CallbackFactory(queue=widget.queue, customer_timezone="Europe/London")
