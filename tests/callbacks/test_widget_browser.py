@@ -365,6 +365,31 @@ def test_asking_now_as_the_window_closes_confirms_the_servers_words_for_when_we_
         page.screenshot(path=ARTIFACTS / "widget-scheduled-at-opening.png")
 
 
+def test_a_traveller_is_offered_only_the_times_callable_in_both_their_zones(embedded_widget, host_page, new_page):
+    # A London number typed in a browser in Tokyo, nine hours ahead: 09:00–12:00 UTC suits both.
+    with time_machine.travel(dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.timezone.utc), tick=True):
+        page = new_page(timezone_id="Asia/Tokyo")
+        page.goto(host_page(embedded_widget))
+        dialog = open_dialog(page)
+        dialog.get_by_role("radio", name="Pick a time").check()
+        expect(dialog.get_by_role("radiogroup", name="Time").get_by_role("radio").first).to_be_visible()
+        dialog.get_by_label("Country code").select_option("GB")
+
+        with page.expect_response(lambda r: r.url.endswith("/availability") and r.request.method == "POST") as asked:
+            dialog.get_by_label("Phone", exact=True).fill("020 7946 0958")
+            dialog.get_by_label("Phone", exact=True).blur()
+
+        # The number goes in the body, never the URL; every time offered is callable in London and Tokyo.
+        assert "0958" not in asked.value.url and asked.value.request.post_data_json["phone_number"] == "020 7946 0958"
+        starts = [parse(slot["start"]) for slot in asked.value.json()["slots"]]
+        assert starts and all(dt.time(9) <= start.time() < dt.time(12) for start in starts)
+        # Tomorrow starts at 18:00 in Tokyo (09:00 in London), not at Tokyo's own 09:00.
+        dialog.get_by_role("radio", name=re.compile("^Tomorrow")).check()
+        first = dialog.get_by_role("radiogroup", name="Time").get_by_role("radio").first
+        expect(first).to_have_attribute("aria-label", re.compile(r"^Wednesday 2 December at 18:00 .+ \(your time\)$"))
+        page.screenshot(path=ARTIFACTS / "widget-traveller.png")
+
+
 def test_a_widget_without_scheduling_still_books_for_the_opening_when_its_queue_does(
         embedded_widget, host_page, new_page):
     embedded_widget.offer_scheduling = False

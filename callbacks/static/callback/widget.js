@@ -646,16 +646,19 @@
       return this.config ? Promise.resolve(this.config) : this.configure({});
     }
 
-    // availability({start?: "YYYY-MM-DD", days?: 7, max_slots?: 300})
+    // availability({start?: "YYYY-MM-DD", days?: 7, max_slots?: 300, phone_number?, country?})
     //   -> {time_zone, customer_time_zone, slot_minutes, immediate_available, immediate, slots}
+    // With a number, the times also follow its own zone and calling policy; it goes in a POST body,
+    // never in the URL.
     async availability(args) {
       await this.ensureConfig();
-      const query = new URLSearchParams({ timezone: customerZone() });
-      if (args.start) query.set("start", args.start);
-      query.set("days", String(args.days || 7));
-      query.set("max_slots", String(args.max_slots || 300));
+      const params = { timezone: customerZone(), days: args.days || 7, max_slots: args.max_slots || 300 };
+      if (args.start) params.start = args.start;
+      if (args.country) params.country = args.country;
       try {
-        const result = await api("GET", this.widgetPath("/availability?" + query));
+        const result = args.phone_number
+          ? await api("POST", this.widgetPath("/availability"), { body: { ...params, phone_number: args.phone_number } })
+          : await api("GET", this.widgetPath("/availability?" + new URLSearchParams(params)));
         this.emit("availability", result, {
           slots: result.slots.length, immediate_available: result.immediate_available, days: args.days || 7,
         });
@@ -1366,6 +1369,10 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
       if (name === "phone_number") {
         input = h("input", Object.assign({}, common, { type: "tel", class: "input", inputmode: "tel",
                                                        autocomplete: spec.autocomplete || "tel" }));
+        // Times already offered may not suit the number's own zone or calling policy: ask again.
+        input.addEventListener("change", () => {
+          if (this.availability && input.value.trim() !== this.availabilityFor) this.refreshAvailability();
+        });
         control = this.buildPhone(input);
       } else if (spec.type === "textarea") {
         input = control = h("textarea", Object.assign({}, common, { class: "input", rows: 3 }));
@@ -1481,7 +1488,9 @@ legend { padding: 0; margin-bottom: 8px; font-weight: 600; font-size: 14px; }
       this.loadingAvailability = true;
       if (!this.availability) this.picker.say(STRINGS.loadingTimes);
       try {
-        this.availability = await this.service.availability({ days: 7, max_slots: 1000 });
+        const { phone_number, country } = this.collect();
+        this.availabilityFor = phone_number || "";
+        this.availability = await this.service.availability({ days: 7, max_slots: 1000, phone_number, country });
         this.picker.render(this.availability);
         // The queue (or the customer's calling window) may have closed or opened since the page loaded.
         this.offerNow(this.availability);
