@@ -22,7 +22,7 @@ import phonenumbers
 from phonenumbers import timezone as number_zones
 
 from .models import CallingPolicy, VirtualQueue, clock_range
-from .regions import subdivision_for_number
+from .regions import region_for_number, subdivision_for_number
 
 UTC = dt.timezone.utc
 MIDNIGHT = dt.time(0)
@@ -74,7 +74,7 @@ def number_region(number: phonenumbers.PhoneNumber | None) -> tuple[str, str]:
     """(country, state or province) of a number for its calling policies; ("", "") when unknown."""
     if number is None:
         return "", ""
-    return phonenumbers.region_code_for_number(number) or "", subdivision_for_number(number)
+    return region_for_number(number), subdivision_for_number(number)
 
 
 REACH_FIELDS = ("dial_timezone", "number_timezone", "calling_country", "calling_subdivision")
