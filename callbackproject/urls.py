@@ -38,3 +38,4 @@ urlpatterns = [
 ]
 
 handler404 = "callbackproject.views.not_found"
+handler500 = "callbackproject.errors.server_error"

@@ -19,7 +19,7 @@ import uuid
 import zoneinfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError as DjangoValidationError
 from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -28,6 +28,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView, set_rollback
 
+from callbackproject.errors import TOO_LARGE, database_unavailable_answer, database_unreachable
 from queues.models import VirtualQueue
 from queues.selectors import bookable_slots
 from rules.engine import Rejection
@@ -124,6 +125,11 @@ def exception_handler(exc, context):
         status, message = 400, f"captcha_invalid: {exc.message}"
     elif isinstance(exc, CaptchaUnavailable):
         status, message = 503, exc.message
+    elif isinstance(exc, RequestDataTooBig):
+        status, message = 413, TOO_LARGE
+    elif database_unreachable(exc):
+        _body, status, headers = database_unavailable_answer()
+        message = "The service is unavailable right now; please try again shortly."
     elif isinstance(exc, DatabaseError):
         logger.exception("GES request failed on the database")
         status, message = 503, "The service is unavailable right now; please try again shortly."
