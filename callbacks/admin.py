@@ -12,6 +12,8 @@ from django.templatetags.static import static
 from django.utils.html import format_html, format_html_join
 from django.utils import timezone
 
+from queues.admin_scoping import LineOfBusinessScopedAdmin
+
 from . import services
 from .models import ApiKey, ApiProblem, Attempt, Callback, CallbackEvent, Channel, Consent, Widget, WidgetEvent
 from .phone import mask_phone, parse_phone
@@ -96,11 +98,13 @@ class AttemptInline(admin.TabularInline):
 
 
 @admin.register(Callback)
-class CallbackAdmin(admin.ModelAdmin):
+class CallbackAdmin(LineOfBusinessScopedAdmin):
+    queue_path = "queue"
     form = CallbackForm
     list_display = ("public_id", "queue", "masked_phone", "state", "channel", "attempts", "desired_time",
                     "created_at")
-    list_filter = ("state", "flagged", "channel", "queue", "created_at")
+    # Related-only filters: a filter of every queue would name other lines' queues.
+    list_filter = ("state", "flagged", "channel", ("queue", admin.RelatedOnlyFieldListFilter), "created_at")
     list_select_related = ("queue",)
     # Only shows the search box: get_search_results matches whole values itself.
     search_fields = ("=public_id", "=phone_number")
@@ -195,9 +199,10 @@ class CallbackAdmin(admin.ModelAdmin):
 
 
 @admin.register(CallbackEvent)
-class CallbackEventAdmin(admin.ModelAdmin):
+class CallbackEventAdmin(LineOfBusinessScopedAdmin):
     """The event log is the history reports are built from: read it, never rewrite it."""
 
+    queue_path = "callback__queue"
     list_display = ("created_at", "callback", "type", "from_state", "to_state", "actor", "actor_user", reason_words)
     list_filter = ("type", "to_state", "actor", "created_at")
     list_select_related = ("callback", "actor_user")
@@ -252,10 +257,11 @@ class WidgetForm(forms.ModelForm):
 
 
 @admin.register(Widget)
-class WidgetAdmin(admin.ModelAdmin):
+class WidgetAdmin(LineOfBusinessScopedAdmin):
+    queue_path = "queue"
     form = WidgetForm
     list_display = ("name", "public_key", "queue", "captcha_provider", "offer_scheduling", "active")
-    list_filter = ("active", "captcha_provider", "queue")
+    list_filter = ("active", "captcha_provider", ("queue", admin.RelatedOnlyFieldListFilter))
     search_fields = ("name", "public_key", "allowed_origins")
     list_select_related = ("queue",)
     readonly_fields = ("embed_tag", "created_at", "updated_at")
@@ -277,9 +283,10 @@ class WidgetAdmin(admin.ModelAdmin):
 
 
 @admin.register(WidgetEvent)
-class WidgetEventAdmin(admin.ModelAdmin):
+class WidgetEventAdmin(LineOfBusinessScopedAdmin):
+    queue_path = "widget__queue"
     list_display = ("occurred_at", "widget", "name", "session")
-    list_filter = ("name", "widget")
+    list_filter = ("name", ("widget", admin.RelatedOnlyFieldListFilter))
     date_hierarchy = "occurred_at"
     list_select_related = ("widget",)
 
@@ -291,9 +298,11 @@ class WidgetEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiProblem)
-class ApiProblemAdmin(admin.ModelAdmin):
+class ApiProblemAdmin(LineOfBusinessScopedAdmin):
+    # A problem without a widget belongs to no line: only staff who see every queue see it.
+    queue_path = "widget__queue"
     list_display = ("created_at", "kind", "widget", "origin", "path", "detail")
-    list_filter = ("kind", "widget")
+    list_filter = ("kind", ("widget", admin.RelatedOnlyFieldListFilter))
     date_hierarchy = "created_at"
     list_select_related = ("widget",)
 
@@ -337,10 +346,12 @@ class ApiKeyForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(LineOfBusinessScopedAdmin):
+    # A key belongs to the lines of the queues it may use; one with none is in no line.
+    queue_path = "queues"
     form = ApiKeyForm
     list_display = ("name", "key_prefix", "queue_list", "active", "last_used_at", "created_at")
-    list_filter = ("active", "queues")
+    list_filter = ("active", ("queues", admin.RelatedOnlyFieldListFilter))
     search_fields = ("name", "key_prefix", "allowed_origins")
     filter_horizontal = ("queues",)
     readonly_fields = ("key_prefix", "last_used_at", "created_at")

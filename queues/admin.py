@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils import timezone
 
+from .admin_scoping import LineOfBusinessScopedAdmin
 from .models import (Agent, AgentSkill, CallingPolicy, CallingPolicyHours, ClosedDate, LineOfBusiness, OfficeHours,
                      QueueSkill, Skill, VirtualQueue, clock_range)
+from .selectors import limited_to_lines
 
 
+# Skills and calling policies belong to no queue: every line shares them, so they are not scoped.
 @admin.register(Skill)
 class SkillAdmin(admin.ModelAdmin):
     list_display = ("name", "description")
@@ -29,7 +32,8 @@ class ClosedDateInline(admin.TabularInline):
 
 
 @admin.register(VirtualQueue)
-class VirtualQueueAdmin(admin.ModelAdmin):
+class VirtualQueueAdmin(LineOfBusinessScopedAdmin):
+    queue_path = ""
     list_display = ("name", "slug", "time_zone", "priority", "active", "slot_minutes", "max_attempts")
     # The field offers every zone in the world; filter on the few in use.
     list_filter = ("active", ("time_zone", admin.AllValuesFieldListFilter), "priority")
@@ -46,6 +50,12 @@ class VirtualQueueAdmin(admin.ModelAdmin):
     )
     inlines = (QueueSkillInline, OfficeHoursInline, ClosedDateInline)
 
+    def save_model(self, request, queue, form, change):
+        super().save_model(request, queue, form, change)
+        if not change and limited_to_lines(request.user):
+            # Else a user limited to lines would create a queue they could not see.
+            queue.lines_of_business.add(*request.user.lines_of_business.all())
+
 
 class AgentSkillInline(admin.TabularInline):
     model = AgentSkill
@@ -54,9 +64,11 @@ class AgentSkillInline(admin.TabularInline):
 
 
 @admin.register(Agent)
-class AgentAdmin(admin.ModelAdmin):
+class AgentAdmin(LineOfBusinessScopedAdmin):
+    # An agent belongs to the lines of the queues they serve; one serving none is in no line.
+    queue_path = "queues"
     list_display = ("user", "full_name", "status", "status_changed_at", "queue_count")
-    list_filter = ("status", "queues")
+    list_filter = ("status", ("queues", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("user",)
     search_fields = ("user__username", "user__first_name", "user__last_name")
     autocomplete_fields = ("user",)
@@ -90,7 +102,18 @@ class LineOfBusinessAdmin(admin.ModelAdmin):
     filter_horizontal = ("queues", "members")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("queues").annotate(member_total=Count("members"))
+        lines = super().get_queryset(request).prefetch_related("queues").annotate(member_total=Count("members"))
+        return lines.filter(members=request.user) if limited_to_lines(request.user) else lines
+
+    # Someone limited to lines sees their own and changes none: leaving one would lift their limit.
+    def has_add_permission(self, request):
+        return not limited_to_lines(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return not limited_to_lines(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not limited_to_lines(request.user) and super().has_delete_permission(request, obj)
 
     @admin.display(description="queues")
     def queue_list(self, line):

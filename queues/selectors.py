@@ -107,9 +107,14 @@ def agent_by_username(username: str) -> Agent | None:
     return Agent.objects.select_related("user").filter(user__username=username).first()
 
 
+def limited_to_lines(user) -> bool:
+    """Whether the user sees only the queues of their lines of business: superusers and staff in none see all."""
+    return not user.is_superuser and user.lines_of_business.exists()
+
+
 def queues_visible_to(user) -> QuerySet[VirtualQueue]:
     """The queues a member of staff may see and act on: their lines of business, or all when they have none."""
-    if user.is_superuser or not user.lines_of_business.exists():
+    if not limited_to_lines(user):
         return VirtualQueue.objects.all()
     return VirtualQueue.objects.filter(lines_of_business__members=user).distinct()
 

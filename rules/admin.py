@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from queues.admin_scoping import LineOfBusinessScopedAdmin
+
 from .forms import QueueRulesForm
 from .models import NUMBER_TYPE_LABELS, CapacityOverride, GlobalRules, NumberEntry, QueueRules
 from .models import RejectionRecord
@@ -18,7 +20,8 @@ class NumberEntryInline(admin.TabularInline):
 
 
 @admin.register(QueueRules)
-class QueueRulesAdmin(admin.ModelAdmin):
+class QueueRulesAdmin(LineOfBusinessScopedAdmin):
+    queue_path = "queue"
     form = QueueRulesForm
     list_display = ("queue", "slot_capacity", "daily_capacity", "country_policy", "refused_types",
                     "immediate_cutoff_minutes", "offer_max_waiting")
@@ -46,6 +49,7 @@ class QueueRulesAdmin(admin.ModelAdmin):
         return ", ".join(NUMBER_TYPE_LABELS.get(t, t) for t in obj.refused_number_types or []) or "—"
 
 
+# The global rules apply to every queue: not scoped by line of business.
 @admin.register(GlobalRules)
 class GlobalRulesAdmin(admin.ModelAdmin):
     list_display = ("__str__", "country_policy", "countries", "updated_at")
@@ -59,7 +63,10 @@ class GlobalRulesAdmin(admin.ModelAdmin):
 
 
 @admin.register(NumberEntry)
-class NumberEntryAdmin(admin.ModelAdmin):
+class NumberEntryAdmin(LineOfBusinessScopedAdmin):
+    # An entry of a queue's rules is that queue's line's; one without rules applies to every queue, every line's.
+    queue_path = "rules__queue"
+    shared_when_empty = True
     list_display = ("value", "match", "kind", "scope", "note", "created_at")
     list_filter = ("kind", "match", ("rules__queue", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("rules__queue",)
@@ -72,9 +79,11 @@ class NumberEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(RejectionRecord)
-class RejectionRecordAdmin(admin.ModelAdmin):
+class RejectionRecordAdmin(LineOfBusinessScopedAdmin):
     """Read-only: written by the service whenever a rule refuses a request."""
 
+    # A record without a queue (an unknown or deleted one) is in no line: for staff who see every queue.
+    queue_path = "queue"
     list_display = ("created_at", "code", "queue", "widget", "channel", "action", "masked_number", "desired_time")
     list_filter = ("code", "channel", "action", ("queue", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("queue", "widget")
