@@ -206,9 +206,15 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    # An unacknowledged task is redelivered after the visibility timeout, so
-    # it must outlast the longest countdown any task is given (none exceeds an hour).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+    # A task whose worker died unacknowledged (acks_late) is redelivered after the visibility
+    # timeout. Every task is an idempotent tick over the rows, so running one twice is harmless
+    # and a short timeout brings a killed worker's task back within minutes: CELERY_TASK_TIME_LIMIT,
+    # plus a minute so a task still running is not handed out again. A countdown or ETA longer
+    # than this would be redelivered early; no task is sent with either.
+    # A worker looks for such overdue tasks every 10 s (not kombu's default of every 100 s).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300 + 60),
+        "unacked_restore_interval": 10, "unacked_restore_throttle": 1}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
