@@ -181,6 +181,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The Genesys-compatible API's key (callbacks/compat/ges_schema.py).
+    "APPEND_COMPONENTS": {"securitySchemes": {"gesApiKey": {"type": "apiKey", "in": "header", "name": "x-api-key"}}},
 }
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])

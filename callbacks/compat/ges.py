@@ -23,6 +23,7 @@ from django.core.exceptions import RequestDataTooBig, ValidationError as DjangoV
 from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -44,6 +45,7 @@ from ..public_api import checked_context, client_ip
 from ..selectors import (api_key_get, callback_customer_status, callback_estimated_wait, callback_position,
                          queue_estimated_wait, queue_overview)
 from ..throttles import CreateByAddressThrottle, CreateByNumberThrottle, ReadByAddressThrottle
+from . import ges_schema as docs
 from .correlation import HEADER, corr_id, corr_id_for
 from .ges_mapping import ges_state
 
@@ -160,7 +162,6 @@ class GesView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
     throttle_classes = [ReadByAddressThrottle]
-    schema = None  # Genesys documents this contract; /api/docs is our own API's
     api_key: ApiKey | None = None
 
     def get_exception_handler(self):
@@ -232,6 +233,7 @@ class ReportingText(serializers.CharField):
         return super().to_internal_value(data)[:self.keep]
 
 
+@extend_schema_serializer(component_name="GesCreate")
 class CreateInput(serializers.Serializer):
     serviceName = serializers.CharField(max_length=60)
     phoneNumber = serializers.CharField(max_length=40)
@@ -270,6 +272,7 @@ class CreateInput(serializers.Serializer):
         return attrs
 
 
+@extend_schema_serializer(component_name="GesId")
 class IdInput(serializers.Serializer):
     id = serializers.CharField(max_length=64)
 
@@ -302,6 +305,9 @@ class CreateView(GesView):
         key = api_key_get(request.headers.get("x-api-key", ""))
         return key.default_country if key else None
 
+    @docs.ges_schema(summary="Book a callback (GES: create)", request=CreateInput, data=docs.Id,
+                       codes=(400, 401, 403, 413, 503),
+                       extra=docs.FULL)
     def post(self, request):
         fields = valid(CreateInput, request.data)
         queue = self.queue(fields["serviceName"])
@@ -326,6 +332,8 @@ class CreateView(GesView):
 
 
 class CancelView(GesView):
+    @docs.ges_schema(summary="Cancel a callback", request=IdInput, data=docs.Id,
+                       codes=(400, 401, 403, 404, 413, 429, 503))
     def post(self, request):
         callback = self.callback(valid(IdInput, request.data)["id"])
         services.callback_cancel(callback=callback, actor=Actor.CUSTOMER, reason="customer")
@@ -355,6 +363,8 @@ def callback_data(callback: Callback) -> dict:
 
 
 class RetrieveView(GesView):
+    @docs.ges_schema(summary="A callback's state, place in line and wait", request=IdInput, data=docs.Callback,
+                       codes=(400, 401, 403, 404, 413, 429, 503))
     def post(self, request):
         return ok(callback_data(self.callback(valid(IdInput, request.data)["id"])))
 
@@ -432,6 +442,7 @@ class AvailabilityInput(OpenForInput):
 
 
 class AvailabilityView(GesView):
+    @docs.ges_schema(summary="Free slots of a service", parameters=[AvailabilityInput], data=docs.Availability)
     def get(self, request, service_name):
         queue = self.queue(service_name)
         params = valid(AvailabilityInput, request.query_params)
@@ -448,6 +459,7 @@ class AvailabilityView(GesView):
 
 
 class OpenForView(GesView):
+    @docs.ges_schema(summary="How long a service stays open", parameters=[OpenForInput], data=docs.OpenFor)
     def get(self, request, service_name):
         queue = self.queue(service_name)
         at = valid(OpenForInput, request.query_params)["start"] or timezone.now()
@@ -462,6 +474,7 @@ def wait_of(queue: VirtualQueue) -> dict:
 
 
 class EstimatedWaitTimeView(GesView):
+    @docs.ges_schema(summary="Estimated wait of services", parameters=[docs.VIRTUAL_QUEUES], data=docs.Wait)
     def get(self, request):
         # Genesys' generated clients send "virtual-queues"; plain-HTTP integrations may send "virtualQueues".
         sent = request.query_params.get("virtual-queues") or request.query_params.get("virtualQueues", "")
@@ -472,6 +485,7 @@ class EstimatedWaitTimeView(GesView):
 
 
 class QueueStatusView(GesView):
+    @docs.ges_schema(summary="A service's wait and what it offers", data=docs.QueueStatus)
     def get(self, request, service_name):
         queue = self.queue(service_name)
         now = timezone.now()
@@ -488,6 +502,8 @@ class QueueStatusView(GesView):
 
 class UnsupportedView(GesView):
     """Any other GES path (call-in, notifications, statistics…): said so in the envelope, not with a page."""
+
+    schema = None  # no operation of its own
 
     def http_method_not_allowed(self, request, *args, **kwargs):
         raise GesError(404, f"{request.path} is not part of this service's GES v3 compatibility.")

@@ -17,7 +17,7 @@ GES_KEY = "body-types-ges-key-0123"
 
 
 def operations_with_a_body() -> list[str]:
-    """Every POST, PUT and PATCH of /api/schema/ that takes a body, from the schema itself."""
+    """Every operation of /api/schema/ that takes a body, GES's included, from the schema itself."""
     schema = SchemaGenerator().get_schema(request=None, public=True)
     return sorted(f"{method.upper()} {path}" for path, operations in schema["paths"].items()
                   for method, operation in operations.items() if "requestBody" in operation)
@@ -37,8 +37,10 @@ def world(roles):
 
 
 def client_for(path: str, world, django_user_model) -> tuple[Client, dict]:
-    """The persona each API is for: the customer (with the callback's token), the agent, or a supervisor."""
+    """The caller each API is for: the customer (with the callback's token), the agent, a supervisor, an API key."""
     client = Client()
+    if path.startswith("/engagement/"):
+        return client, {"HTTP_X_API_KEY": GES_KEY}
     if path.startswith("/api/v1/public/"):
         return client, {"HTTP_AUTHORIZATION": f"Bearer {world['token']}"}
     if path.startswith("/api/v1/agent/"):
