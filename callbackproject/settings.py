@@ -5,6 +5,7 @@ the service runs on the embedded defaults: a SQLite file and Celery's
 filesystem transport under ``var/``, so it needs no server to try out.
 """
 
+import datetime as dt
 import secrets
 from pathlib import Path
 
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "captcha",
     "django_htmx",
+    "axes",
     "callbackproject",
     "queues",
     "callbacks",
@@ -77,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the page or JSON of callbackproject/lockout.py.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "callbackproject.urls"
@@ -124,6 +128,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Password guessing is throttled on every sign-in (pages, admin, API token) by django-axes: after
+# AXES_FAILURE_LIMIT failures an account, and separately an address, is locked for AXES_COOLOFF_MINUTES;
+# an administrator unlocks earlier by deleting the access attempts in the admin (or `manage.py axes_reset`).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15))
+# Two entries: either the account or the address reaching the limit locks (one list of both would need both).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "callbackproject.lockout.lockout_response"
+# The client address exactly as DRF's throttles read it (REST_FRAMEWORK["NUM_PROXIES"]).
+AXES_CLIENT_IP_CALLABLE = "callbackproject.lockout.client_address"
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"

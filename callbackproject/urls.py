@@ -18,6 +18,11 @@ class TokenView(ObtainAuthToken):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
+    def get_serializer_context(self):
+        # django-axes marks the request authenticate() is given as locked out, and its middleware reads
+        # Django's request, not DRF's wrapper: hand it that one so a lockout answers 429.
+        return {**super().get_serializer_context(), "request": self.request._request}
+
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),

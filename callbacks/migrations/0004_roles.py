@@ -24,6 +24,8 @@ ROLES = {
                  for action in ("add", "change", "delete", "view")],
         "authtoken": ALL,
         "django_celery_beat": ALL,
+        # Sign-in lockouts (django-axes): deleting an attempt unlocks (0016).
+        "axes": ALL,
     },
     "Developer": {
         "queues": VIEW_QUEUES,

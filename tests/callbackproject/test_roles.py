@@ -63,7 +63,7 @@ def test_a_manager_views_queues_callbacks_and_reports():
 
 def test_an_administrator_holds_every_permission_of_the_service_and_its_provisioning_apps():
     whole_apps = Q(content_type__app_label__in=[
-        "queues", "callbacks", "rules", "reporting", "authtoken", "django_celery_beat"])
+        "queues", "callbacks", "rules", "reporting", "authtoken", "django_celery_beat", "axes"])
     users_and_groups = Q(content_type__app_label="auth", content_type__model__in=["user", "group"])
     expected = Permission.objects.filter(whole_apps | users_and_groups)
 
