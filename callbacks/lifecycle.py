@@ -78,12 +78,23 @@ def _seconds(since: dt.datetime | None, now: dt.datetime) -> int | None:
     return None if since is None else max(0, round((now - since).total_seconds()))
 
 
+def _instant(callback: Callback, now: dt.datetime | None) -> dt.datetime:
+    """The time of a move on ``callback``: ``now``, or its last change when that is later.
+
+    A request reads the clock when it starts; one that then waited on the row's
+    lock behind another move (a claim behind a requeue) would otherwise log its
+    move earlier than the one it follows. Read from the locked row, and checked
+    by _move's compare-and-set, so a callback's times never go backwards.
+    """
+    return max(now or timezone.now(), callback.state_changed_at)
+
+
 def _move(callback: Callback, name: str, *, actor: str, user=None, reason: str = "",
           metadata: dict | None = None, now: dt.datetime | None = None, **changes) -> CallbackEvent:
     transition = TRANSITIONS[name]
     if callback.state not in transition.sources:
         raise IllegalTransition(callback, name)
-    now = now or timezone.now()
+    now = _instant(callback, now)
     from_state = callback.state
     changes |= {"state": transition.target, "state_changed_at": now, "updated_at": now}
     event_metadata = {
@@ -96,9 +107,11 @@ def _move(callback: Callback, name: str, *, actor: str, user=None, reason: str =
     # move): an error between the update and its event dooms that whole
     # transaction instead, so a state change never commits without its event.
     with transaction.atomic(savepoint=False):
-        # Compare-and-set on the state it was read in: if another process moved
-        # the callback meanwhile, this matches no row and nothing is written.
-        moved = Callback.objects.filter(pk=callback.pk, state=from_state).update(**changes)
+        # Compare-and-set on the state it was read in, and on when that began: if
+        # another process moved the callback meanwhile (even away and back), this
+        # matches no row and nothing is written; the time above is not behind it.
+        moved = Callback.objects.filter(pk=callback.pk, state=from_state,
+                                        state_changed_at=callback.state_changed_at).update(**changes)
         if moved:
             for field, value in changes.items():
                 setattr(callback, field, value)
@@ -108,7 +121,7 @@ def _move(callback: Callback, name: str, *, actor: str, user=None, reason: str =
             )
     # Raised outside the block: nothing was written, so the caller's transaction may go on.
     if not moved:
-        callback.refresh_from_db(fields=["state"])
+        callback.refresh_from_db(fields=["state", "state_changed_at"])
         raise IllegalTransition(callback, name)
     return event
 
@@ -142,14 +155,14 @@ def release(callback: Callback, *, actor: str = Actor.SYSTEM, user=None, reason:
             metadata: dict | None = None, place_at: dt.datetime | None = None,
             now: dt.datetime | None = None) -> CallbackEvent:
     """Into its queue; ``place_at`` moves its place in line (an early release), else it keeps it."""
-    now = now or timezone.now()
+    now = _instant(callback, now)
     return _move(callback, "release", actor=actor, user=user, reason=reason, metadata=metadata, now=now,
                  due_at=None, queued_at=callback.queued_at or now, place_at=place_at or callback.place_at)
 
 
 def assign(callback: Callback, *, agent: Agent, actor: str = Actor.AGENT, user=None, reason: str = CLAIMED,
            now: dt.datetime | None = None) -> CallbackEvent:
-    now = now or timezone.now()
+    now = _instant(callback, now)
     timeout = dt.timedelta(seconds=callback.queue.reservation_timeout_seconds)
     return _move(callback, "assign", actor=actor, user=user, reason=reason, now=now,
                  metadata={"agent_id": agent.pk}, agent=agent, assigned_at=now,
@@ -256,11 +269,16 @@ WITH held AS (
                    + z.q_calling_window_end) AT TIME ZONE z.zone AS closes
              FROM (SELECT (%(now)s AT TIME ZONE z.zone)::date AS day) d) w
 ), claimed AS (
-    -- lifecycle.assign, through _move: the same columns, compare-and-set on the state.
+    -- lifecycle.assign, through _move: the same columns, compare-and-set on the state, and
+    -- _instant's time: never before the locked row's last change, which a claim that read
+    -- the clock before waiting on it would otherwise precede.
     UPDATE {Callback._meta.db_table} c
-       SET state = {_literal(t.target)}, agent_id = %(agent)s, assigned_at = %(now)s,
-           reservation_expires_at = %(now)s + j.q_reservation_timeout_seconds * interval '1 second',
-           state_changed_at = %(now)s, updated_at = %(now)s
+       SET state = {_literal(t.target)}, agent_id = %(agent)s,
+           assigned_at = greatest(%(now)s, c.state_changed_at),
+           reservation_expires_at = greatest(%(now)s, c.state_changed_at)
+                                    + j.q_reservation_timeout_seconds * interval '1 second',
+           state_changed_at = greatest(%(now)s, c.state_changed_at),
+           updated_at = greatest(%(now)s, c.state_changed_at)
       FROM judged j
      WHERE c.id = j.id AND c.state = {_literal(source)} AND j.callable AND j.steady AND j.simple
  RETURNING {callback_columns}
@@ -268,14 +286,14 @@ WITH held AS (
     -- _move's event: metadata attempt, seconds_since_created, seconds_in_previous_state, then assign's agent_id.
     INSERT INTO {CallbackEvent._meta.db_table}
            (callback_id, type, from_state, to_state, created_at, actor, actor_user_id, reason, metadata)
-    SELECT k.id, {_literal(t.event)}, {_literal(source)}, {_literal(t.target)}, %(now)s, {_literal(Actor.AGENT)},
-           a.user_id, {_literal(CLAIMED)},
+    SELECT k.id, {_literal(t.event)}, {_literal(source)}, {_literal(t.target)}, k.state_changed_at,
+           {_literal(Actor.AGENT)}, a.user_id, {_literal(CLAIMED)},
            jsonb_build_object(
                'attempt', k.attempts,
                'seconds_since_created',
-               greatest(0, round(extract(epoch FROM %(now)s - j.created_at)::float8)::bigint),
+               greatest(0, round(extract(epoch FROM k.state_changed_at - j.created_at)::float8)::bigint),
                'seconds_in_previous_state',
-               greatest(0, round(extract(epoch FROM %(now)s - j.state_changed_at)::float8)::bigint),
+               greatest(0, round(extract(epoch FROM k.state_changed_at - j.state_changed_at)::float8)::bigint),
                'agent_id', %(agent)s::bigint)
       FROM claimed k JOIN judged j ON j.id = k.id JOIN {Agent._meta.db_table} a ON a.id = %(agent)s
     RETURNING id
@@ -413,7 +431,7 @@ def hold(callback: Callback, *, until: dt.datetime, reason: str, now: dt.datetim
 
     Not a change of state, but logged like one so reports can tell why it waited.
     """
-    now = now or timezone.now()
+    now = _instant(callback, now)
     # Conditional like _move: a callback moved meanwhile is not held.
     if callback.state != State.QUEUED or not Callback.objects.filter(pk=callback.pk, state=State.QUEUED).update(
             hold_until=until, updated_at=now):
@@ -434,7 +452,7 @@ def _close_attempt(callback: Callback, *, outcome: Outcome | str, notes: str, no
 def start(callback: Callback, *, actor: str = Actor.AGENT, user=None,
           now: dt.datetime | None = None) -> CallbackEvent:
     """Dialling begins: one more attempt, and its row."""
-    now = now or timezone.now()
+    now = _instant(callback, now)
     event = _move(callback, "start", actor=actor, user=user, reason="dialing", now=now,
                   metadata={"agent_id": callback.agent_id}, attempts=callback.attempts + 1, started_at=now,
                   reservation_expires_at=None)
@@ -445,7 +463,7 @@ def start(callback: Callback, *, actor: str = Actor.AGENT, user=None,
 @transaction.atomic
 def complete(callback: Callback, *, actor: str = Actor.AGENT, user=None, notes: str = "",
              now: dt.datetime | None = None) -> CallbackEvent:
-    now = now or timezone.now()
+    now = _instant(callback, now)
     event = _move(callback, "complete", actor=actor, user=user, reason=Outcome.CONNECTED, now=now,
                   metadata={"agent_id": callback.agent_id}, outcome=Outcome.CONNECTED, ended_at=now)
     _close_attempt(callback, outcome=Outcome.CONNECTED, notes=notes, now=now)
@@ -456,7 +474,7 @@ def complete(callback: Callback, *, actor: str = Actor.AGENT, user=None, notes: 
 def retry(callback: Callback, *, outcome: Outcome, due_at: dt.datetime, actor: str = Actor.AGENT, user=None,
           notes: str = "", now: dt.datetime | None = None) -> CallbackEvent:
     """An attempt failed in a way worth trying again later."""
-    now = now or timezone.now()
+    now = _instant(callback, now)
     event = _move(callback, "retry", actor=actor, user=user, reason=outcome, now=now,
                   metadata={"agent_id": callback.agent_id, "due_at": due_at.isoformat()},
                   outcome=outcome, due_at=due_at, agent=None)
@@ -468,7 +486,7 @@ def retry(callback: Callback, *, outcome: Outcome, due_at: dt.datetime, actor: s
 def fail(callback: Callback, *, reason: str, outcome: Outcome, actor: str = Actor.AGENT, user=None,
          notes: str = "", now: dt.datetime | None = None) -> CallbackEvent:
     """Attempts exhausted or the number is wrong."""
-    now = now or timezone.now()
+    now = _instant(callback, now)
     event = _move(callback, "fail", actor=actor, user=user, reason=reason, now=now,
                   metadata={"agent_id": callback.agent_id}, outcome=outcome, ended_at=now)
     _close_attempt(callback, outcome=outcome, notes=notes, now=now)
@@ -478,7 +496,7 @@ def fail(callback: Callback, *, reason: str, outcome: Outcome, actor: str = Acto
 @transaction.atomic
 def cancel(callback: Callback, *, actor: str, reason: str, user=None, outcome: Outcome | str = "",
            notes: str = "", now: dt.datetime | None = None) -> CallbackEvent:
-    now = now or timezone.now()
+    now = _instant(callback, now)
     changes = {"ended_at": now, "reservation_expires_at": None}
     if outcome:
         changes["outcome"] = outcome
@@ -490,7 +508,7 @@ def cancel(callback: Callback, *, actor: str, reason: str, user=None, outcome: O
 
 
 def expire(callback: Callback, *, reason: str, now: dt.datetime | None = None) -> CallbackEvent:
-    now = now or timezone.now()
+    now = _instant(callback, now)
     return _move(callback, "expire", actor=Actor.SYSTEM, reason=reason, now=now, ended_at=now)
 
 

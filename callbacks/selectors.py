@@ -80,7 +80,7 @@ def callback_customer_status(callback: Callback, *, now: dt.datetime | None = No
 
     state = callback.state
     if state in (State.COMPLETED, State.FAILED, State.CANCELED, State.EXPIRED):
-        last = callback.events.order_by("-created_at", "-id").values_list("reason", flat=True).first() or ""
+        last = callback.events.order_by("-id").values_list("reason", flat=True).first() or ""
         if state == State.COMPLETED:
             return CustomerStatus(None, "Done: we called you.")
         return CustomerStatus(last or None, ENDED_WORDS.get(last, f"{callback.get_state_display()}."))
@@ -174,7 +174,7 @@ def callback_for_staff(user, callback_id) -> Callback | None:
     """One callback with its timeline and attempts, or None when it is unknown or outside the user's queues."""
     return (callbacks_visible_to(user)
             .prefetch_related(Prefetch("events", CallbackEvent.objects.select_related("actor_user")
-                                       .order_by("created_at", "id")),
+                                       .order_by("id")),
                               Prefetch("dial_attempts", Attempt.objects.select_related("agent__user")))
             .filter(public_id=callback_id).first())
 
@@ -237,4 +237,4 @@ def agent_set_away_by_timeout(agent: Agent) -> CallbackEvent | None:
     return (CallbackEvent.objects.select_related("callback__queue")
             .filter(type=TRANSITIONS["requeue"].event, reason="reservation_timeout", metadata__agent_id=agent.pk,
                     created_at__gte=agent.status_changed_at)
-            .order_by("-created_at", "-id").first())
+            .order_by("-id").first())
