@@ -55,7 +55,8 @@ Callback = inline_serializer("GesCallback", {
 Availability = inline_serializer("GesAvailability", {
     "slots": inline_serializer("GesSlot", {
         "utcTime": serializers.CharField(), "localTime": serializers.CharField(),
-        "capacity": serializers.IntegerField(), "total": serializers.IntegerField()}, many=True),
+        "capacity": serializers.IntegerField(allow_null=True, help_text="Room left; null: the slot has no limit."),
+        "total": serializers.IntegerField(allow_null=True, help_text="null: the slot has no limit.")}, many=True),
     "durationMin": serializers.IntegerField(), "timezone": serializers.CharField()})
 OpenFor = inline_serializer("GesOpenFor", {"openFor": serializers.IntegerField(help_text="Seconds until it closes.")})
 Wait = inline_serializer("GesEstimatedWaitTime", {
