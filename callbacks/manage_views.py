@@ -6,6 +6,7 @@ a callback outside them is not found.
 """
 
 import datetime as dt
+import secrets
 import zoneinfo
 from dataclasses import dataclass
 
@@ -14,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +26,7 @@ from queues.selectors import agent_by_username, agents_able_to_serve
 from rules.engine import Rejection
 
 from . import diagnostics, lifecycle, services
-from .filters import CallbackFilter
+from .filters import CallbackSearch
 from .models import Callback, CallbackEvent, Consent, State
 from .phone import mask_phone
 from .selectors import callback_for_staff, callbacks_visible_to, queues_overview
@@ -62,18 +63,48 @@ def troubleshooting(request):
     })
 
 
+SEARCHES = "callback_searches"  # session key: opaque search id -> the number searched
+KEPT_SEARCHES = 20
+
+
 @require_GET
 @viewer
 def callback_list(request):
-    filters = CallbackFilter(request.GET, queryset=callbacks_visible_to(request.user), request=request)
+    data = request.GET.copy()
+    data.pop("phone", None)  # numbers are searched by POST only (callback_search)
+    if search := request.GET.get("search"):
+        number = request.session.get(SEARCHES, {}).get(search)
+        if number is None:
+            messages.warning(request, "That search by number has ended; please search again.")
+        else:
+            data["phone"] = number
+    filters = CallbackSearch(data, queryset=callbacks_visible_to(request.user), request=request)
     page = Paginator(filters.qs if filters.is_valid() else filters.queryset.none(), PAGE_SIZE).get_page(
         request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("phone", None)
     return render(request, "manage/callback_list.html", {
-        "filters": filters, "page": page, "query": query.urlencode(),
+        "filters": filters, "page": page, "query": query.urlencode(), "search": search if "phone" in data else "",
         "can_manage": request.user.has_perm("callbacks.manage_callback"),
     })
+
+
+@require_POST
+@viewer
+def callback_search(request):
+    """Search by number: kept in the session under an opaque id, so the number is in no URL, log or referrer."""
+    number = request.POST.get("phone", "").strip()[:32]
+    query = QueryDict(request.POST.get("query", ""), mutable=True)
+    for key in ("page", "phone", "search"):
+        query.pop(key, None)
+    if number:
+        searches = request.session.get(SEARCHES, {})
+        search = secrets.token_urlsafe(9)
+        # The newest few only: the session is not a store of every number looked up.
+        request.session[SEARCHES] = dict([*searches.items()][-(KEPT_SEARCHES - 1):] + [(search, number)])
+        query["search"] = search
+    return redirect(reverse("manage:callbacks") + (f"?{query.urlencode()}" if query else ""))
 
 
 def staff_callback(request, callback_id):

@@ -23,9 +23,9 @@ from queues.selectors import agent_by_username, queues_visible_to
 
 from . import public_api, services
 from .agent_api import AttemptOutput, QueueRefOutput
-from .filters import CallbackFilter
+from .filters import CallbackFilter, CallbackSearch
 from .lifecycle import Actor
-from .models import Callback, Channel
+from .models import Callback, Channel, State
 from .selectors import callback_for_staff, callbacks_visible_to, queues_overview
 
 TAGS = ["staff"]
@@ -139,8 +139,11 @@ class CallbacksView(StaffView, GenericAPIView):
         return callbacks_visible_to(self.request.user)
 
     @extend_schema(tags=TAGS, responses={200: StaffCallbackOutput(many=True), **errors(400, 401, 403, 404)},
-                   summary="Callbacks of the user's queues, newest first, filtered and paginated")
+                   summary="Callbacks of the user's queues, newest first, filtered and paginated",
+                   description="To find a phone number, POST the filters to /api/v1/callbacks/search.")
     def get(self, request):
+        if "phone" in request.query_params:
+            raise serializers.ValidationError({"phone": [PHONE_IN_URL]})
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(StaffCallbackOutput(page, many=True).data)
 
@@ -155,6 +158,46 @@ class CallbacksView(StaffView, GenericAPIView):
             queue=data.validated_data["queue"], channel=Channel.STAFF, actor=Actor.STAFF, user=request.user,
             client_address=public_api.client_ip(request), **data.customer_fields())
         return Response(detail(request.user, callback.public_id), status=status.HTTP_201_CREATED)
+
+
+PHONE_IN_URL = ("A phone number is not taken in the address, where logs and referrers keep it: "
+                "POST it with the other filters to /api/v1/callbacks/search.")
+
+
+class ReadsCallbacks(ManagesCallbacks):
+    """A search is a read sent as a POST: view_callback is enough."""
+
+    def has_permission(self, request, view):
+        return request.user.has_perm("callbacks.view_callback")
+
+
+class SearchInput(serializers.Serializer):
+    """What the schema shows of the body; CallbackSearch reads and checks it."""
+
+    phone = serializers.CharField(required=False, max_length=32, help_text="All of it, or some of its digits.")
+    queue = serializers.SlugField(required=False)
+    state = serializers.ListField(child=serializers.ChoiceField(choices=State.choices), required=False)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    created_from = serializers.DateField(required=False)
+    created_to = serializers.DateField(required=False)
+    flagged = serializers.BooleanField(required=False, allow_null=True)
+
+
+class CallbackSearchView(StaffView, GenericAPIView):
+    permission_classes = [IsAuthenticated, ReadsCallbacks]
+    queryset = Callback.objects.none()  # the real one is per user
+    serializer_class = SearchInput
+    pagination_class = StaffPagination
+
+    @extend_schema(tags=TAGS, request=SearchInput,
+                   responses={200: StaffCallbackOutput(many=True), **errors(400, 401, 403)},
+                   summary="The list's filters and a phone number, in the body; page and page_size in the query")
+    def post(self, request):
+        found = CallbackSearch(data=request.data, queryset=callbacks_visible_to(request.user), request=request)
+        if not found.is_valid():
+            raise serializers.ValidationError(found.errors)
+        page = self.paginate_queryset(found.qs)
+        return self.get_paginated_response(StaffCallbackOutput(page, many=True).data)
 
 
 class CallbackView(StaffView):

@@ -6,6 +6,7 @@ app_name = "staff-api"
 
 urlpatterns = [
     path("callbacks/", staff_api.CallbacksView.as_view(), name="callbacks"),
+    path("callbacks/search", staff_api.CallbackSearchView.as_view(), name="callbacks-search"),
     path("callbacks/<uuid:callback_id>", staff_api.CallbackView.as_view(), name="callback"),
     path("callbacks/<uuid:callback_id>/cancel", staff_api.CancelView.as_view(), name="callback-cancel"),
     path("callbacks/<uuid:callback_id>/reschedule", staff_api.RescheduleView.as_view(), name="callback-reschedule"),

@@ -160,7 +160,7 @@ class TestAccess:
         assert staff <= set(paths)
         assert all(operation["tags"] == ["staff"] for path in staff for operation in paths[path].values())
         listed = {parameter["name"] for parameter in paths["/api/v1/callbacks/"]["get"]["parameters"]}
-        assert listed >= {"queue", "state", "channel", "created_from", "created_to", "phone", "flagged",
+        assert listed >= {"queue", "state", "channel", "created_from", "created_to", "flagged",
                           "page", "page_size"}
         # 201, never 200, and the errors of the contract (README: staff API).
         assert set(paths["/api/v1/callbacks/"]["post"]["responses"]) == {"201", "400", "401", "403", "409", "422"}
@@ -278,13 +278,6 @@ class TestList:
         until = timezone.localdate(later(days=-2))
 
         assert ids(get(manager, "callbacks/", created_to=until.isoformat())) == [str(old.public_id)]
-
-    @pytest.mark.parametrize("search", ["+44 20 7946 0958", "020 7946 0958", "0958"])
-    def test_it_finds_a_phone_number_whole_or_by_digits(self, manager, queue, search):
-        wanted = CallbackFactory(queue=queue, phone_number="+442079460958")
-        CallbackFactory(queue=queue, phone_number="+442079461234")
-
-        assert ids(get(manager, "callbacks/", phone=search)) == [str(wanted.public_id)]
 
     def test_it_filters_flagged_callbacks(self, manager, queue):
         flagged = CallbackFactory(queue=queue)
