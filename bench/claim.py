@@ -44,12 +44,12 @@ FILL = """
     INSERT INTO callbacks_callback (
         public_id, queue_id, phone_number, first_name, last_name, email, notes, context, customer_timezone,
         channel, state, outcome, attempts, agent_id, place_at, expires_at, queued_at, ended_at, dial_timezone,
-        rejections, flagged, created_at, updated_at, state_changed_at, token_hash, idempotency_key,
+        rejections, flagged, created_at, updated_at, state_changed_at, token_hash,
         number_timezone, calling_country, calling_subdivision)
     SELECT gen_random_uuid(), %(queue)s, '+4420794' || lpad((i %% 100000)::text, 5, '0'), 'Ada', 'Lovelace', '',
            '', '{}', '', 'api', %(state)s, %(outcome)s, %(attempts)s, %(agent)s,
            %(start)s + i * interval '1 millisecond', %(expires)s, %(start)s, %(ended)s, 'UTC',
-           0, false, %(start)s, %(start)s, %(start)s, '', '', '', '', ''
+           0, false, %(start)s, %(start)s, %(start)s, '', '', '', ''
       FROM generate_series(1, %(count)s) AS i
 """
 

@@ -25,7 +25,7 @@ FIELD_TYPES = ("text", "tel", "email", "textarea", "select", "checkbox", "hidden
 admin.site.site_header = admin.site.site_title = "Callback service administration"
 
 CUSTOMER_FIELDS = ("phone_number", "first_name", "last_name", "email", "customer_timezone", "notes", "context")
-REQUEST_FIELDS = ("public_id", "queue", "channel", "desired_time", "idempotency_key")
+REQUEST_FIELDS = ("public_id", "queue", "channel", "desired_time")
 LIFECYCLE_FIELDS = ("state", "outcome", "attempts", "agent", "due_at", "expires_at", "reservation_expires_at",
                     "place_at", "hold_until", "dial_timezone", "rejections", "flagged")
 HISTORY_FIELDS = ("created_at", "state_changed_at", "queued_at", "assigned_at", "started_at", "ended_at",

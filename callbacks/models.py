@@ -6,6 +6,7 @@ import uuid
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -106,7 +107,6 @@ class Callback(models.Model):
     ended_at = models.DateTimeField("ended", null=True, blank=True)
 
     token_hash = models.CharField("customer token hash", max_length=64, blank=True, editable=False)
-    idempotency_key = models.CharField("idempotency key", max_length=128, blank=True)
     purged_at = models.DateTimeField("personal data purged", null=True, blank=True)
 
     class Meta:
@@ -116,12 +116,6 @@ class Callback(models.Model):
             ("work_callback", "Can work callbacks as an agent"),
             ("manage_callback", "Can cancel, reschedule, assign and requeue callbacks"),
             ("view_troubleshooting", "Can view the troubleshooting page"),
-        ]
-        constraints = [
-            # A retried POST with the same key must find the first callback,
-            # never create a second one: the database decides, not a lookup.
-            models.UniqueConstraint(fields=["queue", "idempotency_key"], condition=~Q(idempotency_key=""),
-                                    name="callback_idempotency_key_unique"),
         ]
         indexes = [
             models.Index(fields=["due_at"], name="callback_due_open",
@@ -315,6 +309,37 @@ class ApiProblem(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.path}"
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to a create sent with an ``Idempotency-Key``, so a retry gets it again.
+
+    Bound to the caller (``widget:<pk>``) and a keyed hash of the body: the
+    same key from another caller is another request, with another body a
+    refusal. ``body`` is the answer without its token, which is derived again
+    on a replay (``services.idempotency_token``) and never stored.
+    """
+
+    caller = models.CharField("caller", max_length=64)
+    key = models.CharField("idempotency key", max_length=128)
+    body_hash = models.CharField("body hash", max_length=64)
+    body = models.JSONField("first answer", null=True, encoder=DjangoJSONEncoder)
+    # Null only inside the creating transaction, which claims the key before the callback exists.
+    callback = models.OneToOneField(Callback, on_delete=models.CASCADE, null=True, related_name="idempotent_request",
+                                    verbose_name="callback")
+    created_at = models.DateTimeField("created", default=timezone.now)
+
+    class Meta:
+        verbose_name = "idempotent request"
+        constraints = [
+            # A retry must find the first answer, never create a second
+            # callback: the database decides, not a lookup.
+            models.UniqueConstraint(fields=["caller", "key"], name="idempotentrequest_caller_key_unique"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotentrequest_time")]
+
+    def __str__(self):
+        return f"{self.caller} {self.key}"
 
 
 class ApiKey(models.Model):

@@ -10,9 +10,7 @@ import hmac
 import json
 import logging
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -44,7 +42,6 @@ logger = logging.getLogger(__name__)
 MAX_CONTEXT_BYTES = 8 * 1024
 MAX_CONTEXT_KEYS = 50
 MAX_EVENTS = 50
-IDEMPOTENCY_TTL = 24 * 60 * 60
 
 
 class Unprocessable(APIException):
@@ -392,16 +389,21 @@ class CreateView(PublicView):
 
     @extend_schema(
         request=CreateInput,
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
-                                     description="A retried POST with the same key returns the first answer.")],
+        parameters=[OpenApiParameter(
+            "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+            description="Bound to the widget and a hash of the body: a retry of the same request gets the first "
+                        "answer, token included; the same key with another body is 422 idempotency_key_reused.")],
         responses={201: CreatedOutput, **errors(400, 404, 409, 422, 429, 503)},
         summary="Ask for a callback, now or at a chosen time")
     def post(self, request, key):
         widget = active_widget(key)
-        idempotency_key = request.headers.get("Idempotency-Key", "")[:128]
-        replay_key = f"idempotency:{widget.queue_id}:{idempotency_key}"
-        if idempotency_key and (replay := self.replay(widget, idempotency_key, replay_key)):
-            return replay
+        idempotency = None  # a body that is not an object has none: validation answers it 400
+        if (idempotency_key := request.headers.get("Idempotency-Key", "")[:128]) and isinstance(request.data, dict):
+            idempotency = services.Idempotency(caller=f"widget:{widget.pk}", key=idempotency_key,
+                                               body_hash=services.idempotency_body_hash(request.data))
+            # Before the CAPTCHA: its answer is single-use, and the retry's may be the spent one.
+            if (first := services.idempotent_answer(idempotency=idempotency)) is not None:
+                return Response(first, status=status.HTTP_201_CREATED)
         data = CreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
@@ -413,31 +415,20 @@ class CreateView(PublicView):
             raise serializers.ValidationError({"captcha": [str(exc)]})
         except CaptchaUnavailable:
             raise Unavailable()
-        try:
-            callback, token = services.callback_create(
-                queue=widget.queue, widget=widget, channel=Channel.WIDGET, actor=Actor.CUSTOMER,
-                idempotency_key=idempotency_key, consent_text=fields.get("consent_text", ""),
-                client_address=client_ip(request), **data.customer_fields())
-        except IntegrityError:
-            # The same Idempotency-Key raced us and the unique constraint
-            # refused the second insert: the first request's callback stands.
-            if idempotency_key and (replay := self.replay(widget, idempotency_key, replay_key)):
-                return replay
-            raise
-        body = CreatedOutput(callback, context={"token": token}).data
-        if idempotency_key:
-            cache.set(replay_key, body, IDEMPOTENCY_TTL)
+        create = {"queue": widget.queue, "widget": widget, "channel": Channel.WIDGET, "actor": Actor.CUSTOMER,
+                  "consent_text": fields.get("consent_text", ""), "client_address": client_ip(request),
+                  **data.customer_fields()}
+        if idempotency is None:
+            callback, token = services.callback_create(**create)
+            body = created_answer(callback, token)
+        else:
+            body = services.callback_create_idempotent(idempotency=idempotency, answer=created_answer, **create)
         return Response(body, status=status.HTTP_201_CREATED)
 
-    @staticmethod
-    def replay(widget, idempotency_key, replay_key) -> Response | None:
-        """The first answer to this key: from the cache, token included; else rebuilt without the token."""
-        if first := cache.get(replay_key):
-            return Response(first, status=status.HTTP_201_CREATED)
-        existing = Callback.objects.filter(queue=widget.queue, idempotency_key=idempotency_key).first()
-        if existing:
-            return Response(CallbackOutput(existing).data | {"token": None}, status=status.HTTP_201_CREATED)
-        return None
+
+def created_answer(callback: Callback, token: str) -> dict:
+    """The 201 body of a create; with an Idempotency-Key, also what its retries get (``services.Answer``)."""
+    return CreatedOutput(callback, context={"token": token}).data
 
 
 def customer_callback(request, callback_id) -> Callback:

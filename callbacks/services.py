@@ -2,18 +2,25 @@
 
 import datetime as dt
 import hashlib
+import hmac
 import ipaddress
+import json
 import logging
 import secrets
 import zlib
+from base64 import urlsafe_b64encode
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import phonenumbers
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from queues import calling, routing
 from queues.hours import is_open
@@ -26,7 +33,7 @@ from rules.services import rejections_recorded
 
 from . import lifecycle
 from .models import (OPEN_STATES, TERMINAL_STATES, ApiProblem, Attempt, Callback, CallbackEvent, Channel, Consent,
-                     Outcome, State)
+                     IdempotentRequest, Outcome, State)
 from .phone import parse_phone
 from .selectors import queue_wait_for_early_release
 
@@ -36,6 +43,10 @@ Actor = CallbackEvent.Actor
 BATCH_SIZE = 500
 # Slots looked at for an after-hours request: enough to pass a night of full ones.
 FIRST_SLOTS = 200
+# How long a create's Idempotency-Key is remembered: retries come within minutes.
+IDEMPOTENCY_RETENTION = dt.timedelta(hours=24)
+# What a create with an Idempotency-Key answers, from the callback and its token.
+Answer = Callable[[Callback, str], dict]
 
 
 def hash_token(token: str) -> str:
@@ -67,39 +78,125 @@ def _check_desired_time(queue: VirtualQueue, desired_time: dt.datetime | None, n
         raise ValidationError({"desired_time": error})
 
 
+@dataclass(frozen=True)
+class Idempotency:
+    """Who sent an ``Idempotency-Key`` (``widget:<pk>``), the key, and ``idempotency_body_hash`` of the body."""
+
+    caller: str
+    key: str
+    body_hash: str
+
+
+class IdempotencyKeyReused(Rejection):
+    """The caller sent this key before with another body (HTTP 422 ``idempotency_key_reused``)."""
+
+    def __init__(self):
+        super().__init__("idempotency_key_reused",
+                         "This Idempotency-Key was used for another request; send a new key for a new request.")
+
+
+def idempotency_body_hash(body: dict) -> str:
+    """A keyed hash of the request body: without the secret key, a stored hash cannot be searched for a number.
+
+    The CAPTCHA answer is left out: a retry solves a new one.
+    """
+    canonical = json.dumps({k: v for k, v in body.items() if k != "captcha"}, sort_keys=True, cls=DjangoJSONEncoder)
+    return salted_hmac("callbacks.idempotency.body", canonical, algorithm="sha256").hexdigest()
+
+
+def idempotency_token(idempotency: Idempotency) -> str:
+    """The customer token of an idempotent create, derived from the request and the secret key.
+
+    Derived, not random, so that a retry can be given the same token again
+    (the first answer may never have arrived) while only its hash is stored.
+    """
+    message = f"{idempotency.caller}|{idempotency.key}|{idempotency.body_hash}"
+    return urlsafe_b64encode(salted_hmac("callbacks.idempotency.token", message, algorithm="sha256").digest()).decode()
+
+
 def callback_create(*, queue: VirtualQueue, phone_number: str, region: str | None = None,
                     first_name: str = "", last_name: str = "", email: str = "", notes: str = "",
                     desired_time: dt.datetime | None = None, customer_timezone: str = "",
-                    channel: str = Channel.API, context: dict | None = None, idempotency_key: str = "",
+                    channel: str = Channel.API, context: dict | None = None,
                     widget=None, actor: str = Actor.CUSTOMER, user=None, now: dt.datetime | None = None,
                     consent_text: str = "", client_address: str | None = None, api_key=None,
+                    idempotency: Idempotency | None = None, answer: Answer | None = None,
                     ) -> tuple[Callback, str]:
     """Create a callback; returns it with the customer's access token (shown once, stored hashed).
 
     Its consent record is written with it: ``consent_text`` is what the
     customer was shown (empty: the channel's default), ``client_address`` and
-    ``api_key`` where the request came from.
+    ``api_key`` where the request came from. With ``idempotency``, the key is
+    claimed in the same transaction and ``answer(callback, token)`` is kept,
+    without its token, for the retries (see ``callback_create_idempotent``).
 
     Raises ValidationError (bad input), DuplicateCallback, or Rejection (a rule
-    refused; recorded in ``rules.RejectionRecord``).
+    refused; recorded in ``rules.RejectionRecord``); IntegrityError when the
+    key was claimed meanwhile.
     """
     now = now or timezone.now()
     # The transaction is inside, not a decorator: a refusal rolls the booking
     # back, and its record is written after that rollback so it survives.
+    # A refusal rolls the claimed key back too: a retry is judged again.
     with rejections_recorded(queue=queue, widget=widget, channel=channel, phone_number=phone_number,
                              desired_time=desired_time, action=RejectionRecord.Action.CREATE):
         with transaction.atomic():
-            return _create(queue=queue, phone_number=phone_number, region=region, first_name=first_name,
-                           last_name=last_name, email=email, notes=notes, desired_time=desired_time,
-                           customer_timezone=customer_timezone, channel=channel, context=context,
-                           idempotency_key=idempotency_key, widget=widget, actor=actor, user=user, now=now,
-                           consent_text=consent_text, client_address=client_address, api_key=api_key)
+            claim = None
+            if idempotency is not None:
+                # The key first, before the number's lock: of concurrent
+                # retries, PostgreSQL makes every later insert of the same
+                # (caller, key) wait for this transaction and then fail, so
+                # they replay this answer instead of queueing on the number's
+                # lock and being told 409 "you already have one".
+                claim = IdempotentRequest.objects.create(caller=idempotency.caller, key=idempotency.key,
+                                                         body_hash=idempotency.body_hash, created_at=now)
+            callback, token = _create(queue=queue, phone_number=phone_number, region=region, first_name=first_name,
+                                      last_name=last_name, email=email, notes=notes, desired_time=desired_time,
+                                      customer_timezone=customer_timezone, channel=channel, context=context,
+                                      widget=widget, actor=actor, user=user, now=now, consent_text=consent_text,
+                                      client_address=client_address, api_key=api_key,
+                                      token=idempotency_token(idempotency) if idempotency else None)
+            if claim is not None:
+                claim.callback = callback
+                claim.body = {k: v for k, v in answer(callback, token).items() if k != "token"}
+                claim.save(update_fields=["callback", "body"])
+            return callback, token
+
+
+def idempotent_answer(*, idempotency: Idempotency) -> dict | None:
+    """The first answer to this caller's key, token included; None when it has none.
+
+    Raises IdempotencyKeyReused when the key came with another body.
+    """
+    first = IdempotentRequest.objects.filter(caller=idempotency.caller, key=idempotency.key,
+                                             callback__isnull=False).first()
+    if first is None:
+        return None
+    if not hmac.compare_digest(first.body_hash, idempotency.body_hash):
+        raise IdempotencyKeyReused()
+    return {**first.body, "token": idempotency_token(idempotency)}
+
+
+def callback_create_idempotent(*, idempotency: Idempotency, answer: Answer, **fields) -> dict:
+    """``callback_create`` for a request with an Idempotency-Key; returns ``answer(callback, token)``.
+
+    The first answer and every replay are the same stored body. A retry
+    that raced the first request waited on the key's unique index until the
+    first committed, and then failed: it reads that committed answer.
+    """
+    try:
+        callback, token = callback_create(idempotency=idempotency, answer=answer, **fields)
+    except IntegrityError:
+        if (first := idempotent_answer(idempotency=idempotency)) is not None:
+            return first
+        raise
+    return {**callback.idempotent_request.body, "token": token}
 
 
 def _create(*, queue: VirtualQueue, phone_number: str, region: str | None, first_name: str, last_name: str,
             email: str, notes: str, desired_time: dt.datetime | None, customer_timezone: str, channel: str,
-            context: dict | None, idempotency_key: str, widget, actor: str, user, now: dt.datetime,
-            consent_text: str, client_address: str | None, api_key,
+            context: dict | None, widget, actor: str, user, now: dt.datetime,
+            consent_text: str, client_address: str | None, api_key, token: str | None,
             ) -> tuple[Callback, str]:
     try:
         number = parse_phone(phone_number, region)
@@ -125,11 +222,11 @@ def _create(*, queue: VirtualQueue, phone_number: str, region: str | None, first
         desired_time = opening
     evaluate(CallbackRequest(queue=queue, phone_number=e164, region=region, desired_time=desired_time, now=now,
                              reach=reach))
-    token = secrets.token_urlsafe(32)
+    token = token or secrets.token_urlsafe(32)
     callback = Callback(
         queue=queue, phone_number=e164, first_name=first_name, last_name=last_name, email=email,
         notes=notes, desired_time=desired_time, customer_timezone=customer_timezone, channel=channel,
-        context=context or {}, idempotency_key=idempotency_key, token_hash=hash_token(token), widget=widget,
+        context=context or {}, token_hash=hash_token(token), widget=widget,
         **reach_fields,
     )
     lifecycle.create(callback, actor=actor, user=user, now=now,
@@ -346,13 +443,17 @@ def callbacks_purge_personal_data(*, older_than_days: int | None = None, now: dt
 
 
 def troubleshooting_records_purge(*, older_than_days: int | None = None, now: dt.datetime | None = None) -> int:
-    """Delete rule rejections and API problems older than the retention, so the tables stay small."""
+    """Delete rule rejections and API problems older than the retention, so the tables stay small.
+
+    Idempotency-Key answers go after a day (``IDEMPOTENCY_RETENTION``), whatever the retention.
+    """
     now = now or timezone.now()
     days = settings.TROUBLESHOOTING_RETENTION_DAYS if older_than_days is None else older_than_days
     before = now - dt.timedelta(days=days)
     rejections, _ = RejectionRecord.objects.filter(created_at__lt=before).delete()
     problems, _ = ApiProblem.objects.filter(created_at__lt=before).delete()
-    return rejections + problems
+    answers, _ = IdempotentRequest.objects.filter(created_at__lt=now - IDEMPOTENCY_RETENTION).delete()
+    return rejections + problems + answers
 
 
 # -- agents working callbacks ---------------------------------------------------------------------

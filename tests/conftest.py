@@ -106,7 +106,7 @@ def _named_instant():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Throttle counters and idempotent answers live in the cache: each test starts with none."""
+    """Throttle counters live in the cache: each test starts with none."""
     from django.core.cache import cache
 
     cache.clear()

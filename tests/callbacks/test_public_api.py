@@ -245,32 +245,6 @@ def test_a_second_open_callback_for_the_number_is_409_with_the_first_ones_id(api
     assert response.json()["id"] == first["id"]
 
 
-def test_a_retried_post_with_the_same_idempotency_key_gets_the_first_answer(api, widget):
-    first = api.post(url("widgets/shop/callbacks"), {"phone_number": PHONE}, format="json",
-                     HTTP_IDEMPOTENCY_KEY="key-1")
-
-    again = api.post(url("widgets/shop/callbacks"), {"phone_number": PHONE}, format="json",
-                     HTTP_IDEMPOTENCY_KEY="key-1")
-
-    assert again.status_code == 201
-    assert again.json() == first.json()
-    assert Callback.objects.count() == 1
-
-
-def test_an_idempotent_retry_after_the_cache_was_lost_still_finds_the_first_callback(api, widget):
-    from django.core.cache import cache
-
-    first = api.post(url("widgets/shop/callbacks"), {"phone_number": PHONE}, format="json",
-                     HTTP_IDEMPOTENCY_KEY="key-1")
-    cache.clear()
-
-    again = api.post(url("widgets/shop/callbacks"), {"phone_number": PHONE}, format="json",
-                     HTTP_IDEMPOTENCY_KEY="key-1")
-
-    assert again.status_code == 201
-    assert (again.json()["id"], again.json()["token"]) == (first.json()["id"], None)
-
-
 def test_too_many_requests_from_one_address_are_429_with_retry_after(api, widget, monkeypatch):
     monkeypatch.setitem(CreateByAddressThrottle.THROTTLE_RATES, "public_create", "3/min")
     for n in range(3):

@@ -2,7 +2,6 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.utils import timezone
 
 from callbacks import services
@@ -58,14 +57,6 @@ def test_it_records_the_channel_and_journey_context():
 
     callback.refresh_from_db()
     assert (callback.channel, callback.context) == (Channel.WIDGET, {"page": "/pricing", "referrer": "search"})
-
-
-def test_the_database_refuses_a_second_callback_with_the_same_idempotency_key():
-    queue = QueueFactory(max_open_per_number=0)
-    create(queue=queue, idempotency_key="abc")
-
-    with pytest.raises(IntegrityError):
-        create(queue=queue, idempotency_key="abc")
 
 
 def test_cancel_ends_an_open_callback():
