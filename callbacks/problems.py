@@ -2,8 +2,9 @@
 
 import logging
 
-from django.core.cache import cache
 from django.db import DatabaseError
+
+from callbackproject.cache import safe_add
 
 from .models import ApiProblem, Widget
 
@@ -16,7 +17,8 @@ DEDUPE_SECONDS = 60
 
 def problem_record(*, kind: str, request, widget: Widget | None = None, detail: str = "") -> None:
     origin = request.headers.get("Origin", "")[:200]
-    if not cache.add(f"problem:{kind}:{widget.pk if widget else request.path}:{origin}", 1, DEDUPE_SECONDS):
+    # An unreachable cache records nothing rather than a write per refused request.
+    if not safe_add(f"problem:{kind}:{widget.pk if widget else request.path}:{origin}", 1, DEDUPE_SECONDS):
         return
     try:
         ApiProblem.objects.create(kind=kind, widget=widget, origin=origin, path=request.path[:200],

@@ -1,12 +1,16 @@
 """Throttles of the public API: per client address and per phone number.
 
 Rates are settings (env overridable); counts live in the default cache, which
-must be shared (Redis) in production or each worker process counts alone.
+must be shared (Redis) in production or each worker process counts alone. The
+counters are atomic and fail open (callbackproject/throttling.py).
 """
+
+from collections.abc import Mapping
 
 import phonenumbers
 from django.core.exceptions import ValidationError
-from rest_framework.throttling import SimpleRateThrottle
+
+from callbackproject.throttling import AtomicRateThrottle
 
 from .models import ApiProblem
 from .phone import parse_phone
@@ -14,7 +18,7 @@ from .problems import problem_record
 from .selectors import widget_get
 
 
-class RecordedThrottle(SimpleRateThrottle):
+class RecordedThrottle(AtomicRateThrottle):
     """A throttle whose refusals show on the troubleshooting page."""
 
     def allow_request(self, request, view):
@@ -50,6 +54,8 @@ class CreateByNumberThrottle(RecordedThrottle):
     scope = "public_number"
 
     def get_cache_key(self, request, view):
+        if not isinstance(request.data, Mapping):  # a body that is no object: validation answers 400
+            return None
         field = getattr(view, "phone_field", "phone_number")
         region = view.phone_region(request) if hasattr(view, "phone_region") else request.data.get("country")
         try:

@@ -1,0 +1,110 @@
+"""The cache speeds things up and counts throttles; it is never needed to take a booking.
+
+Every use goes through these helpers, which treat an unreachable cache (Redis
+stopped, a timeout) as a miss: reads find nothing, writes are dropped, a
+counter answers None so its throttle lets the request through. One warning is
+logged when the cache stops answering, not one per request.
+"""
+
+import logging
+import math
+import time
+
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+# Connection refused, timeouts and protocol errors; OSError for a socket that dies under redis-py.
+CACHE_ERRORS = (RedisError, OSError)
+
+_down = False
+
+
+def _failed(exc: Exception) -> None:
+    global _down
+    if not _down:  # a race here costs at most a second warning
+        logger.warning("the cache is unreachable (%s); carrying on without it", type(exc).__name__)
+    _down = True
+
+
+def _answered() -> None:
+    global _down
+    if _down:
+        logger.warning("the cache answers again")
+    _down = False
+
+
+def safe_get(key: str, default=None):
+    try:
+        value = cache.get(key, default)
+    except CACHE_ERRORS as exc:
+        _failed(exc)
+        return default
+    _answered()
+    return value
+
+
+def safe_set(key: str, value, timeout: int) -> None:
+    try:
+        cache.set(key, value, timeout)
+    except CACHE_ERRORS as exc:
+        _failed(exc)
+        return
+    _answered()
+
+
+def safe_add(key: str, value, timeout: int) -> bool:
+    """True when the key was new; False when it was there or the cache is unreachable."""
+    try:
+        added = cache.add(key, value, timeout)
+    except CACHE_ERRORS as exc:
+        _failed(exc)
+        return False
+    _answered()
+    return added
+
+
+def cache_reachable() -> bool:
+    try:
+        cache.get("healthz")
+    except CACHE_ERRORS:
+        return False
+    return True
+
+
+def counter_hit(key: str, *, window: int, now: float | None = None) -> tuple[int, float] | None:
+    """Count a hit in the current fixed window of ``window`` seconds: (hits so far, seconds until the window ends).
+
+    None when the cache is unreachable. The window's number is part of the key, so a
+    counter never outlives its window, whatever happens to its expiry.
+    """
+    now = time.time() if now is None else now
+    index = math.floor(now / window)
+    window_key = f"{key}:{index}"
+    try:
+        count = _incr_with_expiry(window_key, window)
+    except CACHE_ERRORS as exc:
+        _failed(exc)
+        return None
+    _answered()
+    return count, (index + 1) * window - now
+
+
+def _incr_with_expiry(key: str, window: int) -> int:
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        # INCR and EXPIRE in one MULTI: concurrent hits each get their own count (a read-then-write
+        # let 400 through a limit of 300), and no key is ever left without its expiry.
+        redis_key = backend.make_and_validate_key(key)
+        pipeline = backend._cache.get_client(redis_key, write=True).pipeline(transaction=True)
+        count, _ = pipeline.incr(redis_key).expire(redis_key, window).execute()
+        return count
+    # Other backends (the per-process memory cache of a development run): add then increment under their lock.
+    cache.add(key, 0, window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between the two calls: this hit starts a new count
+        cache.add(key, 1, window)
+        return 1
