@@ -172,7 +172,7 @@ class ReadsCallbacks(ManagesCallbacks):
 
 
 class SearchInput(serializers.Serializer):
-    """What the schema shows of the body; CallbackSearch reads and checks it."""
+    """The body's shape, checked first so a list or object where text belongs is a 400; CallbackSearch then filters."""
 
     phone = serializers.CharField(required=False, max_length=32, help_text="All of it, or some of its digits.")
     queue = serializers.SlugField(required=False)
@@ -193,6 +193,7 @@ class CallbackSearchView(StaffView, GenericAPIView):
                    responses={200: StaffCallbackOutput(many=True), **errors(400, 401, 403)},
                    summary="The list's filters and a phone number, in the body; page and page_size in the query")
     def post(self, request):
+        SearchInput(data=request.data).is_valid(raise_exception=True)
         found = CallbackSearch(data=request.data, queryset=callbacks_visible_to(request.user), request=request)
         if not found.is_valid():
             raise serializers.ValidationError(found.errors)

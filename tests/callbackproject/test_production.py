@@ -115,3 +115,12 @@ def test_login_page_renders_with_the_manifest_storage(server):
     response = get(f"{base}/accounts/login/")
     assert response.status == 200
     assert response.headers["referrer-policy"] == "same-origin"
+    assert "script-src 'self';" in response.headers["content-security-policy"]
+
+
+@pytest.mark.postgres
+def test_the_api_docs_load_their_script_from_our_own_origin(server):
+    base, _ = server
+    page = get(f"{base}/api/docs/")
+    assert page.status == 200
+    assert "<script>" not in page.read().decode()  # the split view: its script is a file the policy allows

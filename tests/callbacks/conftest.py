@@ -159,7 +159,7 @@ def host_page(host_pages, live_server):
 
 @pytest.fixture
 def new_page(browser):
-    """Opens a page in a fresh context (en-GB, London); fails the test on any uncaught script error.
+    """Opens a page in a fresh context (en-GB, London); fails the test on any uncaught script error or CSP refusal.
 
     The browser's clock starts at the server's (which tests freeze with time-machine), so "Today" in the
     widget is the server's today and event times agree; from there it runs on.
@@ -177,6 +177,8 @@ def new_page(browser):
         page.on("pageerror", lambda error: errors.append(str(error)))
         # Shown by pytest with a failing test's output: what the browser said, CORS refusals included.
         page.on("console", lambda message: print(f"[browser {message.type}] {message.text}"))
+        # A script or style the pages' Content-Security-Policy refused fails the test like a script error.
+        page.on("console", lambda message: "Content Security Policy" in message.text and errors.append(message.text))
         page.on("response", lambda response: response.status >= 400 and print(
             f"[browser response] {response.status} {response.request.method} {response.url}"))
         page.on("requestfailed", lambda request: print(f"[browser request failed] {request.method} {request.url}"

@@ -59,3 +59,22 @@ def test_a_supervisor_filters_opens_and_reschedules_a_callback(new_page, live_se
     grace.refresh_from_db()
     assert grace.state == State.SCHEDULED
     assert grace.desired_time == local.replace(tzinfo=support.time_zone)
+
+
+def test_cancelling_from_the_detail_page_asks_first_and_a_no_leaves_the_callback(new_page, live_server, supervisor):
+    grace = CallbackFactory(queue=QueueFactory(slug="support"), first_name="Grace", last_name="Hopper")
+    page = new_page()
+    page.goto(f"{live_server.url}/manage/callbacks/{grace.public_id}/")
+    page.get_by_label("Username").fill("sam")
+    page.get_by_label("Password").fill("pw-for-tests")
+    page.get_by_role("button", name="Log in").click()
+    asked = []
+
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Cancel callback").click()
+    expect(page.get_by_test_id("state")).to_have_text("Queued")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Cancel callback").click()
+
+    expect(page.get_by_test_id("state")).to_have_text("Canceled")
+    assert asked == ["Cancel this callback? The customer will not be called."]

@@ -39,6 +39,13 @@ def test_the_search_takes_the_lists_other_filters(manager, wanted):
     assert ids(response) == []
 
 
+def test_the_search_answers_a_list_where_text_belongs_with_a_field_error(manager, wanted):
+    response = manager.post(SEARCH, {"phone": "0958", "created_to": [None, None]}, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "created_to" in response.json()
+
+
 def test_the_list_refuses_a_number_in_its_query_and_points_to_the_search(manager, wanted):
     response = manager.get("/api/v1/callbacks/?phone=0958")
 
