@@ -331,6 +331,8 @@ class IdempotentRequest(models.Model):
 
     class Meta:
         verbose_name = "idempotent request"
+        # Kept by the service alone: no role may view or edit the answers it replays.
+        default_permissions = ()
         constraints = [
             # A retry must find the first answer, never create a second
             # callback: the database decides, not a lookup.

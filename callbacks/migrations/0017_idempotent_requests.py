@@ -25,6 +25,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'idempotent request',
+                'default_permissions': (),
             },
         ),
         migrations.RemoveConstraint(

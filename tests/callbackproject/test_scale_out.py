@@ -46,7 +46,7 @@ def environment(redis_url: str) -> dict[str, str]:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_web_servers_and_two_workers_book_and_hand_out_each_callback_once(tmp_path):
+def test_two_web_servers_and_two_workers_book_and_hand_out_each_callback_once(roles, tmp_path):
     queue = QueueFactory(any_hour=True)
     widget = WidgetFactory(queue=queue)
     tokens = [Token.objects.create(user=working_agent(queue).user).key for _ in range(AGENTS)]

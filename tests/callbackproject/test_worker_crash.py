@@ -38,7 +38,7 @@ def test_a_task_whose_worker_is_killed_runs_again_on_the_next_worker(tmp_path):
     try:
         first = worker(broker=redis.url, tmp_path=tmp_path, name="first")
         Celery(broker=redis.url).send_task("tests.block", args=[str(record), 120])
-        wait_for_runs(record, 1, timeout=60)
+        wait_for_runs(record, 1, timeout=120)  # a worker starting on a busy 2-core machine
         kill(first)  # the whole process group, mid-task: nothing acknowledges or requeues the message
 
         second = worker(broker=redis.url, tmp_path=tmp_path, name="second")
