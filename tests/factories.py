@@ -164,3 +164,18 @@ class NumberEntryFactory(factory.django.DjangoModelFactory):
     kind = "deny"
     match = "prefix"
     value = "+449"
+
+
+def every_api_world(*, ges_key: str) -> dict:
+    """What each API's paths name: queue ``support`` with widget ``shop``, a GES key for it, and a customer's callback."""
+    from callbacks import services
+    from callbacks.models import ApiKey
+
+    queue = QueueFactory(slug="support", time_zone="Europe/London")
+    WidgetFactory(public_key="shop", queue=queue)
+    key = ApiKey(name="Shop")
+    key.set_key(ges_key)
+    key.save()
+    key.queues.add(queue)
+    callback, token = services.callback_create(queue=queue, phone_number="+442079460958")
+    return {"queue": queue, "callback": callback, "token": token}

@@ -15,9 +15,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from callbackproject.wsgi import application
-from callbacks import services
-from callbacks.models import ApiKey
-from tests.factories import QueueFactory, UserFactory, WidgetFactory, working_agent
+from tests.factories import UserFactory, every_api_world, working_agent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -28,13 +26,8 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 @pytest.fixture
 def world(roles):
     """The objects the paths name, and each caller's credentials."""
-    queue = QueueFactory(slug="support", time_zone="Europe/London")
-    WidgetFactory(public_key="shop", queue=queue)
-    key = ApiKey(name="Shop")
-    key.set_key(GES_KEY)
-    key.save()
-    key.queues.add(queue)
-    callback, customer_token = services.callback_create(queue=queue, phone_number="+442079460958")
+    made = every_api_world(ges_key=GES_KEY)
+    queue, callback, customer_token = made["queue"], made["callback"], made["token"]
     supervisor = UserFactory()
     supervisor.groups.add(Group.objects.get(name="Supervisor"))
     return {

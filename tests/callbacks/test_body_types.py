@@ -6,9 +6,7 @@ import pytest
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
-from callbacks import services
-from callbacks.models import ApiKey
-from tests.factories import QueueFactory, WidgetFactory, working_agent
+from tests.factories import every_api_world, working_agent
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +24,8 @@ def operations_with_a_body() -> list[str]:
 @pytest.fixture
 def world(roles):
     """A queue with a widget, an API key, a customer's callback and its token, and an agent serving the queue."""
-    queue = QueueFactory(slug="support", time_zone="Europe/London")
-    WidgetFactory(public_key="shop", queue=queue)
-    key = ApiKey(name="Shop")
-    key.set_key(GES_KEY)
-    key.save()
-    key.queues.add(queue)
-    callback, token = services.callback_create(queue=queue, phone_number="+442079460958")
-    return {"callback": callback, "token": token, "agent": working_agent(queue)}
+    made = every_api_world(ges_key=GES_KEY)
+    return {"callback": made["callback"], "token": made["token"], "agent": working_agent(made["queue"])}
 
 
 def client_for(path: str, world, django_user_model) -> tuple[Client, dict]:
