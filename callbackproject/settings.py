@@ -330,6 +330,8 @@ LOGGING = {
     # On the loggers rather than the handler: the Celery worker replaces the root's handlers with its own.
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Its start banner and every sign-in at INFO; lockouts are warnings and still show.
+        "axes": {"level": "WARNING"},
         "django.request": {"filters": ["routine_client_error"]},
         # The beat's ticks, every few seconds: sent (beat), received and succeeded (worker).
         **{name: {"filters": ["quiet_ticks"]} for name in ("celery.beat", "celery.worker.strategy",
