@@ -1,9 +1,9 @@
 """A worker killed mid-task: its unacknowledged task runs again on another worker after the visibility timeout."""
 
+import json
 import time
 
 import pytest
-from celery import Celery
 
 from tests.processes import free_port, kill, start, stop
 from tests.redis_server import RedisServer
@@ -37,7 +37,11 @@ def test_a_task_whose_worker_is_killed_runs_again_on_the_next_worker(tmp_path):
     first = second = None
     try:
         first = worker(broker=redis.url, tmp_path=tmp_path, name="first")
-        Celery(broker=redis.url).send_task("tests.block", args=[str(record), 120])
+        # Sent by a process of its own, as a web server would: nothing of this test process's Celery state is used.
+        sender = start(["celery", "-A", "callbackproject", "call", "tests.block", "--args", json.dumps([str(record), 120])],
+                       env={"CELERY_BROKER_URL": redis.url, "REDIS_URL": redis.url, "DEBUG": "true"},
+                       log=tmp_path / "sender.log")
+        sender.wait(timeout=60)
         wait_for_runs(record, 1, timeout=120)  # a worker starting on a busy 2-core machine
         kill(first)  # the whole process group, mid-task: nothing acknowledges or requeues the message
 
