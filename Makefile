@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PG_PORT ?= 5432
 REDIS_PORT ?= 6379
 
-.PHONY: run test services browser clean
+.PHONY: run test services browser widget widget-check clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -59,9 +59,34 @@ browser:
 # task was twice never delivered to the worker it started (passes alone; cause not yet found).
 CRASH_TEST := tests/callbackproject/test_worker_crash.py
 
+## make widget: regenerate the widget's country table from phonenumbers and rebuild its scripts
+## (callbacks/static/callback/) from the modules in callbacks/widget/src/ with the pinned esbuild.
+## Needs Node.js and npm; `make run` does not, as the built scripts are committed.
+widget: node_modules/.installed $(VENV)/.installed-test
+	DEBUG=true $(PY) manage.py widget_countries
+	node callbacks/widget/build.mjs
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# What `make widget` writes, committed so a Python-only install needs no Node.
+WIDGET_BUILT := callbacks/widget/src/countries.js callbacks/static/callback/widget.js \
+	callbacks/static/callback/widget.min.js callbacks/static/callback/v1/widget.js callbacks/static/callback/v1/widget.min.js
+
+## The widget's unit tests, then a rebuild that must leave the committed scripts and country table as they are.
+widget-check: $(VENV)/.installed-test
+	@npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed
+	node --test tests/widget/
+	@$(MAKE) --no-print-directory widget >/dev/null
+	@if ! git diff --exit-code --stat -- $(WIDGET_BUILT) || [ -n "$$(git status --porcelain -- $(WIDGET_BUILT))" ]; then \
+	  echo "The committed widget build differs from its sources: run \`make widget\` and commit the result." >&2; \
+	  exit 1; \
+	fi
+
 ## make test: install with test extras, make sure PostgreSQL and Redis run, run the whole suite.
 ## The suite uses PostgreSQL whenever one is reachable (TEST_DATABASE_URL overrides).
-test: $(VENV)/.installed-test services browser
+test: $(VENV)/.installed-test widget-check services browser
 	@if [ -n "$$TEST_DATABASE_URL" ]; then db="$$TEST_DATABASE_URL"; \
 	elif command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p $(PG_PORT); then \
 	  db="postgres://postgres@127.0.0.1:$(PG_PORT)/callbacks"; \

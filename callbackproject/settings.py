@@ -171,7 +171,8 @@ STORAGES = {
 # With DEBUG on, files come straight from the apps' static/ folders, no collectstatic needed.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
-# Keeps the unhashed widget.js (the embed tag's address) next to the hashed names.
+# Keeps the unhashed widget scripts (the embed tags' addresses: callback/v1/widget.js, and callback/widget.js
+# for older tags) next to the hashed names.
 WHITENOISE_KEEP_ONLY_HASHED_FILES = False
 from .static_headers import add_headers as WHITENOISE_ADD_HEADERS_FUNCTION  # noqa: E402  (WhiteNoise wants the callable)
 

@@ -277,7 +277,7 @@ class WidgetAdmin(LineOfBusinessScopedAdmin):
     def embed_tag(self, widget):
         if not widget.pk:
             return "Save the widget to get its tag."
-        src = static("callback/widget.js")
+        src = static("callback/v1/widget.js")
         return format_html('<code>&lt;script src="https://YOUR-HOST{}" data-widget-key="{}" async&gt;&lt;/script&gt;</code>',
                            src, widget.public_key)
 

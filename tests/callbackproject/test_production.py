@@ -78,18 +78,29 @@ def hashed_name(static_root: Path, name: str) -> str:
     return json.loads((static_root / "staticfiles.json").read_text())["paths"][name]
 
 
-def test_widget_js_at_its_stable_url_is_short_cached_and_open_to_any_origin(server):
+# The embed snippet's versioned address, its minified twin, and the first address, which older tags still name.
+WIDGET_URLS = ["callback/v1/widget.js", "callback/v1/widget.min.js", "callback/widget.js", "callback/widget.min.js"]
+
+
+@pytest.mark.parametrize("name", WIDGET_URLS)
+def test_widget_js_at_its_stable_url_is_short_cached_and_open_to_any_origin(server, name):
     base, _ = server
-    response = get(f"{base}/static/callback/widget.js")
+    response = get(f"{base}/static/{name}")
     assert response.status == 200
     assert "javascript" in response.headers["content-type"]
     assert response.headers["access-control-allow-origin"] == "*"
     assert response.headers["cache-control"] == "public, max-age=300"
 
 
-def test_hashed_widget_js_is_cached_for_good(server):
+def test_the_versioned_and_the_first_address_serve_the_same_widget(server):
+    base, _ = server
+    assert get(f"{base}/static/callback/v1/widget.js").read() == get(f"{base}/static/callback/widget.js").read()
+
+
+@pytest.mark.parametrize("name", ["callback/v1/widget.js", "callback/widget.js"])
+def test_hashed_widget_js_is_cached_for_good(server, name):
     base, static_root = server
-    response = get(f"{base}/static/{hashed_name(static_root, 'callback/widget.js')}")
+    response = get(f"{base}/static/{hashed_name(static_root, name)}")
     assert response.status == 200
     assert "immutable" in response.headers["cache-control"]
     assert "max-age=315360000" in response.headers["cache-control"]
@@ -105,7 +116,7 @@ def test_admin_css_is_served_by_its_manifest_name(server):
 @pytest.mark.parametrize("encoding", ["gzip", "br"])
 def test_static_files_come_compressed_when_asked(server, encoding):
     base, _ = server
-    response = get(f"{base}/static/callback/widget.js", **{"Accept-Encoding": encoding})
+    response = get(f"{base}/static/callback/v1/widget.js", **{"Accept-Encoding": encoding})
     assert response.headers["content-encoding"] == encoding
 
 

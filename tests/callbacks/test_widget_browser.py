@@ -631,7 +631,7 @@ def test_other_plugins_share_the_bus(embedded_widget, host_page, new_page):
 
 def demo_page(name, widget, live_server):
     html = (DEMO_HOST / name).read_text()
-    assert 'src="http://127.0.0.1:8000/static/callback/widget.js" data-widget-key="demo"' in html
+    assert 'src="http://127.0.0.1:8000/static/callback/v1/widget.js" data-widget-key="demo"' in html
     return html.replace("http://127.0.0.1:8000", live_server.url).replace('data-widget-key="demo"',
                                                                           f'data-widget-key="{widget.public_key}"')
 
