@@ -76,8 +76,8 @@ WIDGET_BUILT := callbacks/widget/src/countries.js callbacks/static/callback/widg
 
 ## The widget's unit tests, then a rebuild that must leave the committed scripts and country table as they are.
 widget-check: $(VENV)/.installed-test
-	@npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed
-	node --test tests/widget/
+	@npm ci --no-audit --no-fund --loglevel=error >/dev/null && touch node_modules/.installed
+	node --test --test-reporter=spec tests/widget/
 	@$(MAKE) --no-print-directory widget >/dev/null
 	@if ! git diff --exit-code --stat -- $(WIDGET_BUILT) || [ -n "$$(git status --porcelain -- $(WIDGET_BUILT))" ]; then \
 	  echo "The committed widget build differs from its sources: run \`make widget\` and commit the result." >&2; \
