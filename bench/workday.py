@@ -4,7 +4,7 @@ early-release test (tests/queues/test_early_release.py). Import it after Django 
 import datetime as dt
 from collections.abc import Callable
 
-from callbacks import services
+from callbacks import claim, services
 from callbacks.models import Callback, Outcome
 
 
@@ -21,7 +21,7 @@ def work_tick(*, agents: list, talking: dict, now: dt.datetime, talk_for: Callab
     services.callbacks_release_due(now=now)
     claimed = []
     for agent in agents:
-        if agent not in talking and (callback := services.callback_claim_next(agent=agent, now=now)):
+        if agent not in talking and (callback := claim.callback_claim_next(agent=agent, now=now)):
             services.callback_start(callback=callback, agent=agent, now=now)
             talking[agent] = (callback, now + talk_for())
             claimed.append(callback)

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from callbackproject.api import errors
 from queues.models import Agent
 
-from . import services
+from . import claim, services
 from .models import Callback, Outcome
 from .selectors import agent_worklist, callback_with_attempts
 
@@ -172,7 +172,7 @@ class NextView(AgentView):
                               **errors(401, 403)},
                    summary="Claim the next callback (or get the one already held)")
     def post(self, request):
-        callback = services.callback_claim_next(agent=self.agent)
+        callback = claim.callback_claim_next(agent=self.agent)
         if callback is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(detail(callback))

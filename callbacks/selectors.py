@@ -1,15 +1,17 @@
 """Reads about callbacks."""
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from queues import calling, routing
 from queues.hours import day_bounds
 from queues.models import Agent, VirtualQueue
-from queues.selectors import agents_able_to_serve, average_handle_seconds, estimated_wait_seconds, queues_visible_to
+from queues.selectors import agents_able_to_serve, queues_visible_to
 
 from .lifecycle import SCHEDULED_AT_OPENING, TRANSITIONS
 from .models import OPEN_STATES, ApiKey, Attempt, Callback, CallbackEvent, State, Widget
@@ -36,6 +38,36 @@ def callback_position(callback: Callback) -> int | None:
 
 def queue_waiting_count(queue: VirtualQueue) -> int:
     return Callback.objects.filter(queue=queue, state=State.QUEUED).count()
+
+
+# -- handle time and the estimated wait ----------------------------------------------------------
+
+LOGGED_IN = (Agent.Status.AVAILABLE, Agent.Status.BUSY)
+HANDLE_TIME_SAMPLE = 200
+
+
+def average_handle_seconds(queue: VirtualQueue, *, now: dt.datetime | None = None) -> float:
+    """Mean talk time of the queue's recent completed callbacks, or the configured default with no history."""
+    now = now or timezone.now()
+    window = now - dt.timedelta(hours=settings.CALLBACK_HANDLE_TIME_WINDOW_HOURS)
+    recent = (Callback.objects.filter(queue=queue, state=State.COMPLETED, ended_at__gte=window,
+                                      started_at__isnull=False)
+              .order_by("-ended_at").values_list("started_at", "ended_at")[:HANDLE_TIME_SAMPLE])
+    durations = [(ended - started).total_seconds() for started, ended in recent]
+    return sum(durations) / len(durations) if durations else float(settings.CALLBACK_DEFAULT_HANDLE_SECONDS)
+
+
+def estimated_wait_seconds(queue: VirtualQueue, *, position: int, now: dt.datetime | None = None) -> int | None:
+    """How long the callback at ``position`` (1 = next) waits for an agent; None when nobody is logged in.
+
+    EWT = ceil(position / logged-in agents able to serve) × average handle time.
+    Every agent takes one callback at a time, so the customer waits for as
+    many rounds of calls as there are full rows of agents ahead of them.
+    """
+    agents = agents_able_to_serve(queue).filter(status__in=LOGGED_IN).count()
+    if not agents:
+        return None
+    return round(math.ceil(position / agents) * average_handle_seconds(queue, now=now))
 
 
 def queue_estimated_wait(queue: VirtualQueue) -> int | None:
@@ -151,14 +183,26 @@ class Worklist:
         return min((load.held_until for load in self.queues if load.held_until), default=None)
 
 
+def callback_held_by(agent: Agent) -> Callback | None:
+    """The callback the agent holds (reserved or dialling), or None: through the callback_held index."""
+    return (Callback.objects.select_related("queue")
+            .filter(agent=agent, state__in=[State.ASSIGNED, State.IN_PROGRESS]).order_by("assigned_at").first())
+
+
+def callbacks_upcoming_for(agent: Agent, *, limit: int = 10) -> QuerySet[Callback]:
+    """Scheduled callbacks of the queues the agent can serve, soonest first."""
+    return (Callback.objects.select_related("queue")
+            .filter(queue__in=routing.served_by(agent), state=State.SCHEDULED).order_by("desired_time", "id")[:limit])
+
+
 def agent_worklist(agent: Agent, *, upcoming: int = 10) -> Worklist:
     agent.refresh_from_db(fields=["status", "status_changed_at"])
-    current = routing.held_by(agent)
+    current = callback_held_by(agent)
     return Worklist(
         agent=agent,
         queues=[queue_load(queue, now=timezone.now()) for queue in routing.queues_served_by(agent)],
         current=callback_with_attempts(current) if current else None,
-        upcoming=list(routing.upcoming_for(agent, limit=upcoming)),
+        upcoming=list(callbacks_upcoming_for(agent, limit=upcoming)),
     )
 
 

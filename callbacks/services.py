@@ -35,7 +35,7 @@ from . import lifecycle
 from .models import (OPEN_STATES, TERMINAL_STATES, ApiProblem, Attempt, Callback, CallbackEvent, Channel, Consent,
                      IdempotentRequest, Outcome, State)
 from .phone import parse_phone
-from .selectors import queue_wait_for_early_release
+from .selectors import callback_held_by, queue_wait_for_early_release
 
 logger = logging.getLogger(__name__)
 
@@ -512,37 +512,6 @@ def _free(agent: Agent, now: dt.datetime) -> None:
     _leave_busy(agent, Agent.Status.AVAILABLE, now)
 
 
-def _head_of_line(queue: VirtualQueue, *, agent: Agent, now: dt.datetime) -> Callback | None:
-    """The first callback of one queue the agent may take that no other claim holds, locked."""
-    # SKIP LOCKED: agents claiming at once each lock a different row; a row
-    # locked by another claim is passed over, never waited for or taken twice.
-    # It is not lost either: that claim assigns it, or rolls back and leaves
-    # it queued for the next one.
-    line = routing.claimable(queue.pk, agent=agent, now=now).select_for_update(skip_locked=True)
-    head = next(iter(line[:1]), None)
-    if head is not None:
-        head.queue = queue  # already read with the agent's queues: no join on every claim
-    return head
-
-
-def callback_claim_next(*, agent: Agent, now: dt.datetime | None = None) -> Callback | None:
-    """Reserve the next callback the agent may dial, or None when nothing is waiting for them.
-
-    Queues by priority, highest first; within a priority, the earliest place
-    in line across its queues. An agent holds one callback at a time: asking
-    again returns the one they hold.
-
-    The common case is one round trip on PostgreSQL (``lifecycle.assign_next``);
-    whatever it cannot decide simply, and every claim on SQLite, takes the
-    Python path below, which stays the reference.
-    """
-    now = now or timezone.now()
-    claimed = lifecycle.assign_next(agent, now=now)
-    if claimed is not lifecycle.UNDECIDED:
-        return claimed
-    return _claim_next(agent=agent, now=now)
-
-
 def window_refusal(callback: Callback, opens: dt.datetime, *, why: str) -> Rejection:
     """What staff are told when a time or a dial is outside the customer's calling hours (422)."""
     zone = routing.dial_zone(callback)
@@ -576,38 +545,6 @@ def dial_blocked_until(callback: Callback, now: dt.datetime) -> tuple[dt.datetim
     # Dialable again once the oldest attempt that counts leaves the 24 hours, inside the window.
     freed = recent[-1] + dt.timedelta(hours=24)
     return calling.next_callable(reach, freed) or freed + calling.LOOKAHEAD, ATTEMPT_LIMIT
-
-
-@transaction.atomic
-def _claim_next(*, agent: Agent, now: dt.datetime) -> Callback | None:
-    # The agent's row lock serialises one agent's claims (two tabs, a double
-    # click): both would otherwise find nothing held and reserve one each.
-    agent = _lock_agent(agent)
-    if (held := routing.held_by(agent)) is not None:
-        return held
-    if agent.status not in (Agent.Status.AVAILABLE, Agent.Status.BUSY):
-        raise AgentUnavailable(agent)
-    for queues in routing.priority_levels(routing.queues_served_by(agent)):
-        # One locked head per queue (an indexed lookup each); the heads not
-        # taken stay locked only until this short transaction ends.
-        heads = {queue.pk: _head_of_line(queue, agent=agent, now=now) for queue in queues}
-        while waiting := [head for head in heads.values() if head is not None]:
-            candidate = min(waiting, key=lambda callback: (callback.place_at, callback.pk))
-            blocked = dial_blocked_until(candidate, now)
-            if blocked is None:
-                lifecycle.assign(candidate, agent=agent, user=agent.user, now=now)
-                _set_status(agent, Agent.Status.BUSY, now)
-                return candidate
-            # Too early or late to ring this customer, or rung too often today:
-            # keep it out of line until it may be, or end it if it would
-            # expire first; then try the next in its queue.
-            until, reason = blocked
-            if candidate.expires_at is not None and until >= candidate.expires_at:
-                lifecycle.expire(candidate, reason=reason, now=now)
-            else:
-                lifecycle.hold(candidate, until=until, reason=reason, now=now)
-            heads[candidate.queue_id] = _head_of_line(candidate.queue, agent=agent, now=now)
-    return None
 
 
 @transaction.atomic
@@ -701,7 +638,7 @@ def callback_assign_to(*, callback: Callback, agent: Agent, user, now: dt.dateti
     agent = _lock_agent(agent)
     if not routing.can_serve(agent, callback.queue):
         raise ValidationError({"agent": f"{agent} does not serve {callback.queue} or lacks its skills."})
-    if (held := routing.held_by(agent)) is not None and held.pk != callback.pk:
+    if (held := callback_held_by(agent)) is not None and held.pk != callback.pk:
         raise ValidationError({"agent": f"{agent} is already working another callback."})
     if callback.state == State.ASSIGNED and callback.agent_id == agent.pk:
         return callback

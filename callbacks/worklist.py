@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from queues import calling, routing
 from queues.models import Agent
 
-from . import lifecycle, services
+from . import claim, lifecycle, services
 from .models import Callback, Outcome
 from .selectors import agent_set_away_by_timeout, agent_worklist
 
@@ -167,7 +167,7 @@ def set_status(request, agent: Agent):
 @agent_page
 def next_callback(request, agent: Agent):
     try:
-        claimed = services.callback_claim_next(agent=agent)
+        claimed = claim.callback_claim_next(agent=agent)
     except services.AgentUnavailable as unavailable:
         messages.warning(request, str(unavailable))
         return answer(request, agent)

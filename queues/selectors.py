@@ -1,11 +1,9 @@
-"""Reads about queues: who can serve them, how long a customer will wait, when they can book."""
+"""Reads about queues: who can serve them, when a customer can book."""
 
 import bisect
 import datetime as dt
-import math
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -13,9 +11,7 @@ from . import calling
 from .hours import day_bounds, is_open, open_ranges
 from .models import Agent, VirtualQueue
 
-LOGGED_IN = (Agent.Status.AVAILABLE, Agent.Status.BUSY)
 MAX_TIME = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
-HANDLE_TIME_SAMPLE = 200
 
 
 def agents_able_to_serve(queue: VirtualQueue) -> QuerySet[Agent]:
@@ -25,32 +21,6 @@ def agents_able_to_serve(queue: VirtualQueue) -> QuerySet[Agent]:
         # One join per requirement: each must be met by some skill row of the agent.
         agents = agents.filter(skill_levels__skill_id=required.skill_id, skill_levels__level__gte=required.min_level)
     return agents.distinct()
-
-
-def average_handle_seconds(queue: VirtualQueue, *, now: dt.datetime | None = None) -> float:
-    """Mean talk time of the queue's recent completed callbacks, or the configured default with no history."""
-    from callbacks.models import Callback, State  # callbacks depends on queues, not the reverse
-
-    now = now or timezone.now()
-    window = now - dt.timedelta(hours=settings.CALLBACK_HANDLE_TIME_WINDOW_HOURS)
-    recent = (Callback.objects.filter(queue=queue, state=State.COMPLETED, ended_at__gte=window,
-                                      started_at__isnull=False)
-              .order_by("-ended_at").values_list("started_at", "ended_at")[:HANDLE_TIME_SAMPLE])
-    durations = [(ended - started).total_seconds() for started, ended in recent]
-    return sum(durations) / len(durations) if durations else float(settings.CALLBACK_DEFAULT_HANDLE_SECONDS)
-
-
-def estimated_wait_seconds(queue: VirtualQueue, *, position: int, now: dt.datetime | None = None) -> int | None:
-    """How long the callback at ``position`` (1 = next) waits for an agent; None when nobody is logged in.
-
-    EWT = ceil(position / logged-in agents able to serve) × average handle time.
-    Every agent takes one callback at a time, so the customer waits for as
-    many rounds of calls as there are full rows of agents ahead of them.
-    """
-    agents = agents_able_to_serve(queue).filter(status__in=LOGGED_IN).count()
-    if not agents:
-        return None
-    return round(math.ceil(position / agents) * average_handle_seconds(queue, now=now))
 
 
 @dataclass(frozen=True)

@@ -230,7 +230,7 @@ class OfferThresholds(Rule):
         if request.desired_time is not None:
             return
         from callbacks.selectors import queue_waiting_count
-        from queues.selectors import estimated_wait_seconds
+        from callbacks.selectors import estimated_wait_seconds
 
         rules = request.rules
         if rules.offer_max_waiting is None and rules.offer_min_ewt_minutes is None:

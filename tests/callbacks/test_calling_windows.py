@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from callbacks import services
+from callbacks import claim, services
 from callbacks.models import Attempt, Callback, Outcome, State
 from queues.models import Agent, VirtualQueue
 from tests.callbacks.test_agent_api import API as AGENT_API
@@ -171,13 +171,13 @@ class TestDialTime:
         callback = CallbackFactory(queue=queue, phone_number=FLORIDA_NUMBER, now=utc(2026, 12, 1, 15, 0))
         now = utc(2026, 12, 1, 15, 0)  # 10:00 in Miami
         for attempt in range(3):
-            assert services.callback_claim_next(agent=agent, now=now) == callback
+            assert claim.callback_claim_next(agent=agent, now=now) == callback
             services.callback_start(callback=callback, agent=agent, now=now)
             services.callback_record_outcome(callback=callback, agent=agent, outcome=Outcome.NO_ANSWER, now=now)
             now += dt.timedelta(minutes=5)
             services.callbacks_release_due(now=now)
 
-        assert services.callback_claim_next(agent=agent, now=now) is None
+        assert claim.callback_claim_next(agent=agent, now=now) is None
         callback.refresh_from_db()
         assert callback.state == State.QUEUED
         assert callback.hold_until == utc(2026, 12, 2, 15, 0)  # 24 hours after the first attempt

@@ -1,11 +1,14 @@
 """Agents claiming at the same moment on real PostgreSQL: nobody gets a callback twice, nothing is lost."""
 
 import datetime as dt
+import threading
+import time
 from collections import Counter
 
 import pytest
+from django.db import connection, transaction
 
-from callbacks import lifecycle, services
+from callbacks import claim, lifecycle, services
 from callbacks.models import Callback, CallbackEvent, State
 from tests.callbacks.test_beat_services import run_at_once
 from tests.factories import AgentFactory, QueueFactory
@@ -41,7 +44,7 @@ def test_twenty_agents_claim_a_thousand_callbacks_each_exactly_once():
     def work():
         agent = next(agents)  # one per thread; next() on a shared iterator is atomic under the GIL
         claimed = []
-        while (callback := services.callback_claim_next(agent=agent, now=NOW)) is not None:
+        while (callback := claim.callback_claim_next(agent=agent, now=NOW)) is not None:
             claimed.append(callback.pk)
             # Finish it, as an agent holds one callback at a time; the claim is under test, not the outcome.
             lifecycle.start(callback, now=NOW)
@@ -65,7 +68,72 @@ def test_two_agents_asking_for_the_last_callback_at_once_one_gets_it():
     [only] = queued(queue, 1)
     agents = agents_for(queue, 2)
 
-    results = run_at_once(2, lambda: services.callback_claim_next(agent=next(agents), now=NOW))
+    results = run_at_once(2, lambda: claim.callback_claim_next(agent=next(agents), now=NOW))
 
     assert sorted(cb.pk if cb else 0 for cb in results) == [0, only]
     assert CallbackEvent.objects.filter(type="assigned").count() == 1
+
+
+def waiting_for_a_lock():
+    """Until another connection waits on a row lock: the moment a race is set up, without guessing a sleep."""
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            if cursor.fetchone()[0]:
+                return True
+    return False
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_agent_claiming_twice_at_once_gets_one_callback():
+    """The race the agent's lock guards (two tabs, a double click): the second claim waits for the first,
+    then must see what it holds and answer that, not reserve another."""
+    queue = QueueFactory()
+    first, _ = queued(queue, 2)
+    agent = next(agents_for(queue, 1))
+    assigned, go_on = threading.Event(), threading.Event()
+    answers = []
+
+    def first_claim():  # a claim under way: the agent locked, the callback assigned, not committed yet
+        try:
+            with transaction.atomic():
+                services._lock_agent(agent)
+                lifecycle.assign(Callback.objects.select_related("queue").get(pk=first), agent=agent, now=NOW)
+                assigned.set()
+                go_on.wait(10)
+        finally:
+            assigned.set()
+            connection.close()
+
+    def second_claim():
+        try:
+            answers.append(claim.callback_claim_next(agent=agent, now=NOW))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first_claim), threading.Thread(target=second_claim)]
+    threads[0].start()
+    assert assigned.wait(10)
+    threads[1].start()
+    assert waiting_for_a_lock()  # the second claim waits on the agent's row
+    go_on.set()
+    for thread in threads:
+        thread.join(10)
+
+    assert [callback.pk for callback in answers] == [first]
+    assert CallbackEvent.objects.filter(type="assigned").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_agents_at_once_each_get_a_different_callback_in_line_order():
+    queue = QueueFactory()
+    ids = queued(queue, 30)
+    agents = agents_for(queue, 10)
+
+    results = run_at_once(10, lambda: claim.callback_claim_next(agent=next(agents), now=NOW))
+
+    # Nobody got one twice, and SKIP LOCKED passed over only rows others held: the first ten went.
+    assert sorted(callback.pk for callback in results) == ids[:10]

@@ -8,7 +8,7 @@ import time
 import pytest
 from django.utils import timezone
 
-from callbacks import lifecycle, services
+from callbacks import claim, lifecycle, services
 from callbacks.models import Callback, CallbackEvent, State
 from tests.callbacks.test_beat_services import run_at_once
 from tests.factories import AgentFactory, CallbackFactory, QueueFactory
@@ -67,9 +67,9 @@ def test_a_claim_that_read_the_clock_before_a_requeue_is_logged_after_it(reserve
     requeued = lifecycle.requeue(reserved, reason="released_by_agent", now=timezone.now() + EARLIER)
     agent.refresh_from_db()
 
-    claimed = lifecycle.assign_next(agent, now=requeued.created_at - EARLIER)
+    claimed = claim.callback_claim_next(agent=agent, now=requeued.created_at - EARLIER)
 
-    assert claimed.pk == reserved.pk  # the one round trip, not the Python path
+    assert claimed.pk == reserved.pk
     assert times(reserved)[-1] == requeued.created_at == claimed.state_changed_at == claimed.assigned_at
 
 
@@ -110,7 +110,7 @@ def test_racing_claims_and_requeues_never_log_a_callback_backwards():
     def work():
         agent = next(workers)  # one per thread; next() on a shared iterator is atomic under the GIL
         for _ in range(ROUNDS):
-            claimed = services.callback_claim_next(agent=agent, now=stale_now())
+            claimed = claim.callback_claim_next(agent=agent, now=stale_now())
             if claimed is None:
                 continue
             if rng.random() < 0.5:

@@ -21,10 +21,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import (Bundle, RuleBasedStateMachine, initialize, invariant, multiple, rule,
                                  run_state_machine_as_test)
 
-from callbacks import services
+from callbacks import claim, services
 from callbacks.lifecycle import TRANSITIONS, IllegalTransition
 from callbacks.models import OPEN_STATES, TERMINAL_STATES, Attempt, Callback, CallbackEvent, Outcome, State
-from queues import routing
+from callbacks.selectors import callback_held_by
 from queues.models import Agent, VirtualQueue
 from queues.selectors import agents_able_to_serve
 from rules.engine import Rejection
@@ -157,7 +157,7 @@ class CallbackLifecycle(RuleBasedStateMachine):
     def _claim(agent: Agent, lag: int) -> None:
         """``lag``: the request read the clock some seconds before it ran (it waited on a lock)."""
         with refused_or_done("claim"):
-            claimed = services.callback_claim_next(agent=agent, now=timezone.now() - dt.timedelta(seconds=lag))
+            claimed = claim.callback_claim_next(agent=agent, now=timezone.now() - dt.timedelta(seconds=lag))
             event(f"claim: {'a callback' if claimed else 'nothing'}")
 
     @rule(agent=WORKERS, action=st.sampled_from(["dial", "release", "reject", *Outcome.values]),
@@ -165,7 +165,7 @@ class CallbackLifecycle(RuleBasedStateMachine):
     def agent_works_their_callback(self, agent, action, lag):
         """What the worklist offers: the callback they hold (dial, give back, an outcome), else the next one."""
         agent = self._agent(agent)
-        if (held := routing.held_by(agent)) is None:
+        if (held := callback_held_by(agent)) is None:
             self._claim(agent, lag)
         elif action == "dial":
             with refused_or_done("dial"):
@@ -195,7 +195,7 @@ class CallbackLifecycle(RuleBasedStateMachine):
         """A whole call, claim to outcome, as three requests: so that calls end often, not only by chance."""
         agent = self._agent(agent)
         with refused_or_done(f"call {outcome}"):
-            if (callback := services.callback_claim_next(agent=agent)) is None:
+            if (callback := claim.callback_claim_next(agent=agent)) is None:
                 event("call: nothing waiting")
                 return
             if callback.state == State.ASSIGNED:

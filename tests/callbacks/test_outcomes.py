@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from callbacks import lifecycle, services
+from callbacks import claim, lifecycle, services
 from callbacks.lifecycle import IllegalTransition
 from callbacks.models import Attempt, Callback, CallbackEvent, Outcome, State
 from queues.models import Agent
@@ -34,7 +34,7 @@ def agent(queue):
 def dialling(queue, agent, now=NOW):
     """A callback the agent has claimed and started to dial."""
     callback = CallbackFactory(queue=queue, now=now - 10 * MINUTE)
-    assert services.callback_claim_next(agent=agent, now=now) == callback
+    assert claim.callback_claim_next(agent=agent, now=now) == callback
     return services.callback_start(callback=callback, agent=agent, now=now)
 
 
@@ -104,7 +104,7 @@ class TestRetryPolicy:
             outcome(callback, agent, result, now=now)
             now += 15 * MINUTE
             assert services.callbacks_release_due(now=now) == 1
-            assert services.callback_claim_next(agent=agent, now=now) == callback
+            assert claim.callback_claim_next(agent=agent, now=now) == callback
             services.callback_start(callback=callback, agent=agent, now=now)
 
         outcome(callback, agent, Outcome.VOICEMAIL, now=now)
@@ -131,7 +131,7 @@ class TestRetryPolicy:
 class TestRefusals:
     def test_an_outcome_needs_a_dial_in_progress(self, queue, agent):
         callback = CallbackFactory(queue=queue, now=NOW)
-        services.callback_claim_next(agent=agent, now=NOW)
+        claim.callback_claim_next(agent=agent, now=NOW)
         events = CallbackEvent.objects.count()
 
         with pytest.raises(IllegalTransition, match="record the outcome of a callback that is assigned"):
@@ -173,7 +173,7 @@ class TestAgentStatus:
 
     def test_releasing_makes_the_agent_available(self, queue, agent):
         callback = CallbackFactory(queue=queue, now=NOW)
-        services.callback_claim_next(agent=agent, now=NOW)
+        claim.callback_claim_next(agent=agent, now=NOW)
 
         services.callback_release(callback=callback, agent=agent, now=NOW)
 
@@ -192,13 +192,13 @@ class TestAgentStatus:
         first = CallbackFactory(queue=queue, now=NOW - MINUTE)
         CallbackFactory(queue=queue, now=NOW)
 
-        assert services.callback_claim_next(agent=agent, now=NOW) == first
-        assert services.callback_claim_next(agent=agent, now=NOW) == first
+        assert claim.callback_claim_next(agent=agent, now=NOW) == first
+        assert claim.callback_claim_next(agent=agent, now=NOW) == first
         assert Callback.objects.filter(state=State.ASSIGNED).count() == 1
 
     def test_going_away_gives_a_reservation_back_at_once(self, queue, agent):
         callback = CallbackFactory(queue=queue, now=NOW)
-        services.callback_claim_next(agent=agent, now=NOW)
+        claim.callback_claim_next(agent=agent, now=NOW)
 
         services.agent_set_status(agent=agent, status=Status.OFFLINE, now=NOW + MINUTE)
 
@@ -245,7 +245,7 @@ class TestSupervisors:
         assert (event.actor, event.actor_user, event.reason) == (CallbackEvent.Actor.STAFF, boss,
                                                                   "assigned_by_supervisor")
         assert status_of(agent) == Status.BUSY
-        assert services.callback_claim_next(agent=agent, now=NOW) == later
+        assert claim.callback_claim_next(agent=agent, now=NOW) == later
 
     def test_a_scheduled_callback_is_released_and_assigned(self, queue, agent, boss):
         callback = CallbackFactory(queue=queue, desired_time=NOW + dt.timedelta(hours=2), now=NOW)
@@ -256,7 +256,7 @@ class TestSupervisors:
 
     def test_reassigning_frees_the_first_agent(self, queue, agent, boss):
         callback = CallbackFactory(queue=queue, now=NOW)
-        services.callback_claim_next(agent=agent, now=NOW)
+        claim.callback_claim_next(agent=agent, now=NOW)
         other = AgentFactory()
         other.queues.add(queue)
 
@@ -288,7 +288,7 @@ class TestSupervisors:
 
     def test_a_supervisor_takes_a_reserved_callback_back(self, queue, agent, boss):
         callback = CallbackFactory(queue=queue, now=NOW)
-        services.callback_claim_next(agent=agent, now=NOW)
+        claim.callback_claim_next(agent=agent, now=NOW)
 
         services.callback_requeue(callback=callback, user=boss, now=NOW)
 

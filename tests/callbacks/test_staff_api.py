@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from callbacks import services
+from callbacks import claim, services
 from callbacks.models import Callback, Channel, State
 from callbacks.throttles import CreateByAddressThrottle
 from queues.models import LineOfBusiness
@@ -81,7 +81,7 @@ def queued(queue):
 @pytest.fixture
 def held(queue, queued, ada):
     """Reserved for Ada by a claim of hers."""
-    services.callback_claim_next(agent=ada)
+    claim.callback_claim_next(agent=ada)
     queued.refresh_from_db()
     return queued
 
@@ -230,7 +230,7 @@ class TestList:
         older = CallbackFactory(queue=queue, now=later(minutes=-5))
         newer = CallbackFactory(queue=queue, phone_number="+442079460958", first_name="Grace",
                                 last_name="Hopper", desired_time=later(days=1))
-        services.callback_claim_next(agent=ada)
+        claim.callback_claim_next(agent=ada)
 
         body = get(manager, "callbacks/").json()
 
