@@ -15,7 +15,7 @@ from django.utils import timezone
 from queues.admin_scoping import LineOfBusinessScopedAdmin
 
 from . import services
-from .models import ApiKey, ApiProblem, Attempt, Callback, CallbackEvent, Channel, Consent, Widget, WidgetEvent
+from .models import ApiKey, ApiProblem, Attempt, Callback, CallbackEvent, Channel, Consent, RejectionRecord, Widget
 from .phone import mask_phone, parse_phone
 from .reasons import reason_label
 from .templatetags.callback_format import zoned
@@ -282,13 +282,21 @@ class WidgetAdmin(LineOfBusinessScopedAdmin):
                            src, widget.public_key)
 
 
-@admin.register(WidgetEvent)
-class WidgetEventAdmin(LineOfBusinessScopedAdmin):
-    queue_path = "widget__queue"
-    list_display = ("occurred_at", "widget", "name", "session")
-    list_filter = ("name", ("widget", admin.RelatedOnlyFieldListFilter))
-    date_hierarchy = "occurred_at"
-    list_select_related = ("widget",)
+@admin.register(RejectionRecord)
+class RejectionRecordAdmin(LineOfBusinessScopedAdmin):
+    """Read-only: written by the service whenever a rule refuses a request."""
+
+    # A record without a queue (an unknown or deleted one) is in no line: for staff who see every queue.
+    queue_path = "queue"
+    list_display = ("created_at", "code", "queue", "widget", "channel", "action", "masked_number", "desired_time")
+    list_filter = ("code", "channel", "action", ("queue", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("queue", "widget")
+    date_hierarchy = "created_at"
+    search_fields = ("number_last_digits",)
+
+    @admin.display(description="number", ordering="number_last_digits")
+    def masked_number(self, obj):
+        return f"•••• {obj.number_last_digits}" if obj.number_last_digits else "—"
 
     def has_add_permission(self, request):
         return False

@@ -14,6 +14,7 @@ from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from queues.models import Agent, VirtualQueue
+from rules.models import RejectionCode
 
 
 class State(models.TextChoices):
@@ -30,6 +31,9 @@ class State(models.TextChoices):
 
 OPEN_STATES = (State.SCHEDULED, State.QUEUED, State.ASSIGNED, State.IN_PROGRESS, State.RETRY_WAIT)
 TERMINAL_STATES = (State.COMPLETED, State.FAILED, State.CANCELED, State.EXPIRED)
+# Open, by whether an agent has it.
+HELD_STATES = (State.ASSIGNED, State.IN_PROGRESS)
+WAITING_STATES = (State.SCHEDULED, State.QUEUED, State.RETRY_WAIT)
 
 
 class Outcome(models.TextChoices):
@@ -46,6 +50,20 @@ class Channel(models.TextChoices):
     API = "api", "API"
     CLICK_TO_CALL = "click_to_call", "Click-to-call"
     STAFF = "staff", "Staff"
+
+
+def keep_held_callbacks(collector, field, sub_objs, using):
+    """``on_delete`` of a callback's agent: refused while the agent holds one, else the agent is forgotten.
+
+    A held callback without its agent is a row the database refuses (callback_agent_fits_state), and one
+    nobody could work; refused with ProtectedError, the admin answers with the callback to release first
+    rather than a 500. Finished and waiting callbacks keep no agent or let it go.
+    """
+    held = sub_objs.filter(state__in=HELD_STATES)
+    if held.exists():
+        raise models.ProtectedError("An agent who holds a callback cannot be deleted: release or finish it first.",
+                                    set(held))
+    models.SET_NULL(collector, field, sub_objs, using)
 
 
 class Callback(models.Model):
@@ -67,7 +85,7 @@ class Callback(models.Model):
     state = models.CharField("state", max_length=16, choices=State.choices, default=State.QUEUED)
     outcome = models.CharField("last outcome", max_length=20, choices=Outcome.choices, blank=True)
     attempts = models.PositiveSmallIntegerField("attempts", default=0)
-    agent = models.ForeignKey(Agent, on_delete=models.SET_NULL, null=True, blank=True,
+    agent = models.ForeignKey(Agent, on_delete=keep_held_callbacks, null=True, blank=True,
                               related_name="callbacks", verbose_name="assigned agent")
     widget = models.ForeignKey("Widget", on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="callbacks", verbose_name="booked through widget")
@@ -124,10 +142,6 @@ class Callback(models.Model):
                          condition=Q(state__in=[State.SCHEDULED, State.QUEUED, State.RETRY_WAIT])),
             models.Index(fields=["reservation_expires_at"], name="callback_reservation",
                          condition=Q(state=State.ASSIGNED)),
-            # The callback an agent holds, asked on every claim: found without
-            # reading the agent's whole history through the plain agent index.
-            models.Index(fields=["agent"], name="callback_held",
-                         condition=Q(state__in=[State.ASSIGNED, State.IN_PROGRESS])),
             models.Index(fields=["ended_at"], name="callback_purgeable",
                          condition=Q(purged_at__isnull=True, ended_at__isnull=False)),
             models.Index(fields=["queue", "state"], name="callback_queue_state"),
@@ -136,6 +150,39 @@ class Callback(models.Model):
             models.Index(fields=["queue", "place_at", "id"], name="callback_claim",
                          condition=Q(state=State.QUEUED)),
             models.Index(fields=["phone_number"], name="callback_phone"),
+        ]
+        # What lifecycle.py keeps on every move, refused by the database too, so
+        # no other writer (a shell, a data migration, a bulk update) can break it.
+        constraints = [
+            # One held callback per agent. The claim checks first, under a lock
+            # on the agent's row; this is the backstop should any path to
+            # ASSIGNED skip that lock (two tabs, a double click, a new caller).
+            # Also the index every claim asks "what does the agent hold" with.
+            models.UniqueConstraint(fields=["agent"], name="callback_held", condition=Q(state__in=HELD_STATES),
+                                    violation_error_message="The agent already holds a callback."),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=False, state__in=TERMINAL_STATES)
+                | Q(ended_at__isnull=True, state__in=OPEN_STATES),
+                name="callback_ended_iff_final", violation_error_message="Only a final callback has an end time."),
+            # A held callback has its agent; a waiting one has none (requeue and retry clear it); a final
+            # one keeps whoever last worked it, or none.
+            models.CheckConstraint(
+                condition=Q(agent__isnull=False, state__in=HELD_STATES)
+                | Q(agent__isnull=True, state__in=WAITING_STATES) | Q(state__in=TERMINAL_STATES),
+                name="callback_agent_fits_state",
+                violation_error_message="An assigned or in-progress callback has an agent; a waiting one has none."),
+            # The beat releases on due_at: set while scheduled or retrying, on no other open callback; a
+            # final one keeps the time it was due.
+            models.CheckConstraint(
+                condition=Q(due_at__isnull=False, state__in=[State.SCHEDULED, State.RETRY_WAIT])
+                | Q(due_at__isnull=True, state__in=[State.QUEUED, *HELD_STATES]) | Q(state__in=TERMINAL_STATES),
+                name="callback_due_fits_state",
+                violation_error_message="A scheduled or retrying callback has a due time; no other open one has."),
+            models.CheckConstraint(
+                condition=Q(reservation_expires_at__isnull=False, state=State.ASSIGNED)
+                | (Q(reservation_expires_at__isnull=True) & ~Q(state=State.ASSIGNED)),
+                name="callback_reservation_iff_assigned",
+                violation_error_message="Only an assigned callback has a reservation."),
         ]
 
     def __str__(self):
@@ -263,23 +310,42 @@ class Widget(models.Model):
         return origin_list(self.allowed_origins)
 
 
-class WidgetEvent(models.Model):
-    """A step of the widget's interaction lifecycle, for the funnel report."""
+class RejectionRecord(models.Model):
+    """A request the rules refused, for troubleshooting and reports. Never the whole phone number.
 
-    widget = models.ForeignKey(Widget, on_delete=models.CASCADE, related_name="events", verbose_name="widget")
-    session = models.CharField("widget session", max_length=64, help_text="Random id of one page view.")
-    name = models.CharField("event", max_length=40)
-    occurred_at = models.DateTimeField("occurred")
-    received_at = models.DateTimeField("received", default=timezone.now)
-    metadata = models.JSONField("metadata", default=dict, blank=True)
+    Written by ``callbacks.rejections``; moved here from rules with its table
+    (callbacks 0019), so rules need not know widgets.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Create"
+        RESCHEDULE = "reschedule", "Reschedule"
+
+    created_at = models.DateTimeField("time", default=timezone.now)
+    queue = models.ForeignKey(VirtualQueue, on_delete=models.SET_NULL, null=True, related_name="rejections",
+                              verbose_name="queue")
+    widget = models.ForeignKey(Widget, on_delete=models.SET_NULL, null=True, blank=True, related_name="rejections",
+                               verbose_name="widget")
+    action = models.CharField("action", max_length=10, choices=Action.choices, default=Action.CREATE)
+    code = models.CharField("code", max_length=32, choices=RejectionCode.choices)
+    message = models.CharField("message", max_length=255, blank=True)
+    channel = models.CharField("channel", max_length=16, choices=Channel.choices)
+    # varchar(4): the database itself refuses a whole number here.
+    number_last_digits = models.CharField("number ends with", max_length=4, blank=True)
+    desired_time = models.DateTimeField("desired time", null=True, blank=True)
 
     class Meta:
-        ordering = ["occurred_at"]
-        verbose_name = "widget event"
-        indexes = [models.Index(fields=["widget", "occurred_at"], name="widgetevent_widget_time")]
+        db_table = "rules_rejectionrecord"
+        ordering = ["-created_at"]
+        verbose_name = "rejection"
+        indexes = [
+            models.Index(fields=["created_at"], name="rejection_time"),
+            models.Index(fields=["code", "created_at"], name="rejection_code_time"),
+            models.Index(fields=["queue", "created_at"], name="rejection_queue_time"),
+        ]
 
     def __str__(self):
-        return self.name
+        return f"{self.code} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class ApiProblem(models.Model):

@@ -27,14 +27,14 @@ from queues.hours import is_open
 from queues.models import Agent, VirtualQueue
 from queues.selectors import bookable_error, bookable_slots
 from rules.engine import CallbackRequest, Rejection, evaluate
-from rules.models import RejectionCode, RejectionRecord
+from rules.models import RejectionCode
 from rules.selectors import slots_with_capacity
-from rules.services import rejections_recorded
 
 from . import lifecycle
 from .models import (OPEN_STATES, TERMINAL_STATES, ApiProblem, Attempt, Callback, CallbackEvent, Channel, Consent,
-                     IdempotentRequest, Outcome, State)
+                     IdempotentRequest, Outcome, RejectionRecord, State)
 from .phone import parse_phone
+from .rejections import rejections_recorded
 from .selectors import callback_held_by, queue_wait_for_early_release
 
 logger = logging.getLogger(__name__)
@@ -131,7 +131,7 @@ def callback_create(*, queue: VirtualQueue, phone_number: str, region: str | Non
     without its token, for the retries (see ``callback_create_idempotent``).
 
     Raises ValidationError (bad input), DuplicateCallback, or Rejection (a rule
-    refused; recorded in ``rules.RejectionRecord``); IntegrityError when the
+    refused; recorded in ``RejectionRecord``); IntegrityError when the
     key was claimed meanwhile.
     """
     now = now or timezone.now()
@@ -638,6 +638,7 @@ def callback_assign_to(*, callback: Callback, agent: Agent, user, now: dt.dateti
     agent = _lock_agent(agent)
     if not routing.can_serve(agent, callback.queue):
         raise ValidationError({"agent": f"{agent} does not serve {callback.queue} or lacks its skills."})
+    # Checked under the agent's lock for a clear answer; the unique callback_held index is the backstop.
     if (held := callback_held_by(agent)) is not None and held.pk != callback.pk:
         raise ValidationError({"agent": f"{agent} is already working another callback."})
     if callback.state == State.ASSIGNED and callback.agent_id == agent.pk:

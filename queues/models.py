@@ -4,11 +4,20 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from timezone_field import TimeZoneField
 
 LEVEL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(10)]
+# A range of local times closing at 00:00 closes at midnight at the end of its day; none runs overnight.
+MIDNIGHT = dt.time(0)
+CALLING_WINDOW_RANGE = "The calling window must close after it opens (use 00:00 for midnight)."
+HOURS_RANGE = "Closing time must be after opening time (use 00:00 for midnight)."
+
+
+def closes_after_opening(opens: str, closes: str) -> Q:
+    """The database's check of a range of local times: it closes after it opens, or at midnight."""
+    return Q(**{closes: MIDNIGHT}) | Q(**{f"{closes}__gt": F(opens)})
 
 
 class Skill(models.Model):
@@ -77,14 +86,30 @@ class VirtualQueue(models.Model):
     class Meta:
         ordering = ["-priority", "name"]
         verbose_name = "virtual queue"
+        # The validators' ranges, kept by the database as well. clean() gives the admin its field error first.
+        constraints = [
+            models.CheckConstraint(condition=closes_after_opening("calling_window_start", "calling_window_end"),
+                                   name="virtualqueue_calling_window_range",
+                                   violation_error_message=CALLING_WINDOW_RANGE),
+            models.CheckConstraint(condition=Q(slot_minutes__gte=5, slot_minutes__lte=240),
+                                   name="virtualqueue_slot_minutes_range"),
+            models.CheckConstraint(condition=Q(booking_horizon_days__gte=1, booking_horizon_days__lte=90),
+                                   name="virtualqueue_booking_horizon_range"),
+            models.CheckConstraint(condition=Q(max_wait_minutes__gte=1), name="virtualqueue_max_wait_positive"),
+            models.CheckConstraint(condition=Q(max_attempts__gte=1, max_attempts__lte=20),
+                                   name="virtualqueue_max_attempts_range"),
+            models.CheckConstraint(condition=Q(retry_delay_minutes__gte=1), name="virtualqueue_retry_delay_positive"),
+            models.CheckConstraint(condition=Q(reservation_timeout_seconds__gte=10),
+                                   name="virtualqueue_reservation_timeout_min"),
+            models.CheckConstraint(condition=Q(max_rejections__gte=1), name="virtualqueue_max_rejections_positive"),
+        ]
 
     def __str__(self):
         return self.name
 
     def clean(self):
-        if self.calling_window_end != dt.time(0) and self.calling_window_end <= self.calling_window_start:
-            raise ValidationError({"calling_window_end": "The calling window must close after it opens "
-                                                         "(use 00:00 for midnight)."})
+        if self.calling_window_end != MIDNIGHT and self.calling_window_end <= self.calling_window_start:
+            raise ValidationError({"calling_window_end": CALLING_WINDOW_RANGE})
 
 
 class QueueSkill(models.Model):
@@ -115,6 +140,11 @@ class WeekdayHours(models.Model):
 
     class Meta:
         abstract = True
+        constraints = [
+            models.CheckConstraint(condition=closes_after_opening("opens", "closes"), name="%(class)s_range",
+                                   violation_error_message=HOURS_RANGE),
+            models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="%(class)s_weekday_range"),
+        ]
 
     def __str__(self):
         if self.opens == dt.time(0) and self.closes_at_midnight:
@@ -123,11 +153,11 @@ class WeekdayHours(models.Model):
 
     @property
     def closes_at_midnight(self) -> bool:
-        return self.closes == dt.time(0, 0)
+        return self.closes == MIDNIGHT
 
     def clean(self):
         if not self.closes_at_midnight and self.closes <= self.opens:
-            raise ValidationError({"closes": "Closing time must be after opening time (use 00:00 for midnight)."})
+            raise ValidationError({"closes": HOURS_RANGE})
 
 
 class OfficeHours(WeekdayHours):
@@ -146,7 +176,7 @@ class OfficeHours(WeekdayHours):
     opens = models.TimeField("opens")
     closes = models.TimeField("closes", help_text="00:00 means midnight at the end of the day.")
 
-    class Meta:
+    class Meta(WeekdayHours.Meta):
         ordering = ["weekday", "opens"]
         verbose_name = "office hours"
         verbose_name_plural = "office hours"
@@ -274,7 +304,7 @@ class CallingPolicyHours(WeekdayHours):
     opens = models.TimeField("from")
     closes = models.TimeField("until", help_text="00:00 means midnight at the end of the day.")
 
-    class Meta:
+    class Meta(WeekdayHours.Meta):
         ordering = ["weekday", "opens"]
         verbose_name = "allowed hours"
         verbose_name_plural = "allowed hours (a weekday without any: no calls that day)"

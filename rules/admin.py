@@ -4,7 +4,6 @@ from queues.admin_scoping import LineOfBusinessScopedAdmin
 
 from .forms import QueueRulesForm
 from .models import NUMBER_TYPE_LABELS, CapacityOverride, GlobalRules, NumberEntry, QueueRules
-from .models import RejectionRecord
 
 
 class CapacityOverrideInline(admin.TabularInline):
@@ -76,26 +75,3 @@ class NumberEntryAdmin(LineOfBusinessScopedAdmin):
     @admin.display(description="queue", ordering="rules__queue__name")
     def scope(self, obj):
         return obj.rules.queue if obj.rules_id else "Every queue"
-
-
-@admin.register(RejectionRecord)
-class RejectionRecordAdmin(LineOfBusinessScopedAdmin):
-    """Read-only: written by the service whenever a rule refuses a request."""
-
-    # A record without a queue (an unknown or deleted one) is in no line: for staff who see every queue.
-    queue_path = "queue"
-    list_display = ("created_at", "code", "queue", "widget", "channel", "action", "masked_number", "desired_time")
-    list_filter = ("code", "channel", "action", ("queue", admin.RelatedOnlyFieldListFilter))
-    list_select_related = ("queue", "widget")
-    date_hierarchy = "created_at"
-    search_fields = ("number_last_digits",)
-
-    @admin.display(description="number", ordering="number_last_digits")
-    def masked_number(self, obj):
-        return f"•••• {obj.number_last_digits}" if obj.number_last_digits else "—"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

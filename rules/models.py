@@ -1,4 +1,6 @@
-"""Rules administrators set: capacity, countries, numbers, offer thresholds; and the record of every refusal.
+"""Rules administrators set: capacity, countries, numbers, offer thresholds.
+
+What a rule refused is recorded by callbacks (``callbacks.RejectionRecord``), which knows the widget.
 
 A queue's rules live in ``QueueRules``, one row per queue (created with the
 queue), so the queues app stays unaware of them.
@@ -13,7 +15,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from callbacks.models import Channel, Widget
 from queues.models import OfficeHours, VirtualQueue
 
 # phonenumbers.PhoneNumberType names, lower-cased; what administrators pick from.
@@ -281,36 +282,3 @@ class NumberEntry(models.Model):
     def specificity(self) -> tuple[int, int]:
         """The longest match wins; at equal length an exact number beats a prefix."""
         return len(self.value), self.match == self.Match.EXACT
-
-
-class RejectionRecord(models.Model):
-    """A refused request, for troubleshooting and reports. Never the whole phone number."""
-
-    class Action(models.TextChoices):
-        CREATE = "create", "Create"
-        RESCHEDULE = "reschedule", "Reschedule"
-
-    created_at = models.DateTimeField("time", default=timezone.now)
-    queue = models.ForeignKey(VirtualQueue, on_delete=models.SET_NULL, null=True, related_name="rejections",
-                              verbose_name="queue")
-    widget = models.ForeignKey(Widget, on_delete=models.SET_NULL, null=True, blank=True, related_name="rejections",
-                               verbose_name="widget")
-    action = models.CharField("action", max_length=10, choices=Action.choices, default=Action.CREATE)
-    code = models.CharField("code", max_length=32, choices=RejectionCode.choices)
-    message = models.CharField("message", max_length=255, blank=True)
-    channel = models.CharField("channel", max_length=16, choices=Channel.choices)
-    # varchar(4): the database itself refuses a whole number here.
-    number_last_digits = models.CharField("number ends with", max_length=4, blank=True)
-    desired_time = models.DateTimeField("desired time", null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = "rejection"
-        indexes = [
-            models.Index(fields=["created_at"], name="rejection_time"),
-            models.Index(fields=["code", "created_at"], name="rejection_code_time"),
-            models.Index(fields=["queue", "created_at"], name="rejection_queue_time"),
-        ]
-
-    def __str__(self):
-        return f"{self.code} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from callbacks import lifecycle
-from callbacks.models import Callback, Channel, Widget
+from callbacks.models import HELD_STATES, TERMINAL_STATES, Callback, Channel, State, Widget
 from queues.models import Agent, AgentSkill, OfficeHours, QueueSkill, Skill, VirtualQueue
 
 
@@ -117,6 +117,27 @@ class CallbackFactory(factory.django.DjangoModelFactory):
         callback = model_class(*args, **kwargs)
         lifecycle.create(callback, actor=lifecycle.Actor.CUSTOMER, now=now or timezone.now())
         return callback
+
+
+def forced_into(callback: Callback, state: str, *, agent: Agent | None = None) -> Callback:
+    """``callback`` put in ``state`` by an UPDATE, not a move, with the fields the database requires of that state.
+
+    For tests of one move from any state, or of what counts a finished callback; real moves go through the
+    lifecycle. A held callback gets ``agent`` (a new one by default).
+    """
+    now = timezone.now()
+    fields = {"state": state, "ended_at": now if state in TERMINAL_STATES else None,
+              "reservation_expires_at": now + dt.timedelta(minutes=1) if state == State.ASSIGNED else None}
+    if state in HELD_STATES:
+        fields |= {"agent": agent or AgentFactory(), "due_at": None}
+    elif state in (State.SCHEDULED, State.RETRY_WAIT):
+        fields |= {"agent": None, "due_at": callback.due_at or now + dt.timedelta(minutes=15)}
+    elif state == State.QUEUED:
+        fields |= {"agent": None, "due_at": None}
+    # A final state keeps its agent and due time, as the lifecycle leaves them.
+    Callback.objects.filter(pk=callback.pk).update(**fields)
+    callback.refresh_from_db()
+    return callback
 
 
 class WidgetFactory(factory.django.DjangoModelFactory):

@@ -46,7 +46,7 @@ def test_an_agent_may_only_work_callbacks():
 def test_a_developer_views_queues_and_callbacks_manages_widgets_and_api_keys_and_troubleshoots():
     assert permissions_of("Developer") == VIEW_QUEUES | {
         "callbacks.view_callback", "callbacks.view_callbackevent", "callbacks.view_troubleshooting",
-        "callbacks.add_widget", "callbacks.change_widget", "callbacks.view_widget", "callbacks.view_widgetevent",
+        "callbacks.add_widget", "callbacks.change_widget", "callbacks.view_widget", "reporting.view_widgetevent",
         "callbacks.add_apikey", "callbacks.change_apikey", "callbacks.view_apikey", "callbacks.view_consent"}
 
 

@@ -4,9 +4,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from callbacks.models import ApiKey, ApiProblem, Callback, WidgetEvent
+from callbacks.models import ApiKey, ApiProblem, Callback, RejectionRecord
 from queues.models import LineOfBusiness
-from rules.models import RejectionCode, RejectionRecord
+from reporting.models import WidgetEvent
+from rules.models import RejectionCode
 from tests.factories import (CallbackFactory, NumberEntryFactory, QueueFactory, QueueRulesFactory, WidgetFactory,
                              working_agent)
 
@@ -26,7 +27,7 @@ ROWS = {
     "callbacks_callback": (lambda q: CallbackFactory(queue=q), "developer"),
     "callbacks_callbackevent": (lambda q: CallbackFactory(queue=q).events.get(), "developer"),
     "callbacks_widget": (lambda q: WidgetFactory(queue=q), "developer"),
-    "callbacks_widgetevent": (lambda q: WidgetEvent.objects.create(
+    "reporting_widgetevent": (lambda q: WidgetEvent.objects.create(
         widget=WidgetFactory(queue=q), session="s1", name="opened", occurred_at=timezone.now()), "developer"),
     "callbacks_apiproblem": (lambda q: ApiProblem.objects.create(
         kind=ApiProblem.Kind.CORS, widget=WidgetFactory(queue=q), path=f"/{q.slug}"), "administrator"),
@@ -36,7 +37,7 @@ ROWS = {
     "queues_lineofbusiness": (lambda q: q.lines_of_business.get(), "administrator"),
     "rules_queuerules": (lambda q: QueueRulesFactory(queue=q), "administrator"),
     "rules_numberentry": (lambda q: NumberEntryFactory(rules=QueueRulesFactory(queue=q)), "administrator"),
-    "rules_rejectionrecord": (lambda q: RejectionRecord.objects.create(
+    "callbacks_rejectionrecord": (lambda q: RejectionRecord.objects.create(
         queue=q, code=RejectionCode.QUEUE_CLOSED, channel="api"), "administrator"),
 }
 

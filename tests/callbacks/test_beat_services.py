@@ -8,9 +8,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from callbacks import lifecycle, services, tasks
-from callbacks.models import ApiProblem, Callback, CallbackEvent, Outcome, State
+from callbacks.models import ApiProblem, Callback, CallbackEvent, Outcome, RejectionRecord, State
 from queues.models import Agent
-from rules.models import RejectionRecord
 from tests.factories import AgentFactory, CallbackFactory, OfficeHoursFactory, QueueFactory
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.timezone.utc)  # a Monday

@@ -85,7 +85,7 @@ def test_another_widget_with_the_same_key_gets_its_own_callback(api, widget):
 def test_a_refusal_is_not_remembered(api, widget):
     send(api, key="first")  # the number's one open callback
     refused = send(api, key="second")
-    Callback.objects.update(state="canceled")
+    Callback.objects.update(state="canceled", ended_at=timezone.now())
 
     retried = send(api, key="second")
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from callbacks import lifecycle
 from callbacks.lifecycle import TRANSITIONS, IllegalTransition
 from callbacks.models import Callback, CallbackEvent, Outcome, State
-from tests.factories import AgentFactory, CallbackFactory
+from tests.factories import AgentFactory, CallbackFactory, forced_into
 
 pytestmark = pytest.mark.django_db
 
@@ -32,10 +32,7 @@ def calls(agent):
 
 
 def in_state(state):
-    callback = CallbackFactory()
-    Callback.objects.filter(pk=callback.pk).update(state=state)
-    callback.refresh_from_db()
-    return callback
+    return forced_into(CallbackFactory(), state)
 
 
 LEGAL = [(name, source) for name, t in TRANSITIONS.items() for source in sorted(t.sources)]

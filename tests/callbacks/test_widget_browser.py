@@ -14,7 +14,8 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from callbacks.models import Callback, Channel, State, WidgetEvent
+from callbacks.models import Callback, Channel, State
+from reporting.models import WidgetEvent
 from queues.models import Agent
 from tests.factories import AgentFactory, CallbackFactory
 

@@ -6,9 +6,8 @@ import itertools
 import pytest
 
 from callbacks import services
-from callbacks.models import Callback, Channel
+from callbacks.models import Callback, Channel, RejectionRecord
 from rules.engine import Rejection
-from rules.models import RejectionRecord
 from tests.callbacks.test_beat_services import run_at_once
 from tests.factories import CallbackFactory, QueueFactory, QueueRulesFactory
 

@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
+from callbacks.models import RejectionRecord
 from queues.models import VirtualQueue
-from rules.models import CapacityOverride, GlobalRules, NumberEntry, QueueRules, RejectionRecord
+from rules.models import CapacityOverride, GlobalRules, NumberEntry, QueueRules
 from tests.factories import NumberEntryFactory, QueueFactory, QueueRulesFactory
 
 pytestmark = pytest.mark.django_db
@@ -103,12 +104,13 @@ def test_an_allow_list_needs_a_country():
 
 # -- admin ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("model", ["queuerules", "globalrules", "numberentry", "rejectionrecord"])
+@pytest.mark.parametrize("model", ["rules/queuerules", "rules/globalrules", "rules/numberentry",
+                                   "callbacks/rejectionrecord"])
 def test_an_administrator_opens_each_rules_list_in_the_admin(administrator, model):
     QueueFactory()
     RejectionRecord.objects.create(code="capacity_full", channel="widget", number_last_digits="0958")
 
-    assert administrator.get(f"/admin/rules/{model}/").status_code == 200
+    assert administrator.get(f"/admin/{model}/").status_code == 200
 
 
 def test_an_administrator_edits_a_queues_rules_in_the_admin(administrator):
@@ -142,7 +144,7 @@ def test_an_administrator_saves_capacity_and_refused_types_with_an_override(admi
 
 
 def test_rejection_records_are_read_only_in_the_admin(administrator):
-    assert administrator.get("/admin/rules/rejectionrecord/add/").status_code == 403
+    assert administrator.get("/admin/callbacks/rejectionrecord/add/").status_code == 403
 
 
 def test_a_developer_does_not_provision_rules(developer):

@@ -6,12 +6,12 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
-from callbacks.models import Callback, State
+from callbacks.models import Callback, RejectionRecord, State
 from queues.models import Agent, ClosedDate
-from rules.models import GlobalRules, RejectionRecord
+from rules.models import GlobalRules
 from tests.callbacks.test_public_api import url
 from tests.factories import (AgentFactory, CallbackFactory, NumberEntryFactory, QueueFactory, QueueRulesFactory,
-                             WidgetFactory)
+                             WidgetFactory, forced_into)
 
 pytestmark = pytest.mark.django_db
 
@@ -77,8 +77,7 @@ def test_a_number_with_too_many_open_callbacks_is_422_too_many_open(api, widget)
 
 def test_a_number_over_its_daily_requests_is_422_daily_limit(api, widget):
     rules(widget, max_requests_per_day=1)
-    Callback.objects.filter(pk=CallbackFactory(queue=widget.queue, phone_number="+442079460958").pk).update(
-        state=State.CANCELED)
+    forced_into(CallbackFactory(queue=widget.queue, phone_number="+442079460958"), State.CANCELED)
 
     assert_refused(book(api), "daily_limit")
 

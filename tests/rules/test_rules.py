@@ -4,13 +4,13 @@ import datetime as dt
 
 import pytest
 
-from callbacks.models import Callback, State
+from callbacks.models import State
 from queues.models import Agent, ClosedDate
 from rules import engine
 from rules.engine import Rejection
 from rules.models import GlobalRules
 from tests.factories import (AgentFactory, CallbackFactory, CapacityOverrideFactory, NumberEntryFactory,
-                             OfficeHoursFactory, QueueFactory, QueueRulesFactory)
+                             OfficeHoursFactory, QueueFactory, QueueRulesFactory, forced_into)
 
 from .conftest import AMERICAN, FRENCH, LANDLINE, MOBILE, NOW, PREMIUM, SHARED_COST
 
@@ -40,7 +40,7 @@ def rules_of(queue, **fields):
 
 
 def ended(callback, state=State.COMPLETED):
-    Callback.objects.filter(pk=callback.pk).update(state=state)
+    forced_into(callback, state)
 
 
 # -- queue open and the cut-off -------------------------------------------------------------------
