@@ -3,6 +3,11 @@
 Every variable is documented in the README ("Configuration"). With nothing set,
 the service runs on the embedded defaults: a SQLite file and Celery's
 filesystem transport under ``var/``, so it needs no server to try out.
+
+Importing this module reads the environment (and the development key, if there is
+one) and touches nothing: the folders and the key are made at start-up by
+``callbackproject/setup.py``. The apps' own settings keep their defaults in each
+app's ``conf.py``; they are set here only when the environment sets them.
 """
 
 import datetime as dt
@@ -15,28 +20,29 @@ from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
-
 env = environ.Env()
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 # Off unless set; manage.py sets it on for a checkout, where nobody sets it by hand.
 DEBUG = env.bool("DEBUG", default=False)
+
+
+# Development only: one random key kept on disk so logins survive restarts and every process
+# (web, worker, beat) signs with the same key. The first process to start writes its key there
+# (setup.var_prepare); until then there is none, and a process makes one of its own.
+DEV_SECRET_KEY_FILE = VAR_DIR / "dev_secret_key" if DEBUG and not env.str("SECRET_KEY", default="") else None
 
 
 def _secret_key() -> str:
     key = env.str("SECRET_KEY", default="")
     if key:
         return key
-    if not DEBUG:
+    if DEV_SECRET_KEY_FILE is None:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    # Development only: one random key kept on disk so logins survive restarts
-    # and every process (web, worker, beat) signs with the same key.
-    path = VAR_DIR / "dev_secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    try:
+        return DEV_SECRET_KEY_FILE.read_text().strip()
+    except FileNotFoundError:
+        return secrets.token_urlsafe(50)
 
 
 SECRET_KEY = _secret_key()
@@ -265,9 +271,8 @@ CORS_EXPOSE_HEADERS = ["Retry-After", "X-Correlation-ID"]
 # queue in var/celery so the worker and beat need no server. Production: Redis.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # The transport does not make its folders: setup.var_prepare does, at start-up.
     _celery_dir = VAR_DIR / "celery"
-    for _sub in ("queue", "processed", "control"):
-        (_celery_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_dir / "queue"),
         "data_folder_out": str(_celery_dir / "queue"),
@@ -300,21 +305,22 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
-# Estimated wait: the mean handle time of the last hours' completed callbacks,
-# or this default until a queue has history.
-CALLBACK_DEFAULT_HANDLE_SECONDS = env.int("CALLBACK_DEFAULT_HANDLE_SECONDS", default=300)
-CALLBACK_HANDLE_TIME_WINDOW_HOURS = env.int("CALLBACK_HANDLE_TIME_WINDOW_HOURS", default=24)
-
-# Personal data of finished callbacks is purged after this many days.
-CALLBACK_RETENTION_DAYS = env.int("CALLBACK_RETENTION_DAYS", default=30)
-# The consent text recorded with a callback whose client sent none (a widget sends the one it shows).
-CALLBACK_CONSENT_TEXT = env.str("CALLBACK_CONSENT_TEXT",
-                                default="I agree to be called back at this number about my request.")
-# GES clients send no consent text: set this to the wording the integrations show.
-CALLBACK_GES_CONSENT_TEXT = env.str(
-    "CALLBACK_GES_CONSENT_TEXT", default="Consent collected by the integration (Genesys-compatible API) in its own words.")
-# Rule rejections and API problems, the troubleshooting page's records.
-TROUBLESHOOTING_RETENTION_DAYS = env.int("TROUBLESHOOTING_RETENTION_DAYS", default=90)
+# The apps' own settings, set only when the environment sets them: what each means and its
+# default are in the app's conf.py (callbacks/conf.py, reporting/conf.py), the one place it reads them.
+if "CALLBACK_DEFAULT_HANDLE_SECONDS" in env:
+    CALLBACK_DEFAULT_HANDLE_SECONDS = env.int("CALLBACK_DEFAULT_HANDLE_SECONDS")
+if "CALLBACK_HANDLE_TIME_WINDOW_HOURS" in env:
+    CALLBACK_HANDLE_TIME_WINDOW_HOURS = env.int("CALLBACK_HANDLE_TIME_WINDOW_HOURS")
+if "CALLBACK_RETENTION_DAYS" in env:
+    CALLBACK_RETENTION_DAYS = env.int("CALLBACK_RETENTION_DAYS")
+if "CALLBACK_CONSENT_TEXT" in env:
+    CALLBACK_CONSENT_TEXT = env.str("CALLBACK_CONSENT_TEXT")
+if "CALLBACK_GES_CONSENT_TEXT" in env:
+    CALLBACK_GES_CONSENT_TEXT = env.str("CALLBACK_GES_CONSENT_TEXT")
+if "TROUBLESHOOTING_RETENTION_DAYS" in env:
+    TROUBLESHOOTING_RETENTION_DAYS = env.int("TROUBLESHOOTING_RETENTION_DAYS")
+if "WIDGET_EVENT_RETENTION_DAYS" in env:
+    WIDGET_EVENT_RETENTION_DAYS = env.int("WIDGET_EVENT_RETENTION_DAYS")
 
 LOGGING = {
     "version": 1,

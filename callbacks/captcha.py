@@ -15,6 +15,8 @@ import urllib.request
 from captcha.helpers import captcha_image_url
 from captcha.models import CaptchaStore
 from django.conf import settings
+
+from callbacks.conf import callback_settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -102,7 +104,7 @@ class HostedCaptcha(CaptchaBackend):
     timeout = 3  # seconds: the customer is waiting on the widget
 
     def verify_url(self) -> str:
-        return {**DEFAULT_VERIFY_URLS, **getattr(settings, "CAPTCHA_VERIFY_URLS", {})}[self.provider]
+        return {**DEFAULT_VERIFY_URLS, **callback_settings.captcha_verify_urls}[self.provider]
 
     def verify(self, *, holder, token: str, remote_ip: str | None) -> None:
         if not token:
@@ -132,7 +134,7 @@ class HostedCaptcha(CaptchaBackend):
 
 
 def get_backend(provider: str) -> CaptchaBackend:
-    backends = {**DEFAULT_BACKENDS, **getattr(settings, "CAPTCHA_BACKENDS", {})}
+    backends = {**DEFAULT_BACKENDS, **callback_settings.captcha_backends}
     if provider not in backends:
         raise ImproperlyConfigured(f"No CAPTCHA backend for provider {provider!r}; add it to CAPTCHA_BACKENDS.")
     return import_string(backends[provider])(provider)

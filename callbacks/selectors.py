@@ -4,7 +4,6 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -13,6 +12,7 @@ from queues.hours import day_bounds
 from queues.models import Agent, VirtualQueue
 from queues.selectors import agents_able_to_serve, queues_visible_to
 
+from .conf import callback_settings
 from .lifecycle import SCHEDULED_AT_OPENING, TRANSITIONS
 from .models import OPEN_STATES, ApiKey, Attempt, Callback, CallbackEvent, State, Widget
 from .reasons import ENDED_WORDS
@@ -49,12 +49,12 @@ HANDLE_TIME_SAMPLE = 200
 def average_handle_seconds(queue: VirtualQueue, *, now: dt.datetime | None = None) -> float:
     """Mean talk time of the queue's recent completed callbacks, or the configured default with no history."""
     now = now or timezone.now()
-    window = now - dt.timedelta(hours=settings.CALLBACK_HANDLE_TIME_WINDOW_HOURS)
+    window = now - dt.timedelta(hours=callback_settings.handle_time_window_hours)
     recent = (Callback.objects.filter(queue=queue, state=State.COMPLETED, ended_at__gte=window,
                                       started_at__isnull=False)
               .order_by("-ended_at").values_list("started_at", "ended_at")[:HANDLE_TIME_SAMPLE])
     durations = [(ended - started).total_seconds() for started, ended in recent]
-    return sum(durations) / len(durations) if durations else float(settings.CALLBACK_DEFAULT_HANDLE_SECONDS)
+    return sum(durations) / len(durations) if durations else float(callback_settings.default_handle_seconds)
 
 
 def estimated_wait_seconds(queue: VirtualQueue, *, position: int, now: dt.datetime | None = None) -> int | None:

@@ -31,6 +31,7 @@ from rules.models import RejectionCode
 from rules.selectors import slots_with_capacity
 
 from . import lifecycle
+from .conf import callback_settings
 from .models import (OPEN_STATES, TERMINAL_STATES, ApiProblem, Attempt, Callback, CallbackEvent, Channel, Consent,
                      IdempotentRequest, Outcome, RejectionRecord, State)
 from .phone import parse_phone
@@ -251,7 +252,7 @@ def _address(value: str | None) -> str | None:
 def _default_consent(channel: str, user) -> str:
     if channel == Channel.STAFF and user is not None:
         return f"Consent taken by {user.get_username()} on the customer's behalf."
-    return settings.CALLBACK_CONSENT_TEXT
+    return callback_settings.consent_text
 
 
 def first_offered_slot(queue: VirtualQueue, *, reach: calling.Reach, now: dt.datetime) -> dt.datetime | None:
@@ -428,7 +429,7 @@ def callbacks_purge_personal_data(*, older_than_days: int | None = None, now: dt
     only when it was given and its digest.
     """
     now = now or timezone.now()
-    days = settings.CALLBACK_RETENTION_DAYS if older_than_days is None else older_than_days
+    days = callback_settings.retention_days if older_than_days is None else older_than_days
     old = Callback.objects.filter(state__in=TERMINAL_STATES, purged_at__isnull=True,
                                   ended_at__lte=now - dt.timedelta(days=days))
 
@@ -448,7 +449,7 @@ def troubleshooting_records_purge(*, older_than_days: int | None = None, now: dt
     Idempotency-Key answers go after a day (``IDEMPOTENCY_RETENTION``), whatever the retention.
     """
     now = now or timezone.now()
-    days = settings.TROUBLESHOOTING_RETENTION_DAYS if older_than_days is None else older_than_days
+    days = callback_settings.troubleshooting_retention_days if older_than_days is None else older_than_days
     before = now - dt.timedelta(days=days)
     rejections, _ = RejectionRecord.objects.filter(created_at__lt=before).delete()
     problems, _ = ApiProblem.objects.filter(created_at__lt=before).delete()

@@ -37,6 +37,7 @@ from rules.models import RejectionCode
 from rules.selectors import SlotCapacity, closes_at, immediate_offer, slots_with_capacity
 
 from .. import services
+from ..conf import callback_settings
 from ..lifecycle import Actor, IllegalTransition
 from ..captcha import CaptchaInvalid, CaptchaUnavailable, captcha_verify
 from ..models import ApiKey, ApiProblem, Callback, Channel, State
@@ -322,7 +323,7 @@ class CreateView(GesView):
                 queue=queue, phone_number=fields["phoneNumber"], region=self.api_key.default_country or None,
                 desired_time=desired_time,
                 context=fields["context"], channel=Channel.API, actor=Actor.CUSTOMER, api_key=self.api_key,
-                client_address=client_ip(request), consent_text=settings.CALLBACK_GES_CONSENT_TEXT)
+                client_address=client_ip(request), consent_text=callback_settings.ges_consent_text)
         except Rejection as rejection:
             if rejection.code != RejectionCode.CAPACITY_FULL:
                 raise

@@ -1,12 +1,10 @@
-"""The roles again, so administrators get the permissions of the models added since (lines of business, API problems)."""
+"""Once the roles again, for the models added since (lines of business, API problems).
 
-import importlib
+The roles are now defined in callbackproject/setup.py (ROLES) and applied after every migrate;
+kept, empty, so the migration graph stays the same.
+"""
 
 from django.db import migrations
-
-
-def grant_roles(apps, schema_editor):
-    importlib.import_module("callbacks.migrations.0004_roles").create_roles(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -16,4 +14,4 @@ class Migration(migrations.Migration):
         ("rules", "0002_defaults"),
     ]
 
-    operations = [migrations.RunPython(grant_roles, migrations.RunPython.noop)]
+    operations = []

@@ -1,12 +1,10 @@
-"""The roles again, so developers and administrators get the permissions of API keys (added in 0009)."""
+"""Once the roles again, for API keys (added in 0009).
 
-import importlib
+The roles are now defined in callbackproject/setup.py (ROLES) and applied after every migrate;
+kept, empty, so the migration graph stays the same.
+"""
 
 from django.db import migrations
-
-
-def grant_roles(apps, schema_editor):
-    importlib.import_module("callbacks.migrations.0004_roles").create_roles(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -14,4 +12,4 @@ class Migration(migrations.Migration):
         ("callbacks", "0009_api_keys"),
     ]
 
-    operations = [migrations.RunPython(grant_roles, migrations.RunPython.noop)]
+    operations = []

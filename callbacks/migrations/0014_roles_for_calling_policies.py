@@ -1,12 +1,10 @@
-"""The roles again, so every role that sees queues sees the calling policies (added in queues 0005)."""
+"""Once the roles again, for calling policies (added in queues 0005).
 
-import importlib
+The roles are now defined in callbackproject/setup.py (ROLES) and applied after every migrate;
+kept, empty, so the migration graph stays the same.
+"""
 
 from django.db import migrations
-
-
-def grant_roles(apps, schema_editor):
-    importlib.import_module("callbacks.migrations.0004_roles").create_roles(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -15,4 +13,4 @@ class Migration(migrations.Migration):
         ("queues", "0005_calling_policies"),
     ]
 
-    operations = [migrations.RunPython(grant_roles, migrations.RunPython.noop)]
+    operations = []

@@ -1,13 +1,11 @@
-"""The consent record of each callback; the roles again, so the roles that see callbacks see their consent."""
+"""The consent record of each callback.
 
-import importlib
+It once also re-ran the roles, so the roles that see callbacks see their consent; the roles are now
+applied after every migrate (callbackproject/setup.py).
+"""
 
 import django.db.models.deletion
 from django.db import migrations, models
-
-
-def grant_roles(apps, schema_editor):
-    importlib.import_module("callbacks.migrations.0004_roles").create_roles(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -36,5 +34,4 @@ class Migration(migrations.Migration):
                 'verbose_name': 'consent',
             },
         ),
-        migrations.RunPython(grant_roles, migrations.RunPython.noop),
     ]

@@ -1,12 +1,10 @@
-"""The roles again, so administrators see and delete django-axes' sign-in attempts: that is how they unlock."""
+"""Once the roles again, for django-axes' sign-in attempts.
 
-import importlib
+The roles are now defined in callbackproject/setup.py (ROLES) and applied after every migrate;
+kept, empty, so the migration graph stays the same.
+"""
 
 from django.db import migrations
-
-
-def grant_roles(apps, schema_editor):
-    importlib.import_module("callbacks.migrations.0004_roles").create_roles(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -15,4 +13,4 @@ class Migration(migrations.Migration):
         ("axes", "0010_accessattemptexpiration"),
     ]
 
-    operations = [migrations.RunPython(grant_roles, migrations.RunPython.noop)]
+    operations = []

@@ -1,6 +1,8 @@
-"""Default rules for the queues that exist already, the global rules row, and the roles' rules permissions."""
+"""Default rules for the queues that exist already, and the global rules row.
 
-import importlib
+It once also re-ran the roles for the rules permissions; the roles are now applied after every migrate,
+from callbackproject/setup.py.
+"""
 
 from django.db import migrations
 
@@ -20,13 +22,6 @@ def create_defaults(apps, schema_editor):
         for queue in VirtualQueue.objects.using(db).exclude(pk__in=have_rules))
 
 
-def grant_roles(apps, schema_editor):
-    # The roles matrix gives administrators every permission of "rules"; the
-    # app had no models when it first ran, so run it again (it is idempotent).
-    roles = importlib.import_module("callbacks.migrations.0004_roles")
-    roles.create_roles(apps, schema_editor)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("rules", "0001_initial"),
@@ -35,5 +30,4 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(create_defaults, migrations.RunPython.noop),
-        migrations.RunPython(grant_roles, migrations.RunPython.noop),
     ]

@@ -1,22 +1,17 @@
-import importlib
-from types import SimpleNamespace
+import re
+from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Group, Permission
-from django.db import connection
-from django.db.migrations.loader import MigrationLoader
+from django.core.management import call_command
 from django.db.models import Q
 
+from callbackproject import setup
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-roles_migration = importlib.import_module("callbacks.migrations.0004_roles")
-# The migration's functions only read the editor's connection; a real one
-# cannot be opened inside a test's transaction on SQLite.
-schema_editor = SimpleNamespace(connection=connection)
-
+README = Path(__file__).resolve().parents[2] / "README.md"
 VIEW_QUEUES = {f"queues.view_{model}" for model in
                ("skill", "virtualqueue", "queueskill", "officehours", "closeddate", "agent", "agentskill",
                 "callingpolicy", "callingpolicyhours")}
@@ -32,6 +27,10 @@ def member_of(group_name):
     user = UserFactory()
     user.groups.add(Group.objects.get(name=group_name))
     return user
+
+
+def roles_and_permissions():
+    return {name: permissions_of(name) for name in setup.ROLES}
 
 
 def test_migrate_creates_the_five_roles():
@@ -71,13 +70,6 @@ def test_an_administrator_holds_every_permission_of_the_service_and_its_provisio
         f"{app}.{codename}" for app, codename in expected.values_list("content_type__app_label", "codename")}
 
 
-def test_permissions_of_a_model_a_later_migration_adds_wait_for_it_but_a_typo_stops_the_migration():
-    before_api_keys = MigrationLoader(connection).project_state(("callbacks", "0008_roles_for_new_models")).apps
-
-    assert roles_migration.not_yet_created(before_api_keys, "callbacks", ["add_apikey", "add_apikeyy",
-                                                                          "view_widget"]) == {"add_apikey"}
-
-
 def test_an_administrator_cannot_edit_permissions_themselves():
     assert not member_of("Administrator").has_perm("auth.change_permission")
 
@@ -89,17 +81,48 @@ def test_a_supervisor_may_manage_callbacks_but_not_add_queues():
     assert not supervisor.has_perm("queues.add_virtualqueue")
 
 
-def test_running_the_migration_again_restores_the_matrix():
+def test_applying_the_roles_again_restores_the_matrix():
     Group.objects.get(name="Agent").permissions.add(Permission.objects.get(codename="add_virtualqueue"))
     Group.objects.get(name="Manager").delete()
 
-    roles_migration.create_roles(apps, schema_editor)
+    setup.roles_apply()
 
     assert permissions_of("Agent") == {"callbacks.work_callback"}
     assert "reporting.view_reports" in permissions_of("Manager")
 
 
-def test_unapplying_the_migration_deletes_the_roles():
-    roles_migration.delete_roles(apps, schema_editor)
+def test_a_group_of_the_administrators_own_is_left_alone():
+    own = Group.objects.create(name="Night shift")
+    own.permissions.add(Permission.objects.get(codename="add_virtualqueue"))
 
-    assert not Group.objects.filter(name__in=roles_migration.ROLES).exists()
+    setup.roles_apply()
+
+    assert permissions_of("Night shift") == {"queues.add_virtualqueue"}
+
+
+def test_a_typo_in_the_matrix_stops_the_apply_rather_than_grant_less(monkeypatch):
+    monkeypatch.setitem(setup.ROLES, "Agent", {"callbacks": ["work_callback", "wrok_callback"]})
+
+    with pytest.raises(LookupError, match="wrok_callback"):
+        setup.roles_apply()
+
+
+def test_migrating_twice_changes_nothing():
+    before = roles_and_permissions()
+
+    call_command("migrate", verbosity=0)
+    call_command("migrate", verbosity=0)
+
+    assert roles_and_permissions() == before
+    assert Group.objects.filter(name__in=setup.ROLES).count() == len(setup.ROLES)
+
+
+def test_the_readmes_table_of_roles_names_the_groups_and_the_permissions_it_quotes():
+    section = README.read_text().split("## Roles and permissions", 1)[1].split("\n## ", 1)[0]
+    rows = dict(re.findall(r"^\| \*\*(\w+)\*\* \| (?:yes|no) \| (.*) \|$", section, re.MULTILINE))
+
+    assert set(rows) == set(setup.ROLES)
+    for group, can in rows.items():
+        quoted = set(re.findall(r"`(\w+_\w+)`", can))
+        codenames = {codename.split(".", 1)[1] for codename in permissions_of(group)}
+        assert quoted <= codenames, group

@@ -44,3 +44,47 @@ def test_a_server_process_with_a_secret_key_starts_with_debug_off(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_importing_the_settings_touches_nothing(tmp_path):
+    var = tmp_path / "var"
+
+    result = run("-c", "import callbackproject.settings", tmp_path=tmp_path, VAR_DIR=str(var), DEBUG="true")
+
+    assert result.returncode == 0, result.stderr
+    assert not var.exists()
+
+
+def test_a_checkout_makes_its_folders_and_one_development_key_at_start_up(tmp_path):
+    var = tmp_path / "var"
+    key = "from django.conf import settings; print(settings.SECRET_KEY)"
+
+    first = run("manage.py", "shell", "-v", "0", "-c", key, tmp_path=tmp_path, VAR_DIR=str(var))
+    second = run("manage.py", "shell", "-v", "0", "-c", key, tmp_path=tmp_path, VAR_DIR=str(var))
+
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout == (var / "dev_secret_key").read_text() + "\n"
+    assert (var / "dev_secret_key").stat().st_mode & 0o777 == 0o600
+    assert {path.name for path in (var / "celery").iterdir()} == {"queue", "processed", "control"}
+
+
+def test_a_server_on_postgresql_and_redis_touches_no_folder(tmp_path):
+    var = tmp_path / "var"
+
+    result = run("-c", "import django; django.setup()", tmp_path=tmp_path, VAR_DIR=str(var),
+                 SECRET_KEY="a-real-secret-for-this-test", DATABASE_URL="postgres://nobody@127.0.0.1:1/none",
+                 CELERY_BROKER_URL="redis://127.0.0.1:1/0")
+
+    assert result.returncode == 0, result.stderr
+    assert not var.exists()
+
+
+def test_an_app_setting_has_its_default_in_the_app_and_its_value_from_the_environment(tmp_path):
+    read = ("import django; django.setup(); from callbacks.conf import callback_settings; "
+            "print(callback_settings.retention_days)")
+    server = {"SECRET_KEY": "a-real-secret-for-this-test"}
+
+    default = run("-c", read, tmp_path=tmp_path, **server)
+    configured = run("-c", read, tmp_path=tmp_path, **server, CALLBACK_RETENTION_DAYS="7")
+
+    assert (default.stdout.strip(), configured.stdout.strip()) == ("30", "7")

@@ -143,7 +143,8 @@ class Command(BaseCommand):
             "is_staff": staff, "is_superuser": False, "is_active": True})
         user.set_password(password)
         user.save(update_fields=["password"])
-        # get_or_create: works whether or not the roles migration has run.
+        # get_or_create: works even where migrate has not applied the roles (callbackproject/setup.py), as on a
+        # database migrated only part of the way.
         user.groups.set([Group.objects.get_or_create(name=role)[0]])
         return user
 

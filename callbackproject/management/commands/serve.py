@@ -59,6 +59,8 @@ class Command(BaseCommand):
             signal.signal(signum, lambda signum, frame: stopping.append(signum))
 
         children = self.children(port)
+        # The beat keeps its pid and schedule files there (the embedded defaults may not have made it).
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         # Unbuffered, so the children's logs interleave in the order they happen.
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         died = None

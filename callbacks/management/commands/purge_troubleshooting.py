@@ -1,6 +1,6 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from callbacks.conf import callback_settings
 from callbacks.services import troubleshooting_records_purge
 
 
@@ -8,7 +8,7 @@ class Command(BaseCommand):
     help = "Delete rule rejections and API problems older than the retention period (cron-able)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, default=settings.TROUBLESHOOTING_RETENTION_DAYS,
+        parser.add_argument("--days", type=int, default=callback_settings.troubleshooting_retention_days,
                             help="Retention in days (default: TROUBLESHOOTING_RETENTION_DAYS).")
 
     def handle(self, *args, days, **options):
