@@ -26,7 +26,6 @@ VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 # Off unless set; manage.py sets it on for a checkout, where nobody sets it by hand.
 DEBUG = env.bool("DEBUG", default=False)
 
-
 # Development only: one random key kept on disk so logins survive restarts and every process
 # (web, worker, beat) signs with the same key. The first process to start writes its key there
 # (setup.var_prepare); until then there is none, and a process makes one of its own.
