@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PG_PORT ?= 5432
 REDIS_PORT ?= 6379
 
-.PHONY: run test services browser widget widget-check clean
+.PHONY: run test lint services browser widget widget-check clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ browser:
 # task was twice never delivered to the worker it started (passes alone; cause not yet found).
 CRASH_TEST := tests/callbackproject/test_worker_crash.py
 
+## The code's shape, checked before the tests: imports go one way (pyproject.toml, ARCHITECTURE.md).
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/lint-imports --no-cache
+
 ## make widget: regenerate the widget's country table from phonenumbers and rebuild its scripts
 ## (callbacks/static/callback/) from the modules in callbacks/widget/src/ with the pinned esbuild.
 ## Needs Node.js and npm; `make run` does not, as the built scripts are committed.
@@ -86,7 +90,7 @@ widget-check: $(VENV)/.installed-test
 
 ## make test: install with test extras, make sure PostgreSQL and Redis run, run the whole suite.
 ## The suite uses PostgreSQL whenever one is reachable (TEST_DATABASE_URL overrides).
-test: $(VENV)/.installed-test widget-check services browser
+test: $(VENV)/.installed-test lint widget-check services browser
 	@if [ -n "$$TEST_DATABASE_URL" ]; then db="$$TEST_DATABASE_URL"; \
 	elif command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p $(PG_PORT); then \
 	  db="postgres://postgres@127.0.0.1:$(PG_PORT)/callbacks"; \

@@ -7,7 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from rest_framework.throttling import BaseThrottle
 
-from .errors import is_api
+from .base.errors import is_api
 
 
 def client_address(request) -> str:

@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     # JSON, never an HTML page, for a database error on /api/ and /engagement/ (callbackproject/errors.py).
-    "callbackproject.errors.ApiErrorMiddleware",
+    "callbackproject.base.errors.ApiErrorMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -228,13 +228,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # DRF's own, but refusing JSON that decodes to no text or number (callbackproject/api.py).
     "DEFAULT_PARSER_CLASSES": [
-        "callbackproject.api.JSONParser",
+        "callbackproject.base.api.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "EXCEPTION_HANDLER": "callbackproject.api.exception_handler",
+    "EXCEPTION_HANDLER": "callbackproject.base.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("THROTTLE_AUTH", default="20/min"),
         # A busy office behind one address books well under this; a script does not.

@@ -6,8 +6,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from .api import errors
-from .throttling import ScopedThrottle
+from callbacks.api.public import urls as public_api
+from callbacks.api.staff import urls as staff_api
+from callbacks.pages import manage_urls as callback_pages
+from reporting.api import public_urls as reporting_public_api
+from reporting.api import urls as reporting_api
+from reporting.pages import urls as reporting_pages
+
+from .base.api import errors
+from .base.throttling import ScopedThrottle
 from .views import health
 
 
@@ -28,14 +35,14 @@ urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("healthz", health, name="health"),
     path("admin/", admin.site.urls),
-    path("agent/", include("callbacks.worklist_urls")),
+    path("agent/", include("callbacks.pages.worklist_urls")),
     path("manage/rules/", include("rules.urls")),
-    path("manage/", include("callbacks.manage_urls")),
+    path("manage/", include((reporting_pages.urlpatterns + callback_pages.urlpatterns, "manage"))),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/auth/token", TokenView.as_view(), name="api-token"),
-    path("api/v1/public/", include("callbacks.urls")),
-    path("api/v1/agent/", include("callbacks.agent_urls")),
-    path("api/v1/", include("callbacks.staff_urls")),
+    path("api/v1/public/", include((public_api.urlpatterns + reporting_public_api.urlpatterns, "public"))),
+    path("api/v1/agent/", include("callbacks.api.agent.urls")),
+    path("api/v1/", include((reporting_api.urlpatterns + staff_api.urlpatterns, "staff-api"))),
     path("engagement/v3/", include("callbacks.compat.ges_urls")),
     path("captcha/", include("captcha.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -43,4 +50,4 @@ urlpatterns = [
 ]
 
 handler404 = "callbackproject.views.not_found"
-handler500 = "callbackproject.errors.server_error"
+handler500 = "callbackproject.base.errors.server_error"

@@ -4,7 +4,7 @@ from django.views.defaults import page_not_found
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
-from .cache import cache_reachable
+from .base.cache import cache_reachable
 from .celery import app
 
 

@@ -8,6 +8,12 @@ class CallbacksConfig(AppConfig):
     def ready(self):
         from corsheaders.signals import check_request_enabled
 
-        from .cors import widget_origin_allowed
+        from rules.ledger import ledger_use
 
-        check_request_enabled.connect(widget_origin_allowed, dispatch_uid="callbacks.cors")
+        from .api.public.cors import widget_origin_allowed
+        from .ledger import CallbackLedger
+
+        # The rules count bookings through this app's answers, without importing it (rules.ledger).
+        ledger_use(CallbackLedger())
+
+        check_request_enabled.connect(widget_origin_allowed, dispatch_uid="callbacks.api.public.cors")

@@ -26,7 +26,7 @@ from queues.models import Agent
 from . import lifecycle
 from .models import Callback, CallbackEvent, State
 from .selectors import LOGGED_IN, callback_held_by
-from .services import AgentUnavailable, _lock_agent, _set_status, dial_blocked_until
+from .services.agents import AgentUnavailable, _lock_agent, _set_status, dial_blocked_until
 
 
 def claimable(*, agent: Agent, now: dt.datetime) -> QuerySet[Callback]:

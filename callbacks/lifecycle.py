@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from callbackproject.base.errors import ServiceError
 from queues import calling
 from queues.models import Agent
 
@@ -26,13 +27,16 @@ CLAIMED = "claimed"
 SCHEDULED_AT_OPENING = "scheduled_at_opening"
 
 
-class IllegalTransition(Exception):
-    """A move the state machine does not allow from the callback's state (HTTP 409)."""
+class IllegalTransition(ServiceError):
+    """A move the state machine does not allow from the callback's state."""
+
+    status, code = 409, "illegal_transition"
 
     def __init__(self, callback: Callback, transition: str):
         self.state = callback.state
         self.transition = transition
-        super().__init__(f"Cannot {transition} a callback that is {callback.get_state_display().lower()}.")
+        super().__init__(f"Cannot {transition} a callback that is {callback.get_state_display().lower()}.",
+                         state=callback.state)
 
 
 @dataclass(frozen=True)

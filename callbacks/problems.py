@@ -4,7 +4,7 @@ import logging
 
 from django.db import DatabaseError
 
-from callbackproject.cache import safe_add
+from callbackproject.base.cache import safe_add
 
 from .models import ApiProblem, Widget
 

@@ -8,13 +8,12 @@ from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from queues import calling, routing
-from queues.hours import day_bounds
 from queues.models import Agent, VirtualQueue
 from queues.selectors import agents_able_to_serve, queues_visible_to
 
 from .conf import callback_settings
 from .lifecycle import SCHEDULED_AT_OPENING, TRANSITIONS
-from .models import OPEN_STATES, ApiKey, Attempt, Callback, CallbackEvent, State, Widget
+from .models import ApiKey, Attempt, Callback, CallbackEvent, State, Widget
 from .reasons import ENDED_WORDS
 
 
@@ -73,6 +72,20 @@ def estimated_wait_seconds(queue: VirtualQueue, *, position: int, now: dt.dateti
 def queue_estimated_wait(queue: VirtualQueue) -> int | None:
     """The wait of a customer asking now: behind everyone already queued."""
     return estimated_wait_seconds(queue, position=queue_waiting_count(queue) + 1)
+
+
+@dataclass(frozen=True)
+class QueueStatus:
+    waiting: int
+    in_service: int  # held by agents: reserved or on the call
+    ewt_seconds: int | None  # a customer asking now, behind everyone queued
+
+
+def queue_status(queue: VirtualQueue, *, now: dt.datetime | None = None) -> QueueStatus:
+    counts = Callback.objects.filter(queue=queue, state__in=(State.QUEUED, State.ASSIGNED, State.IN_PROGRESS)).aggregate(
+        waiting=Count("pk", filter=Q(state=State.QUEUED)), in_service=Count("pk", filter=~Q(state=State.QUEUED)))
+    ewt = estimated_wait_seconds(queue, position=counts["waiting"] + 1, now=now)
+    return QueueStatus(counts["waiting"], counts["in_service"], ewt)
 
 
 def queue_wait_for_early_release(queue: VirtualQueue) -> int | None:
@@ -221,52 +234,6 @@ def callback_for_staff(user, callback_id) -> Callback | None:
                                        .order_by("id")),
                               Prefetch("dial_attempts", Attempt.objects.select_related("agent__user")))
             .filter(public_id=callback_id).first())
-
-
-@dataclass(frozen=True)
-class QueueOverview:
-    queue: VirtualQueue
-    waiting: int
-    scheduled_today: int
-    assigned: int
-    in_progress: int
-    done_today: int
-    flagged: int
-    agents_able: int
-    agents_available: int
-    ewt_seconds: int | None
-    oldest_wait_seconds: int | None
-
-
-def queue_overview(queue: VirtualQueue, *, now: dt.datetime | None = None) -> QueueOverview:
-    """One queue's figures now; "today" is the queue's own local day."""
-    now = now or timezone.now()
-    day_start, day_end = day_bounds(queue, now.astimezone(queue.time_zone).date())
-    today = Q(ended_at__gte=day_start, ended_at__lt=day_end)
-    # Open callbacks and those ended today only: the queue's history can be long.
-    figures = (Callback.objects.filter(queue=queue).filter(Q(state__in=OPEN_STATES) | today).aggregate(
-        waiting=Count("pk", filter=Q(state=State.QUEUED)),
-        scheduled_today=Count("pk", filter=Q(state=State.SCHEDULED, desired_time__gte=day_start,
-                                             desired_time__lt=day_end)),
-        assigned=Count("pk", filter=Q(state=State.ASSIGNED)),
-        in_progress=Count("pk", filter=Q(state=State.IN_PROGRESS)),
-        done_today=Count("pk", filter=Q(state=State.COMPLETED) & today),
-        flagged=Count("pk", filter=Q(flagged=True, state__in=OPEN_STATES)),
-        oldest=Min("place_at", filter=Q(state=State.QUEUED)),
-    ))
-    able = agents_able_to_serve(queue)
-    oldest = figures.pop("oldest")
-    return QueueOverview(
-        queue=queue, **figures,
-        agents_able=able.count(),
-        agents_available=able.filter(status=Agent.Status.AVAILABLE).count(),
-        ewt_seconds=estimated_wait_seconds(queue, position=figures["waiting"] + 1, now=now),
-        oldest_wait_seconds=max(0, round((now - oldest).total_seconds())) if oldest else None,
-    )
-
-
-def queues_overview(user, *, now: dt.datetime | None = None) -> list[QueueOverview]:
-    return [queue_overview(queue, now=now) for queue in queues_visible_to(user)]
 
 
 def agent_set_away_by_timeout(agent: Agent) -> CallbackEvent | None:

@@ -20,11 +20,12 @@ from functools import cached_property
 
 import phonenumbers
 
-from callbacks.models import Callback
+from callbackproject.base.errors import ServiceError
 from queues import calling
 from queues.models import VirtualQueue
 
 from . import selectors
+from .ledger import ledger
 from .locks import advisory_lock
 from .models import NUMBER_TYPE_LABELS, CountryPolicy, GlobalRules, NumberEntry, QueueRules, RejectionCode
 from .models import number_type_name
@@ -32,21 +33,20 @@ from .models import number_type_name
 Code = RejectionCode
 
 
-class Rejection(Exception):
+class Rejection(ServiceError):
     """A rule's refusal: a stable ``code``, a message a customer can read, and ``extra`` fields for the answer."""
 
+    status = 422
+
     def __init__(self, code: str, message: str, **extra):
-        self.code = code
-        self.message = message
-        self.extra = extra
-        super().__init__(message)
+        super().__init__(message, code=code, **extra)
 
 
 @dataclass(frozen=True)
 class CallbackRequest:
     """What a rule may judge: the queue, the parsed number and when the customer wants the call.
 
-    ``moving`` is the callback being rescheduled: it is not counted against
+    ``moving_id`` is the callback being rescheduled: it is not counted against
     the limits it already takes part in, and it is not a new request.
     An empty ``phone_number`` asks only about the queue (the widget's "offered now?").
     """
@@ -56,7 +56,7 @@ class CallbackRequest:
     region: str | None
     desired_time: dt.datetime | None
     now: dt.datetime
-    moving: Callback | None = None
+    moving_id: int | None = None
     reach: calling.Reach | None = None  # whom we would call; None: the queue's zone, no policy
 
     @cached_property
@@ -66,10 +66,6 @@ class CallbackRequest:
     @cached_property
     def number(self) -> phonenumbers.PhoneNumber | None:
         return phonenumbers.parse(self.phone_number) if self.phone_number else None
-
-    @property
-    def exclude(self) -> int | None:
-        return self.moving.pk if self.moving else None
 
     @cached_property
     def listing(self) -> str | None:
@@ -202,7 +198,7 @@ class OpenCallbacksLimit(Rule):
         if not limit or not request.phone_number:
             return
         lock_number(request.phone_number)
-        if selectors.open_callbacks_of_number(request.phone_number, exclude=request.exclude) >= limit:
+        if ledger().open_of_number(request.phone_number, exclude=request.moving_id) >= limit:
             self.refuse("You already have callbacks booked with us; please wait for those calls "
                         "or cancel one before asking again.")
 
@@ -214,10 +210,10 @@ class DailyLimit(Rule):
 
     def check(self, request):
         limit = request.rules.max_requests_per_day
-        if not limit or not request.phone_number or request.moving is not None:
+        if not limit or not request.phone_number or request.moving_id is not None:
             return
         lock_number(request.phone_number)
-        if selectors.requests_of_number_today(request.queue, request.phone_number, now=request.now) >= limit:
+        if ledger().requests_of_number_today(request.queue, request.phone_number, now=request.now) >= limit:
             self.refuse("This number has asked for a callback too many times today; please try again tomorrow.")
 
 
@@ -229,17 +225,14 @@ class OfferThresholds(Rule):
     def check(self, request):
         if request.desired_time is not None:
             return
-        from callbacks.selectors import queue_waiting_count
-        from callbacks.selectors import estimated_wait_seconds
-
         rules = request.rules
         if rules.offer_max_waiting is None and rules.offer_min_ewt_minutes is None:
             return
-        waiting = queue_waiting_count(request.queue)
+        waiting = ledger().waiting(request.queue)
         if rules.offer_max_waiting is not None and waiting > rules.offer_max_waiting:
             self.refuse("We have too many callbacks waiting right now; please pick a time for us to call you.")
         if rules.offer_min_ewt_minutes is not None:
-            wait = estimated_wait_seconds(request.queue, position=waiting + 1, now=request.now)
+            wait = ledger().estimated_wait(request.queue, position=waiting + 1, now=request.now)
             # No estimate (nobody logged in) is no short wait: keep offering.
             if wait is not None and wait <= rules.offer_min_ewt_minutes * 60:
                 self.refuse("The wait is short right now: please call us, or pick a time for us to call you.")
@@ -265,7 +258,7 @@ class Capacity(Rule):
         if rules.daily_capacity is not None:
             if self.lock:
                 advisory_lock("rules-capacity-day", queue.pk, day.isoformat())
-            if selectors.booked_on_day(queue, day, exclude=request.exclude) >= rules.daily_capacity:
+            if ledger().booked_on_day(queue, day, exclude=request.moving_id) >= rules.daily_capacity:
                 self.refuse("We are fully booked that day; please pick a time on another day."
                             if request.desired_time else
                             "We cannot take more callbacks today; please pick a time on another day.")
@@ -276,7 +269,7 @@ class Capacity(Rule):
             return
         if self.lock:
             advisory_lock("rules-capacity-slot", queue.pk, slot.start.isoformat())
-        if selectors.booked_in_slot(queue, slot, exclude=request.exclude) >= total:
+        if ledger().booked_in_slot(queue, slot, exclude=request.moving_id) >= total:
             self.refuse("That time is fully booked; please pick another one.")
 
 

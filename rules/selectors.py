@@ -3,17 +3,13 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
-
-from callbacks.models import OPEN_STATES, Callback, State
 from queues.hours import current_range, day_bounds, open_ranges
 from queues.models import VirtualQueue
 from queues.selectors import Slot
 
+from .ledger import ledger
 from .models import QueueRules, RejectionCode
 
-# A canceled or expired callback gives its place back; every other one used it.
-FREED_STATES = (State.CANCELED, State.EXPIRED)
 UTC = dt.timezone.utc
 
 
@@ -65,37 +61,6 @@ def slot_total(rules: QueueRules, local_start: dt.datetime) -> int | None:
     return rules.slot_capacity
 
 
-def counted(queue: VirtualQueue, exclude: int | None = None) -> QuerySet[Callback]:
-    callbacks = Callback.objects.filter(queue=queue).exclude(state__in=FREED_STATES)
-    return callbacks.exclude(pk=exclude) if exclude else callbacks
-
-
-def booked_in_slot(queue: VirtualQueue, slot: Slot, *, exclude: int | None = None) -> int:
-    return counted(queue, exclude).filter(desired_time__gte=slot.start, desired_time__lt=slot.end).count()
-
-
-def day_filter(start: dt.datetime, end: dt.datetime) -> Q:
-    """Callbacks of a day: scheduled for it, or asked for immediately during it."""
-    return (Q(desired_time__gte=start, desired_time__lt=end)
-            | Q(desired_time__isnull=True, created_at__gte=start, created_at__lt=end))
-
-
-def booked_on_day(queue: VirtualQueue, day: dt.date, *, exclude: int | None = None) -> int:
-    return counted(queue, exclude).filter(day_filter(*day_bounds(queue, day))).count()
-
-
-def open_callbacks_of_number(e164: str, *, exclude: int | None = None) -> int:
-    """Open callbacks of one number in every queue."""
-    callbacks = Callback.objects.filter(phone_number=e164, state__in=OPEN_STATES)
-    return (callbacks.exclude(pk=exclude) if exclude else callbacks).count()
-
-
-def requests_of_number_today(queue: VirtualQueue, e164: str, *, now: dt.datetime) -> int:
-    """Callbacks the number asked this queue for since the queue's midnight, whatever became of them."""
-    start, _ = day_bounds(queue, now.astimezone(queue.time_zone).date())
-    return Callback.objects.filter(queue=queue, phone_number=e164, created_at__gte=start).count()
-
-
 @dataclass(frozen=True)
 class SlotCapacity:
     slot: Slot
@@ -114,16 +79,14 @@ def slots_with_capacity(queue: VirtualQueue, slots: list[Slot]) -> list[SlotCapa
     rules = queue_rules(queue)
     tz = queue.time_zone
     first, last = slots[0].start, slots[-1].end
-    booked_times = list(counted(queue).filter(desired_time__gte=first, desired_time__lt=last)
-                        .values_list("desired_time", flat=True))
+    booked_times = ledger().booked_times(queue, first, last)
     day_left: dict[dt.date, int] = {}
     if rules.daily_capacity is not None:
         days = sorted({s.start.astimezone(tz).date() for s in slots})
         start, end = day_bounds(queue, days[0])[0], day_bounds(queue, days[-1])[1]
         per_day: dict[dt.date, int] = {}
-        for desired, created in counted(queue).filter(day_filter(start, end)).values_list("desired_time",
-                                                                                          "created_at"):
-            day = (desired or created).astimezone(tz).date()
+        for placed in ledger().booking_days(queue, start, end):
+            day = placed.astimezone(tz).date()
             per_day[day] = per_day.get(day, 0) + 1
         day_left = {day: max(0, rules.daily_capacity - per_day.get(day, 0)) for day in days}
     result = []

@@ -5,11 +5,11 @@ Capacity overrides and number entries are lists of rows; they stay in the admin,
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 
 from queues.selectors import queues_visible_to
 
+from . import services
 from .forms import QueueRulesPageForm
 from .models import NUMBER_TYPE_LABELS, GlobalRules, NumberEntry, QueueRules
 
@@ -40,14 +40,10 @@ def rules_list(request):
 @login_required
 @permission_required("rules.change_queuerules", raise_exception=True)
 def rules_edit(request, slug):
-    queue = queues_visible_to(request.user).filter(slug=slug).first()
-    if queue is None:
-        raise Http404("No such queue in your lines of business.")
-    rules = QueueRules.for_queue(queue)
-    form = QueueRulesPageForm(request.POST or None, instance=rules)
+    queue = services.rules_queue_for(user=request.user, slug=slug)
+    form = QueueRulesPageForm(request.POST or None, instance=QueueRules.for_queue(queue))
     if request.method == "POST" and form.is_valid():
-        form.instance.queue = queue
-        form.save()
+        services.queue_rules_update(user=request.user, queue=queue, fields=form.cleaned_data)
         messages.success(request, f"Rules of {queue} saved. They apply to the next booking.")
         return redirect("rules:list")
     return render(request, "rules/rules_edit.html", {"queue": queue, "form": form})

@@ -22,16 +22,6 @@ def post(client, path, data=None, **extra):
 
 
 @pytest.fixture
-def queue():
-    return QueueFactory(slug="support", name="Support", any_hour=True)
-
-
-@pytest.fixture
-def me(queue):
-    return working_agent(queue, username="ada", first_name="Ada", last_name="Byron")
-
-
-@pytest.fixture
 def api(me):
     return signed_in(me)
 

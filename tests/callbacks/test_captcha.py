@@ -6,8 +6,8 @@ from captcha.models import CaptchaStore
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-from callbacks import captcha
-from callbacks.captcha import CaptchaBackend, CaptchaInvalid, CaptchaUnavailable, captcha_verify, image_challenge
+from callbacks.api.public import captcha
+from callbacks.api.public.captcha import CaptchaBackend, CaptchaInvalid, CaptchaUnavailable, captcha_verify, image_challenge
 from callbacks.models import Widget
 from tests.factories import QueueFactory
 

@@ -99,7 +99,7 @@ def test_one_agent_claiming_twice_at_once_gets_one_callback():
     def first_claim():  # a claim under way: the agent locked, the callback assigned, not committed yet
         try:
             with transaction.atomic():
-                services._lock_agent(agent)
+                services.agents._lock_agent(agent)
                 lifecycle.assign(Callback.objects.select_related("queue").get(pk=first), agent=agent, now=NOW)
                 assigned.set()
                 go_on.wait(10)

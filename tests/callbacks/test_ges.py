@@ -16,7 +16,7 @@ from callbacks import lifecycle
 from callbacks.compat.correlation import CorrIdFilter
 from callbacks.compat.ges_mapping import GES_STATES, ges_state
 from callbacks.models import ApiKey, ApiProblem, Callback, Channel, Outcome, RejectionRecord, State
-from callbacks.throttles import CreateByNumberThrottle, ReadByAddressThrottle
+from callbacks.api.public.throttles import CreateByNumberThrottle, ReadByAddressThrottle
 from queues.models import Agent, ClosedDate
 from tests.factories import (AgentFactory, CallbackFactory, NumberEntryFactory, OfficeHoursFactory, QueueFactory,
                              QueueRulesFactory, WidgetFactory)

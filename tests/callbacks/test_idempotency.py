@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from callbacks import services
 from callbacks.models import Callback, IdempotentRequest
-from callbacks.throttles import CreateByAddressThrottle, CreateByNumberThrottle
+from callbacks.api.public.throttles import CreateByAddressThrottle, CreateByNumberThrottle
 from tests.factories import QueueFactory, WidgetFactory
 
 PHONE = "+44 20 7946 0958"

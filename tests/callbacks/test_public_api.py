@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from callbacks.models import Callback, Channel, State
 from reporting.models import WidgetEvent
-from callbacks.throttles import CreateByAddressThrottle, CreateByNumberThrottle
+from callbacks.api.public.throttles import CreateByAddressThrottle, CreateByNumberThrottle
 from queues.models import Agent, ClosedDate
 from tests.factories import AgentFactory, CallbackFactory, OfficeHoursFactory, WidgetFactory
 

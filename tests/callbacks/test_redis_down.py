@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from callbacks.models import Callback
-from callbacks.throttles import CreateByAddressThrottle
+from callbacks.api.public.throttles import CreateByAddressThrottle
 from tests.callbacks.test_ges import KEY, api_key, create, support  # noqa: F401 (fixtures)
 from tests.callbacks.test_public_api import book
 from tests.redis_server import redis_server  # noqa: F401 (fixture)
@@ -62,9 +62,9 @@ def test_a_throttle_counts_again_once_redis_is_back(redis_server,  # noqa: F811
 def test_an_outage_is_logged_once_and_without_personal_data(redis_down, widget, caplog):
     widget.queue.max_open_per_number = 0
     widget.queue.save()
-    with caplog.at_level(logging.WARNING, logger="callbackproject.cache"):
+    with caplog.at_level(logging.WARNING, logger="callbackproject.base.cache"):
         for _ in range(3):
             book(APIClient(), widget)
 
-    assert [r.getMessage() for r in caplog.records if r.name == "callbackproject.cache"] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "callbackproject.base.cache"] == [
         "the cache is unreachable (ConnectionError); carrying on without it"]

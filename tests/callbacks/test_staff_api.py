@@ -10,7 +10,7 @@ from rest_framework.authtoken.models import Token
 
 from callbacks import claim, services
 from callbacks.models import Callback, Channel, State
-from callbacks.throttles import CreateByAddressThrottle
+from callbacks.api.public.throttles import CreateByAddressThrottle
 from queues.models import LineOfBusiness
 from tests.factories import CallbackFactory, OfficeHoursFactory, QueueFactory, working_agent
 
@@ -51,11 +51,6 @@ def ids(response):
 
 def later(**delta):
     return timezone.now() + dt.timedelta(**delta)
-
-
-@pytest.fixture
-def queue():
-    return QueueFactory(slug="support", name="Support", any_hour=True)
 
 
 @pytest.fixture

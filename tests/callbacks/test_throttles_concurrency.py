@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import connection
 from rest_framework.test import APIClient
 
-from callbacks.throttles import CreateByNumberThrottle
+from callbacks.api.public.throttles import CreateByNumberThrottle
 from tests.callbacks.test_public_api import book
 from tests.factories import QueueFactory, WidgetFactory
 

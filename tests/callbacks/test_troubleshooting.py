@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from callbacks import lifecycle
 from callbacks.models import ApiProblem, Widget
-from callbacks.throttles import CreateByAddressThrottle
+from callbacks.api.public.throttles import CreateByAddressThrottle
 from queues.models import LineOfBusiness
 from tests.factories import AgentFactory, CallbackFactory, OfficeHoursFactory, QueueFactory, WidgetFactory
 

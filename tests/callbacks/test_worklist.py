@@ -24,11 +24,6 @@ def queue():
 
 
 @pytest.fixture
-def me(queue):
-    return working_agent(queue, username="ada", first_name="Ada", last_name="Byron")
-
-
-@pytest.fixture
 def page(me):
     return signed_in(me)
 

@@ -18,7 +18,7 @@ AMERICAN = "+12015550123"      # US
 
 def make_request(queue, phone_number=LANDLINE, *, desired_time=None, now=NOW, moving=None, region=None):
     return CallbackRequest(queue=queue, phone_number=phone_number, region=region, desired_time=desired_time,
-                           now=now, moving=moving)
+                           now=now, moving_id=moving.pk if moving else None)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import zoneinfo
 
 import pytest
 
-from callbacks.public_api import slot_data
+from callbacks.api.public.serializers import slot_data
 from queues.selectors import bookable_slots
 from rules import engine
 from rules.engine import Rejection

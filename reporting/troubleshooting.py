@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from queues.models import OfficeHours, VirtualQueue, clock_range
 from queues.selectors import agents_able_to_serve, queues_visible_to
-from rules.models import QueueRules, RejectionRecord
+from rules.models import QueueRules
 
-from .lifecycle import TRANSITIONS
-from .models import ApiProblem, CallbackEvent, Widget
+from callbacks.lifecycle import TRANSITIONS
+from callbacks.models import ApiProblem, CallbackEvent, RejectionRecord, Widget
 
 RECENT_DAYS = 7
 LATEST = 50

@@ -25,11 +25,11 @@ from queues import calling, routing
 from queues.selectors import agent_by_username, agents_able_to_serve
 from rules.engine import Rejection
 
-from . import diagnostics, lifecycle, services
-from .filters import CallbackSearch
-from .models import Callback, CallbackEvent, Consent, State
-from .phone import mask_phone
-from .selectors import callback_for_staff, callbacks_visible_to, queues_overview
+from callbacks import lifecycle, services
+from callbacks.filters import CallbackSearch
+from callbacks.models import Callback, CallbackEvent, Consent
+from callbacks.phone import mask_phone
+from callbacks.selectors import callback_for_staff, callbacks_visible_to
 
 PAGE_SIZE = 25
 BULK_LIMIT = 200
@@ -42,25 +42,6 @@ def viewer(view):
 
 def manager_of_callbacks(view):
     return require_POST(login_required(permission_required("callbacks.manage_callback", raise_exception=True)(view)))
-
-
-@require_GET
-@viewer
-def overview(request):
-    template = "manage/_overview_table.html" if request.htmx else "manage/overview.html"
-    return render(request, template, {"queues": queues_overview(request.user), "now": timezone.now()})
-
-
-@require_GET
-@login_required
-@permission_required("callbacks.view_troubleshooting", raise_exception=True)
-def troubleshooting(request):
-    widgets = [(widget, diagnostics.widget_warnings(widget)) for widget in diagnostics.widgets_visible_to(request.user)]
-    return render(request, "manage/troubleshooting.html", {
-        "problems": diagnostics.recent_problems(request.user),
-        "widgets": widgets,
-        "queues": diagnostics.queue_setups(request.user),
-    })
 
 
 SEARCHES = "callback_searches"  # session key: opaque search id -> the number searched
@@ -161,12 +142,7 @@ def callback_detail(request, callback_id):
         "consent_number": mask_phone(consent.phone_number) if consent else "",
         "can_manage": request.user.has_perm("callbacks.manage_callback"),
         # Only the actions the callback's state allows are offered.
-        "can": {
-            "reschedule": lifecycle.can(callback, "reschedule"),
-            "assign": callback.state in (State.SCHEDULED, State.QUEUED, State.RETRY_WAIT, State.ASSIGNED),
-            "requeue": callback.state in (State.SCHEDULED, State.RETRY_WAIT, State.ASSIGNED),
-            "cancel": callback.is_open,
-        },
+        "can": services.callback_staff_actions(callback),
         "agents": agents_able_to_serve(callback.queue).select_related("user").order_by("user__username"),
         "zone": zone,
         "desired_local": callback.desired_time.astimezone(zone).strftime("%Y-%m-%dT%H:%M")

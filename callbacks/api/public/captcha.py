@@ -14,21 +14,25 @@ import urllib.request
 
 from captcha.helpers import captcha_image_url
 from captcha.models import CaptchaStore
-from django.conf import settings
-
-from callbacks.conf import callback_settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from callbackproject.base.errors import ServiceError, Unavailable
+from callbacks.models import ApiKey, ApiProblem, Widget
+from callbacks.problems import problem_record
+
+from .throttles import client_ip
+from callbacks.conf import callback_settings
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_BACKENDS = {
-    "none": "callbacks.captcha.NoCaptcha",
-    "image": "callbacks.captcha.ImageCaptcha",
-    "recaptcha": "callbacks.captcha.HostedCaptcha",
-    "hcaptcha": "callbacks.captcha.HostedCaptcha",
-    "turnstile": "callbacks.captcha.HostedCaptcha",
+    "none": "callbacks.api.public.captcha.NoCaptcha",
+    "image": "callbacks.api.public.captcha.ImageCaptcha",
+    "recaptcha": "callbacks.api.public.captcha.HostedCaptcha",
+    "hcaptcha": "callbacks.api.public.captcha.HostedCaptcha",
+    "turnstile": "callbacks.api.public.captcha.HostedCaptcha",
 }
 
 DEFAULT_VERIFY_URLS = {
@@ -38,22 +42,15 @@ DEFAULT_VERIFY_URLS = {
 }
 
 
-class CaptchaError(Exception):
-    default_message = ""
-
-    def __init__(self, message: str | None = None):
-        self.message = message or self.default_message
-        super().__init__(self.message)
-
-
-class CaptchaInvalid(CaptchaError):
+class CaptchaInvalid(ServiceError):
     """The answer is missing, wrong, expired or already used; the message is for the customer."""
 
+    code = "captcha_invalid"
     default_message = "Please complete the CAPTCHA again."
 
 
-class CaptchaUnavailable(CaptchaError):
-    """The provider could not give an answer; the API answers 503."""
+class CaptchaUnavailable(Unavailable):
+    """The provider could not give an answer."""
 
     default_message = "The CAPTCHA check is unavailable right now. Please try again in a minute."
 
@@ -146,3 +143,16 @@ def captcha_verify(*, holder, token: str | None, remote_ip: str | None) -> None:
     ``holder``: a widget or a GES API key, with ``captcha_provider`` and ``captcha_secret_key``.
     """
     get_backend(holder.captcha_provider).verify(holder=holder, token=(token or "").strip(), remote_ip=remote_ip or None)
+
+
+def captcha_check(*, holder: Widget | ApiKey, token: str | None, request) -> None:
+    """``captcha_verify`` for a customer's request: a refused answer is recorded for the troubleshooting page."""
+    try:
+        captcha_verify(holder=holder, token=token, remote_ip=client_ip(request))
+    except CaptchaInvalid as exc:
+        if isinstance(holder, Widget):
+            logger.info("captcha refused for widget %s", holder.public_key)
+            problem_record(kind=ApiProblem.Kind.CAPTCHA, request=request, widget=holder, detail=str(exc))
+        else:
+            problem_record(kind=ApiProblem.Kind.CAPTCHA, request=request, detail=f"API key {holder}: {exc}")
+        raise

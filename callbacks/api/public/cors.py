@@ -8,9 +8,9 @@ credentials are allowed.
 import logging
 import re
 
-from .models import ApiKey, ApiProblem, Callback, Widget
-from .problems import problem_record
-from .selectors import api_key_get
+from callbacks.models import ApiKey, ApiProblem, Callback, Widget
+from callbacks.problems import problem_record
+from callbacks.selectors import api_key_get
 
 logger = logging.getLogger(__name__)
 

@@ -17,16 +17,16 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthentic
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from callbackproject.api import errors
-from queues.models import Agent, VirtualQueue
-from queues.selectors import agent_by_username, queues_visible_to
+from callbackproject.base.api import errors
 
-from . import public_api, services
-from .agent_api import AttemptOutput, QueueRefOutput
-from .filters import CallbackFilter, CallbackSearch
-from .lifecycle import Actor
-from .models import Callback, Channel, State
-from .selectors import callback_for_staff, callbacks_visible_to, queues_overview
+from callbacks import services
+from callbacks.api.public import serializers as public
+from callbacks.api.public.throttles import client_ip
+from callbacks.filters import CallbackFilter, CallbackSearch
+from callbacks.lifecycle import Actor
+from callbacks.models import Callback, Channel
+from callbacks.selectors import callback_for_staff, callbacks_visible_to
+from .serializers import (AssignInput, CancelInput, SearchInput, StaffCallbackDetailOutput, StaffCallbackOutput, StaffCreateInput)
 
 TAGS = ["staff"]
 
@@ -55,44 +55,6 @@ class StaffPagination(PageNumberPagination):
 
 # -- output -------------------------------------------------------------------------------------
 
-class StaffCallbackOutput(serializers.Serializer):
-    id = serializers.UUIDField(source="public_id")
-    queue = QueueRefOutput()
-    state = serializers.CharField()
-    channel = serializers.CharField()
-    first_name = serializers.CharField()
-    last_name = serializers.CharField()
-    # The stored PhoneNumber prints as E.164 (PHONENUMBER_DEFAULT_FORMAT); empty once purged.
-    phone_number = serializers.CharField(help_text="E.164; empty once personal data is purged.")
-    desired_time = serializers.DateTimeField(allow_null=True, help_text="Null: as soon as possible.")
-    created_at = serializers.DateTimeField()
-    attempts = serializers.IntegerField(help_text="Dials so far.")
-    agent = serializers.CharField(source="agent.user.username", allow_null=True,
-                                  help_text="Username of the agent holding it, or who ended it; else null.")
-    flagged = serializers.BooleanField(help_text="Agents rejected it as often as the queue allows.")
-    outcome = serializers.CharField(help_text="The last dial's outcome; empty before any.")
-
-
-class EventOutput(serializers.Serializer):
-    type = serializers.CharField()
-    from_state = serializers.CharField(help_text="Empty for the creation.")
-    to_state = serializers.CharField()
-    time = serializers.DateTimeField(source="created_at")
-    actor = serializers.ChoiceField(choices=Actor.choices)
-    user = serializers.CharField(source="actor_user.username", allow_null=True)
-    reason = serializers.CharField()
-    metadata = serializers.JSONField()
-
-
-class StaffCallbackDetailOutput(StaffCallbackOutput):
-    email = serializers.CharField(help_text="Empty when the customer gave none, or once purged.")
-    notes = serializers.CharField()
-    context = serializers.JSONField(help_text="The customer's journey from the widget.")
-    customer_timezone = serializers.CharField()
-    reservation_expires_at = serializers.DateTimeField(allow_null=True)
-    events = EventOutput(many=True, source="events.all", help_text="The timeline, oldest first.")
-    dial_attempts = AttemptOutput(many=True, source="dial_attempts.all")
-
 
 def visible_callback(user, callback_id) -> Callback:
     """The callback with its timeline; one outside the user's queues is as unknown as a made-up id."""
@@ -107,25 +69,6 @@ def detail(user, callback_id) -> dict:
 
 
 # -- callbacks ----------------------------------------------------------------------------------
-
-class VisibleQueueField(serializers.SlugRelatedField):
-    """A queue by slug, among the user's lines of business: any other reads as unknown."""
-
-    def get_queryset(self):
-        return queues_visible_to(self.context["request"].user)
-
-    def to_internal_value(self, data):
-        # PostgreSQL refuses a NUL even in a lookup: no slug holds one, so it names no queue.
-        if isinstance(data, str) and "\x00" in data:
-            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
-        return super().to_internal_value(data)
-
-
-class StaffCreateInput(public_api.CreateInput):
-    # get_queryset narrows it per user; the schema reads the model from this one.
-    queue = VisibleQueueField(slug_field="slug", queryset=VirtualQueue.objects.all())
-    captcha = None  # staff are signed in
-    consent_text = None  # recorded as taken by the signed-in user
 
 
 class CallbacksView(StaffView, GenericAPIView):
@@ -156,7 +99,7 @@ class CallbacksView(StaffView, GenericAPIView):
         # The customer's token is not for staff: they follow it here.
         callback, _ = services.callback_create(
             queue=data.validated_data["queue"], channel=Channel.STAFF, actor=Actor.STAFF, user=request.user,
-            client_address=public_api.client_ip(request), **data.customer_fields())
+            client_address=client_ip(request), **data.customer_fields())
         return Response(detail(request.user, callback.public_id), status=status.HTTP_201_CREATED)
 
 
@@ -169,18 +112,6 @@ class ReadsCallbacks(ManagesCallbacks):
 
     def has_permission(self, request, view):
         return request.user.has_perm("callbacks.view_callback")
-
-
-class SearchInput(serializers.Serializer):
-    """The body's shape, checked first so a list or object where text belongs is a 400; CallbackSearch then filters."""
-
-    phone = serializers.CharField(required=False, max_length=32, help_text="All of it, or some of its digits.")
-    queue = serializers.SlugField(required=False)
-    state = serializers.ListField(child=serializers.ChoiceField(choices=State.choices), required=False)
-    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
-    created_from = serializers.DateField(required=False)
-    created_to = serializers.DateField(required=False)
-    flagged = serializers.BooleanField(required=False, allow_null=True)
 
 
 class CallbackSearchView(StaffView, GenericAPIView):
@@ -219,11 +150,6 @@ class CallbackActionView(StaffView):
         return Response(detail(self.request.user, callback_id))
 
 
-class CancelInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=64, required=False, allow_blank=True,
-                                   help_text="Kept in the event; default canceled_by_staff.")
-
-
 class CancelView(CallbackActionView):
     @extend_schema(tags=TAGS, request=CancelInput, responses={200: StaffCallbackDetailOutput, **ACTION_ERRORS},
                    summary="Cancel a callback")
@@ -236,24 +162,14 @@ class CancelView(CallbackActionView):
 
 
 class RescheduleView(CallbackActionView):
-    @extend_schema(tags=TAGS, request=public_api.RescheduleInput,
+    @extend_schema(tags=TAGS, request=public.RescheduleInput,
                    responses={200: StaffCallbackDetailOutput, **ACTION_ERRORS, **errors(422)},
                    summary="Move a waiting callback to another time, through the same rules")
     def post(self, request, callback_id):
-        data = public_api.RescheduleInput(data=request.data)
+        data = public.RescheduleInput(data=request.data)
         data.is_valid(raise_exception=True)
         return self.act(callback_id, lambda cb: services.callback_reschedule(
             callback=cb, desired_time=data.validated_data["desired_time"], actor=Actor.STAFF, user=request.user))
-
-
-class AssignInput(serializers.Serializer):
-    agent = serializers.CharField(help_text="The agent's username.")
-
-    def validate_agent(self, username) -> Agent:
-        agent = agent_by_username(username)
-        if agent is None:
-            raise serializers.ValidationError(f"No agent has the username “{username}”.")
-        return agent
 
 
 class AssignView(CallbackActionView):
@@ -271,29 +187,3 @@ class RequeueView(CallbackActionView):
                    summary="Take a reserved callback back from its agent, or put a waiting one in line now")
     def post(self, request, callback_id):
         return self.act(callback_id, lambda cb: services.callback_requeue(callback=cb, user=request.user))
-
-
-# -- queues -------------------------------------------------------------------------------------
-
-class QueueOverviewOutput(serializers.Serializer):
-    slug = serializers.SlugField(source="queue.slug")
-    name = serializers.CharField(source="queue.name")
-    time_zone = serializers.CharField(source="queue.time_zone")
-    active = serializers.BooleanField(source="queue.active")
-    waiting = serializers.IntegerField()
-    scheduled_today = serializers.IntegerField(help_text="Scheduled for the queue's local today.")
-    assigned = serializers.IntegerField()
-    in_progress = serializers.IntegerField()
-    done_today = serializers.IntegerField(help_text="Completed in the queue's local today.")
-    flagged = serializers.IntegerField(help_text="Open callbacks flagged for supervisors.")
-    agents_able = serializers.IntegerField(help_text="Agents who serve the queue with its skills.")
-    agents_available = serializers.IntegerField()
-    ewt_seconds = serializers.IntegerField(allow_null=True, help_text="A new customer's wait; null: nobody in.")
-    oldest_wait_seconds = serializers.IntegerField(allow_null=True)
-
-
-class QueuesView(StaffView):
-    @extend_schema(tags=TAGS, responses={200: QueueOverviewOutput(many=True), **errors(401, 403)},
-                   summary="The user's queues, with figures now")
-    def get(self, request):
-        return Response(QueueOverviewOutput(queues_overview(request.user), many=True).data)

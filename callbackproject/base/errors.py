@@ -1,9 +1,14 @@
-"""Errors no view answers itself, as JSON on an API path: the database unreachable, a body too large, a crash.
+"""The error contract: refusals a client can act on, and the errors no view answers itself.
 
-The error contract (README, "Errors") holds on ``/api/`` and ``/engagement/``
-whatever fails: DRF's exception handler (callbackproject/api.py) answers for
-the views, ``ApiErrorMiddleware`` for any other view, and ``server_error``
-(``handler500``) for what fails outside a view, in a middleware or a session.
+Every refusal of a service is a ``ServiceError``: a stable ``code``, the HTTP
+``status`` it means, a message a person can read and the fields the answer
+adds. One DRF exception handler (``base.api``) answers them on our APIs; the
+GES adapter wraps the same errors in its envelope.
+
+The rest holds the contract (README, "Errors") on ``/api/`` and ``/engagement/``
+whatever fails: ``ApiErrorMiddleware`` for any view past DRF, and
+``server_error`` (``handler500``) for what fails outside a view, in a
+middleware or a session: the database unreachable, a body too large, a crash.
 """
 
 import logging
@@ -21,6 +26,38 @@ API_PATHS = ("/api/", "/engagement/")
 UNAVAILABLE = "The database is not answering; please try again shortly."
 TOO_LARGE = "The request body is larger than this service accepts."
 SERVER_ERROR = "Internal error; it has been logged."
+
+
+class ServiceError(Exception):
+    """A refusal a client can act on. Subclasses set ``status`` and ``code``; ``extra`` goes into the answer."""
+
+    status: int = 400
+    code: str = "invalid"
+    default_message: str = ""
+
+    def __init__(self, message: str | None = None, *, code: str | None = None, **extra):
+        self.message = message or self.default_message
+        if code is not None:
+            self.code = code
+        self.extra = extra
+        super().__init__(self.message)
+
+    def answer(self) -> dict:
+        return {"code": self.code, "detail": self.message, **self.extra}
+
+    def headers(self) -> dict:
+        return {}
+
+
+class Unavailable(ServiceError):
+    """A service we depend on did not answer: worth retrying shortly."""
+
+    status = 503
+    code = "unavailable"
+    default_message = "A service we depend on is not answering; please try again shortly."
+
+    def headers(self) -> dict:
+        return {"Retry-After": str(settings.DATABASE_RETRY_AFTER_SECONDS)}
 
 
 def is_api(request) -> bool:

@@ -22,9 +22,9 @@ from django.views.decorators.http import require_GET, require_POST
 from queues import calling, routing
 from queues.models import Agent
 
-from . import claim, lifecycle, services
-from .models import Callback, Outcome
-from .selectors import agent_set_away_by_timeout, agent_worklist
+from callbacks import claim, lifecycle, services
+from callbacks.models import Callback, Outcome
+from callbacks.selectors import agent_set_away_by_timeout, agent_worklist
 
 # The outcomes as the agent sees them, most common first, each with what it does to the callback.
 OUTCOME_BUTTONS = [

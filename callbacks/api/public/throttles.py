@@ -10,12 +10,12 @@ from collections.abc import Mapping
 import phonenumbers
 from django.core.exceptions import ValidationError
 
-from callbackproject.throttling import AtomicRateThrottle
+from callbackproject.base.throttling import AtomicRateThrottle
 
-from .models import ApiProblem
-from .phone import parse_phone
-from .problems import problem_record
-from .selectors import widget_get
+from callbacks.models import ApiProblem
+from callbacks.phone import parse_phone
+from callbacks.problems import problem_record
+from callbacks.selectors import widget_get
 
 
 class RecordedThrottle(AtomicRateThrottle):
@@ -64,3 +64,8 @@ class CreateByNumberThrottle(RecordedThrottle):
             return None
         e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
         return self.cache_format % {"scope": self.scope, "ident": e164}
+
+
+def client_ip(request) -> str | None:
+    """The customer's address as the throttles see it (behind the configured proxies)."""
+    return ReadByAddressThrottle().get_ident(request)

@@ -5,23 +5,22 @@ role) and an agent profile. An agent acts only on callbacks assigned to them:
 any other callback is unknown to them (404).
 """
 
-import phonenumbers
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from callbackproject.api import errors
+from callbackproject.base.api import errors
 from queues.models import Agent
 
-from . import claim, services
-from .models import Callback, Outcome
-from .selectors import agent_worklist, callback_with_attempts
+from callbacks import claim, services
+from callbacks.models import Callback
+from callbacks.selectors import agent_worklist, callback_with_attempts
+from .serializers import (CallbackDetailOutput, MeOutput, OutcomeInput, ReleaseInput, StatusInput)
 
 TAGS = ["agent"]
 
@@ -51,74 +50,6 @@ class AgentView(APIView):
 
 
 # -- output -------------------------------------------------------------------------------------
-
-class QueueRefOutput(serializers.Serializer):
-    slug = serializers.SlugField()
-    name = serializers.CharField()
-
-
-class AttemptOutput(serializers.Serializer):
-    number = serializers.IntegerField()
-    agent = serializers.SerializerMethodField()
-    started_at = serializers.DateTimeField()
-    ended_at = serializers.DateTimeField(allow_null=True)
-    outcome = serializers.CharField(help_text="Empty while dialling.")
-    notes = serializers.CharField()
-
-    def get_agent(self, attempt) -> str | None:
-        return str(attempt.agent) if attempt.agent else None
-
-
-class CallbackDetailOutput(serializers.Serializer):
-    id = serializers.UUIDField(source="public_id")
-    state = serializers.CharField()
-    queue = QueueRefOutput()
-    first_name = serializers.CharField()
-    last_name = serializers.CharField()
-    phone_number = serializers.SerializerMethodField(help_text="E.164, for the dialler and a tel: link.")
-    phone_national = serializers.SerializerMethodField(help_text="As the customer's country writes it.")
-    notes = serializers.CharField()
-    context = serializers.JSONField(help_text="The customer's journey from the widget.")
-    desired_time = serializers.DateTimeField(allow_null=True)
-    created_at = serializers.DateTimeField()
-    waited_seconds = serializers.SerializerMethodField(help_text="Since the customer's place in line.")
-    reservation_expires_at = serializers.DateTimeField(allow_null=True)
-    attempt_count = serializers.IntegerField(source="attempts")
-    max_attempts = serializers.IntegerField(source="queue.max_attempts")
-    attempts = AttemptOutput(many=True, source="dial_attempts.all")
-
-    def get_phone_number(self, callback) -> str:
-        return phonenumbers.format_number(callback.phone_number, phonenumbers.PhoneNumberFormat.E164) \
-            if callback.phone_number else ""
-
-    def get_phone_national(self, callback) -> str:
-        return phonenumbers.format_number(callback.phone_number, phonenumbers.PhoneNumberFormat.NATIONAL) \
-            if callback.phone_number else ""
-
-    def get_waited_seconds(self, callback) -> int:
-        return max(0, round((timezone.now() - callback.place_at).total_seconds()))
-
-
-class UpcomingOutput(serializers.Serializer):
-    id = serializers.UUIDField(source="public_id")
-    queue = QueueRefOutput()
-    first_name = serializers.CharField()
-    last_name = serializers.CharField()
-    desired_time = serializers.DateTimeField()
-
-
-class QueueOutput(QueueRefOutput):
-    waiting = serializers.IntegerField()
-
-
-class MeOutput(serializers.Serializer):
-    username = serializers.CharField()
-    name = serializers.CharField()
-    status = serializers.ChoiceField(choices=Agent.Status.choices)
-    status_changed_at = serializers.DateTimeField()
-    queues = QueueOutput(many=True, help_text="The queues this agent can serve, and how many wait in each.")
-    current = CallbackDetailOutput(allow_null=True, help_text="The callback reserved for or dialled by the agent.")
-    upcoming = UpcomingOutput(many=True, help_text="Up to 10 scheduled callbacks of their queues, soonest first.")
 
 
 def detail(callback: Callback) -> dict:
@@ -150,10 +81,6 @@ class MeView(AgentView):
                    summary="The agent: status, queues, current and upcoming callbacks")
     def get(self, request):
         return Response(me(self.agent))
-
-
-class StatusInput(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Agent.Status.choices)
 
 
 class StatusView(AgentView):
@@ -200,11 +127,6 @@ class StartView(CallbackActionView):
         return self.act(callback_id, lambda cb: services.callback_start(callback=cb, agent=self.agent))
 
 
-class OutcomeInput(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=Outcome.choices)
-    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-
-
 class OutcomeView(CallbackActionView):
     @extend_schema(tags=TAGS, request=OutcomeInput, responses={200: CallbackDetailOutput, **ACTION_ERRORS},
                    summary="Record how the dial went: completes, retries, fails or cancels the callback")
@@ -214,11 +136,6 @@ class OutcomeView(CallbackActionView):
         return self.act(callback_id, lambda cb: services.callback_record_outcome(
             callback=cb, agent=self.agent, outcome=data.validated_data["outcome"],
             notes=data.validated_data["notes"]))
-
-
-class ReleaseInput(serializers.Serializer):
-    reject = serializers.BooleanField(required=False, default=False,
-                                      help_text="Reject after the preview: another agent gets it.")
 
 
 class ReleaseView(CallbackActionView):

@@ -1,4 +1,4 @@
-"""The API's error contract: domain errors become the status a client can act on."""
+"""The API's error contract: a service's refusal becomes the status a client can act on, always as JSON."""
 
 import json
 import logging
@@ -11,11 +11,7 @@ from rest_framework import exceptions, parsers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler, set_rollback
 
-from callbacks.lifecycle import IllegalTransition
-from callbacks.services import AgentUnavailable, DuplicateCallback
-from rules.engine import Rejection
-
-from .errors import SERVER_ERROR, TOO_LARGE, database_unavailable_answer, database_unreachable
+from .errors import SERVER_ERROR, TOO_LARGE, ServiceError, database_unavailable_answer, database_unreachable
 
 logger = logging.getLogger(__name__)
 
@@ -78,16 +74,6 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)
-    if isinstance(exc, IllegalTransition):
-        return Response({"code": "illegal_transition", "detail": str(exc), "state": exc.state},
-                        status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, AgentUnavailable):
-        return Response({"code": "agent_unavailable", "detail": str(exc), "status": exc.status},
-                        status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, DuplicateCallback):
-        return Response({"code": "duplicate", "detail": str(exc), "id": exc.existing.public_id},
-                        status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, Rejection):
-        return Response({"code": exc.code, "detail": exc.message, **exc.extra},
-                        status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+    if isinstance(exc, ServiceError):
+        return Response(exc.answer(), status=exc.status, headers=exc.headers())
     return drf_exception_handler(exc, context)

@@ -1,0 +1,53 @@
+"""What the rules count, named here and answered by the app that holds the bookings.
+
+The rules judge a request against what is already booked, and the bookings are
+callbacks, an app above this one that asks the rules before every booking:
+importing it would make a cycle. So the rules say which counts they need
+(``Ledger``) and the callbacks app hands its answers in once, when it starts
+(``ledger_use`` in ``callbacks.apps``), the way a contrib app takes a backend.
+"""
+
+import datetime as dt
+from typing import Protocol
+
+from django.core.exceptions import ImproperlyConfigured
+
+from queues.models import VirtualQueue
+from queues.selectors import Slot
+
+
+class Ledger(Protocol):
+    """Bookings as the rules count them. ``exclude`` is the callback being moved: it does not count against itself."""
+
+    def booked_in_slot(self, queue: VirtualQueue, slot: Slot, *, exclude: int | None = None) -> int: ...
+
+    def booked_on_day(self, queue: VirtualQueue, day: dt.date, *, exclude: int | None = None) -> int: ...
+
+    def booked_times(self, queue: VirtualQueue, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
+        """The desired times of the bookings in [start, end)."""
+
+    def booking_days(self, queue: VirtualQueue, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
+        """For each booking of the days between start and end, the instant that places it on its day."""
+
+    def open_of_number(self, e164: str, *, exclude: int | None = None) -> int: ...
+
+    def requests_of_number_today(self, queue: VirtualQueue, e164: str, *, now: dt.datetime) -> int: ...
+
+    def waiting(self, queue: VirtualQueue) -> int: ...
+
+    def estimated_wait(self, queue: VirtualQueue, *, position: int, now: dt.datetime) -> int | None: ...
+
+
+_ledger: Ledger | None = None
+
+
+def ledger_use(ledger: Ledger) -> None:
+    global _ledger
+    _ledger = ledger
+
+
+def ledger() -> Ledger:
+    if _ledger is None:
+        raise ImproperlyConfigured("The rules count bookings through a ledger, and no app has given one: "
+                                   "is 'callbacks' in INSTALLED_APPS?")
+    return _ledger
