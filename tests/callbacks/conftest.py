@@ -1,4 +1,5 @@
-"""Fixtures for the widget's real-browser tests: Chromium, a host site on another origin, a widget.
+"""Fixtures of the callbacks tests: the support queue and its agent; and for the widget's real-browser tests,
+Chromium, a host site on another origin, a widget.
 
 The widget is served by pytest-django's ``live_server`` (http://localhost:<port>) and embedded in
 pages served from http://127.0.0.1:<another port>, so every API call crosses origins and CORS is
@@ -17,6 +18,22 @@ import pytest
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture
+def queue(db):
+    """The support queue, whose customers may be called at any hour; a module needing another defines its own."""
+    from tests.factories import QueueFactory
+
+    return QueueFactory(slug="support", name="Support", any_hour=True)
+
+
+@pytest.fixture
+def me(queue):
+    """Ada, an agent serving the test's queue: the one signed in."""
+    from tests.factories import working_agent
+
+    return working_agent(queue, username="ada", first_name="Ada", last_name="Byron")
 
 
 @pytest.fixture(scope="session")

@@ -37,7 +37,7 @@ from queues.regions import _AREA_CODES, _SHARED_AREA_CODES, region_for_number, s
     ("+44 20 7946 0000", "GB", ""),
     ("+33 1 23 45 67 89", "FR", ""),
 ])
-def test_region_and_subdivision(number, region, subdivision):
+def test_a_number_gives_its_region_and_subdivision(number, region, subdivision):
     parsed = phonenumbers.parse(number)
     assert region_for_number(parsed) == region
     assert subdivision_for_number(parsed) == subdivision
