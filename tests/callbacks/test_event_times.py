@@ -1,32 +1,25 @@
 """A callback's event times and state_changed_at never go backwards, whatever time a request read at its start."""
 
 import datetime as dt
-import itertools
-import random
+import threading
 import time
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from callbacks import claim, lifecycle, services
 from callbacks.models import Callback, CallbackEvent, State
-from tests.callbacks.test_beat_services import run_at_once
-from tests.factories import AgentFactory, CallbackFactory, QueueFactory
+from tests.factories import AgentFactory, CallbackFactory, UserFactory
 
 EARLIER = dt.timedelta(seconds=5)
-# Irish numbers: no calling policy nor zone of their own, so the one-statement claim decides them.
-IRISH = itertools.count(3456789)
-
-
-def waiting(**kwargs):
-    return CallbackFactory(phone_number=f"+3531{next(IRISH):07d}", **kwargs)
 
 
 @pytest.fixture
 def reserved(db):
     """A callback an agent reserved just now."""
     agent = AgentFactory()
-    callback = waiting()
+    callback = CallbackFactory()
     agent.queues.add(callback.queue)
     lifecycle.assign(callback, agent=agent, now=timezone.now())
     return callback
@@ -83,46 +76,107 @@ def test_a_copy_read_before_another_moved_it_away_and_back_does_not_move(reserve
         lifecycle.requeue(stale, reason="reservation_timeout", now=stale.state_changed_at)
 
 
-AGENTS = 4
-CALLBACKS = 2
-ROUNDS = 40
+def one_waits_behind_the_other(first, second):
+    """Run ``first`` and hold its transaction (and row locks) open, start ``second``, and only once it is seen
+    waiting on a lock in pg_locks let ``first`` commit: the interleaving of a race, every time, with no sleep."""
+    first_done, commit, waiter = threading.Event(), threading.Event(), []
+    errors = []
+
+    def run_first():
+        try:
+            with transaction.atomic():
+                first()
+                first_done.set()
+                commit.wait(10)
+        except Exception as exc:  # surfaced by the assertion below
+            errors.append(exc)
+        finally:
+            first_done.set()
+            connection.close()
+
+    def run_second():
+        try:
+            connection.ensure_connection()
+            waiter.append(connection.connection.info.backend_pid)
+            second()
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run_first), threading.Thread(target=run_second)]
+    threads[0].start()
+    assert first_done.wait(10)
+    threads[1].start()
+    blocked = waits_on_a_lock(waiter)
+    commit.set()
+    for thread in threads:
+        thread.join(10)
+    assert errors == []
+    assert blocked, "the second never waited on the first's lock"
+
+
+def waits_on_a_lock(waiter):
+    """Whether the connection whose pid lands in ``waiter`` comes to wait on a lock, within 10 seconds.
+
+    By its pid: other sessions on the same server (other test runs) may be waiting on locks of their own.
+    """
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            if waiter:
+                cursor.execute("SELECT EXISTS (SELECT FROM pg_locks WHERE pid = %s AND NOT granted)", waiter)
+                if cursor.fetchone()[0]:
+                    return True
+            time.sleep(0.01)  # polling for the wait to begin, not making it happen
+    return False
+
+
+def assert_logged_in_order(callback):
+    callback.refresh_from_db()
+    logged = times(callback)
+    assert logged == sorted(logged)
+    assert callback.state_changed_at == logged[-1]
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_racing_claims_and_requeues_never_log_a_callback_backwards():
-    queue = QueueFactory()
-    for _ in range(CALLBACKS):
-        waiting(queue=queue)
-    agents = [AgentFactory() for _ in range(AGENTS)]
-    for agent in agents:
-        agent.queues.add(queue)
-    supervisor = agents[0].user
-    workers = iter(agents)
-    rng = random.Random(10)
+def test_a_requeue_that_waited_behind_a_claim_is_logged_after_it():
+    """A supervisor's request reads the clock, then waits on the callback's row while an agent's claim of it
+    commits; its requeue then finds the callback assigned, and must not be logged before the claim."""
+    callback = CallbackFactory()
+    agent = AgentFactory()
+    agent.queues.add(callback.queue)
+    supervisor = UserFactory()
+    claimed_at = timezone.now() + EARLIER
 
-    def stale_now():
-        # A request reads the clock at its start, then others move the callback while it waits.
-        started = timezone.now()
-        time.sleep(rng.random() / 50)
-        return started
+    one_waits_behind_the_other(
+        lambda: claim.callback_claim_next(agent=agent, now=claimed_at),
+        lambda: services.callback_requeue(callback=callback, user=supervisor, now=claimed_at - EARLIER))
 
-    def work():
-        agent = next(workers)  # one per thread; next() on a shared iterator is atomic under the GIL
-        for _ in range(ROUNDS):
-            claimed = claim.callback_claim_next(agent=agent, now=stale_now())
-            if claimed is None:
-                continue
-            if rng.random() < 0.5:
-                services.callback_release(callback=claimed, agent=agent, now=stale_now())
-            else:  # a supervisor takes it back
-                services.callback_requeue(callback=claimed, user=supervisor, now=stale_now())
+    assert_logged_in_order(callback)
+    assert list(callback.events.order_by("id").values_list("type", "created_at"))[-2:] == [
+        ("assigned", claimed_at), ("requeued", claimed_at)]
+    assert callback.state == State.QUEUED
 
-    run_at_once(AGENTS, work)
 
-    assert CallbackEvent.objects.filter(type="assigned").count() > CALLBACKS  # the race really ran
-    for callback in Callback.objects.filter(queue=queue):
-        logged = times(callback)
-        assert logged == sorted(logged), callback.pk
-        assert callback.state_changed_at == logged[-1]
-        assert callback.state in (State.QUEUED, State.ASSIGNED)
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_that_waited_behind_the_agents_release_is_logged_after_it():
+    """An agent's second tab asks for the next callback while the first releases theirs: the claim, its clock
+    read, waits on the agent's row until the release commits, then takes the released callback again, and
+    must not be logged before the release."""
+    callback = CallbackFactory()
+    agent = AgentFactory()
+    agent.queues.add(callback.queue)
+    claim.callback_claim_next(agent=agent)
+    released_at = timezone.now() + EARLIER
+
+    one_waits_behind_the_other(
+        lambda: services.callback_release(callback=callback, agent=agent, now=released_at),
+        lambda: claim.callback_claim_next(agent=agent, now=released_at - EARLIER))
+
+    assert_logged_in_order(callback)
+    assert list(callback.events.order_by("id").values_list("type", "created_at"))[-2:] == [
+        ("requeued", released_at), ("assigned", released_at)]
+    assert (callback.state, callback.agent) == (State.ASSIGNED, agent)

@@ -1,7 +1,7 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+import time_machine
 
 from callbacks import lifecycle
 from callbacks.lifecycle import TRANSITIONS, IllegalTransition
@@ -12,55 +12,99 @@ pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
 
+S = State
+# The legal moves, written by hand from the lifecycle diagrams (../shared/DESIGN.md and the README's "The
+# callback lifecycle"), not read from the code, so a wrong TRANSITIONS fails here: each transition, the states
+# it leaves, the state it reaches, and the event type it logs (stored in every event row and read by reports,
+# so renaming one is a change of data).
+LEGAL_MOVES = {
+    "release": ({S.SCHEDULED, S.RETRY_WAIT}, S.QUEUED, "released"),  # due, released early, retry time come
+    "assign": ({S.QUEUED}, S.ASSIGNED, "assigned"),  # an agent claims it, or staff hand it to one
+    "requeue": ({S.ASSIGNED}, S.QUEUED, "requeued"),  # reservation timeout, released, rejected
+    "start": ({S.ASSIGNED}, S.IN_PROGRESS, "started"),  # the agent dials
+    "complete": ({S.IN_PROGRESS}, S.COMPLETED, "completed"),  # connected
+    "retry": ({S.IN_PROGRESS}, S.RETRY_WAIT, "retry_scheduled"),  # no answer, busy, voicemail; attempts left
+    "fail": ({S.IN_PROGRESS}, S.FAILED, "failed"),  # attempts exhausted, wrong number
+    "cancel": ({S.SCHEDULED, S.QUEUED, S.ASSIGNED, S.IN_PROGRESS, S.RETRY_WAIT}, S.CANCELED, "canceled"),  # any open
+    "expire": ({S.SCHEDULED, S.QUEUED, S.RETRY_WAIT}, S.EXPIRED, "expired"),  # past its time to live
+    # In neither diagram: the README's reschedule ("another bookable time") of a callback no agent has.
+    "reschedule": ({S.SCHEDULED, S.QUEUED, S.RETRY_WAIT}, S.SCHEDULED, "rescheduled"),
+}
 
-def calls(agent):
-    """One way to fire each transition, with what it needs."""
-    return {
-        "release": lambda cb: lifecycle.release(cb),
-        "assign": lambda cb: lifecycle.assign(cb, agent=agent),
-        "requeue": lambda cb: lifecycle.requeue(cb, reason="released_by_agent"),
-        "start": lambda cb: lifecycle.start(cb),
-        "complete": lambda cb: lifecycle.complete(cb),
-        "retry": lambda cb: lifecycle.retry(cb, outcome=Outcome.NO_ANSWER,
-                                            due_at=timezone.now() + dt.timedelta(minutes=15)),
-        "fail": lambda cb: lifecycle.fail(cb, reason="wrong_number", outcome=Outcome.WRONG_NUMBER),
-        "cancel": lambda cb: lifecycle.cancel(cb, actor=lifecycle.Actor.CUSTOMER, reason="customer"),
-        "expire": lambda cb: lifecycle.expire(cb, reason="max_wait_exceeded"),
-        "reschedule": lambda cb: lifecycle.reschedule(cb, desired_time=timezone.now() + dt.timedelta(days=1),
-                                                      actor=lifecycle.Actor.CUSTOMER),
-    }
+# Each function of lifecycle.py that moves a callback, with what it needs, by the transition it makes.
+MOVES = {
+    "release": lambda cb, agent: lifecycle.release(cb),
+    "assign": lambda cb, agent: lifecycle.assign(cb, agent=agent),
+    "requeue": lambda cb, agent: lifecycle.requeue(cb, reason="released_by_agent"),
+    "reject": lambda cb, agent: lifecycle.reject(cb),
+    "start": lambda cb, agent: lifecycle.start(cb),
+    "complete": lambda cb, agent: lifecycle.complete(cb),
+    "retry": lambda cb, agent: lifecycle.retry(cb, outcome=Outcome.NO_ANSWER,
+                                               due_at=NOW + dt.timedelta(minutes=15)),
+    "fail": lambda cb, agent: lifecycle.fail(cb, reason="wrong_number", outcome=Outcome.WRONG_NUMBER),
+    "cancel": lambda cb, agent: lifecycle.cancel(cb, actor=lifecycle.Actor.CUSTOMER, reason="customer"),
+    "expire": lambda cb, agent: lifecycle.expire(cb, reason="max_wait_exceeded"),
+    "reschedule": lambda cb, agent: lifecycle.reschedule(cb, desired_time=NOW + dt.timedelta(days=1),
+                                                        actor=lifecycle.Actor.CUSTOMER),
+}
+TRANSITION_OF = {name: name for name in LEGAL_MOVES} | {"reject": "requeue"}  # a requeue that counts a rejection
+
+LEGAL = [(move, source) for move in MOVES for source in sorted(LEGAL_MOVES[TRANSITION_OF[move]][0])]
+ILLEGAL = [(move, state) for move in MOVES for state in State.values
+           if state not in LEGAL_MOVES[TRANSITION_OF[move]][0]]
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 
 def in_state(state):
     return forced_into(CallbackFactory(), state)
 
 
-LEGAL = [(name, source) for name, t in TRANSITIONS.items() for source in sorted(t.sources)]
-ILLEGAL = [(name, state) for name, t in TRANSITIONS.items() for state in State.values if state not in t.sources]
+def test_the_state_machine_allows_exactly_the_legal_moves():
+    assert {name: (set(t.sources), t.target, t.event) for name, t in TRANSITIONS.items()} == LEGAL_MOVES
 
 
-@pytest.mark.parametrize(("name", "source"), LEGAL)
-def test_a_legal_transition_moves_the_callback_and_logs_it(name, source):
+def test_every_transition_is_made_by_a_function_tested_here():
+    assert {TRANSITION_OF[move] for move in MOVES} == set(LEGAL_MOVES)
+
+
+@pytest.mark.parametrize(("move", "source"), LEGAL)
+def test_a_legal_move_reaches_its_state_and_logs_it(move, source):
     callback = in_state(source)
-    event = calls(AgentFactory())[name](callback)
+    event = MOVES[move](callback, AgentFactory())
 
+    _, target, event_type = LEGAL_MOVES[TRANSITION_OF[move]]
     callback.refresh_from_db()
-    assert callback.state == TRANSITIONS[name].target
-    assert (event.type, event.from_state, event.to_state) == (TRANSITIONS[name].event, source, callback.state)
-    assert CallbackEvent.objects.filter(callback=callback, type=event.type).count() == 1
+    assert callback.state == target
+    assert (event.type, event.from_state, event.to_state) == (event_type, source, target)
+    assert CallbackEvent.objects.filter(callback=callback, type=event_type).count() == 1
 
 
-@pytest.mark.parametrize(("name", "state"), ILLEGAL)
-def test_an_illegal_transition_is_refused_and_writes_nothing(name, state):
+@pytest.mark.parametrize(("move", "state"), ILLEGAL)
+def test_an_illegal_move_is_refused_and_writes_nothing(move, state):
     callback = in_state(state)
     events_before = CallbackEvent.objects.count()
 
     with pytest.raises(IllegalTransition):
-        calls(AgentFactory())[name](callback)
+        MOVES[move](callback, AgentFactory())
 
     callback.refresh_from_db()
     assert callback.state == state
     assert CallbackEvent.objects.count() == events_before
+
+
+@pytest.mark.parametrize("state", [state for state in State.values if state != State.QUEUED])
+def test_only_a_queued_callback_is_held(state):
+    callback = in_state(state)
+
+    with pytest.raises(IllegalTransition):
+        lifecycle.hold(callback, until=NOW + dt.timedelta(minutes=5), reason="outside_calling_window")
+
+    assert not callback.events.filter(type="held").exists()
 
 
 def test_terminal_states_allow_no_transition():
@@ -136,7 +180,7 @@ def test_a_retry_frees_the_agent_and_keeps_the_outcome():
     lifecycle.assign(callback, agent=AgentFactory())
     lifecycle.start(callback)
 
-    lifecycle.retry(callback, outcome=Outcome.BUSY, due_at=timezone.now() + dt.timedelta(minutes=5))
+    lifecycle.retry(callback, outcome=Outcome.BUSY, due_at=NOW + dt.timedelta(minutes=5))
 
     callback.refresh_from_db()
     assert (callback.state, callback.outcome, callback.agent) == (State.RETRY_WAIT, Outcome.BUSY, None)

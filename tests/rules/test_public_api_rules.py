@@ -4,6 +4,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from callbacks.models import Callback, RejectionRecord, State
@@ -17,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 LANDLINE = "+44 20 7946 0958"
-
+# A Tuesday, ten minutes before the queue of the closing-time test closes.
+TEN_TO_SIX_IN_LONDON = dt.datetime(2026, 12, 1, 17, 50, tzinfo=LONDON)
 
 
 def book(api, phone_number=LANDLINE, **fields):
@@ -83,14 +85,13 @@ def test_a_number_over_its_daily_requests_is_422_daily_limit(api, widget):
 
 
 def test_an_immediate_callback_as_the_queue_is_about_to_close_is_422_queue_closed(api, widget):
-    now = timezone.now().astimezone(LONDON)
-    closes = (now + dt.timedelta(minutes=10)).time().replace(second=0, microsecond=0)
-    if closes <= now.time():  # about to close at midnight
-        pytest.skip("too close to midnight to build office hours ending in ten minutes")
-    widget.queue.office_hours.create(weekday=now.weekday(), opens=dt.time(0), closes=closes)
+    widget.queue.office_hours.create(weekday=TEN_TO_SIX_IN_LONDON.weekday(), opens=dt.time(9), closes=dt.time(18))
     rules(widget, immediate_cutoff_minutes=30)
 
-    assert_refused(book(api), "queue_closed")
+    with time_machine.travel(TEN_TO_SIX_IN_LONDON, tick=False):
+        response = book(api)
+
+    assert_refused(response, "queue_closed")
 
 
 def test_an_immediate_callback_while_too_many_wait_is_422_not_offered(api, widget):
