@@ -26,7 +26,6 @@ def enqueue_after_commit(task, *args) -> None:
         try:
             task.apply_async(args=args, retry=False)
         except (OperationalError, RedisError, OSError) as exc:
-            logger.warning("could not enqueue %s (%s); the beat will pick the work up", task.name,
-                           type(exc).__name__)
+            logger.warning("could not enqueue %s (%s); the beat will pick the work up", task.name, type(exc).__name__)
 
     transaction.on_commit(send)

@@ -23,10 +23,15 @@ def lockout_response(request, original_response=None, credentials=None):
     minutes = math.ceil(get_cool_off(request).total_seconds() / 60)
     retry_after = str(minutes * 60)
     if is_api(request):
-        return JsonResponse({"code": "locked_out",
-                             "detail": f"Too many failed sign-ins. Try again in {minutes} minutes, "
-                                       "or ask an administrator to unlock the account."},
-                            status=429, headers={"Retry-After": retry_after})
+        return JsonResponse(
+            {
+                "code": "locked_out",
+                "detail": f"Too many failed sign-ins. Try again in {minutes} minutes, "
+                "or ask an administrator to unlock the account.",
+            },
+            status=429,
+            headers={"Retry-After": retry_after},
+        )
     response = render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
     response["Retry-After"] = retry_after
     return response

@@ -128,9 +128,14 @@ CACHES = {
     "default": (
         # Short timeouts: a stopped or unreachable Redis costs a request a second at most, and
         # every use of the cache carries on without it (callbackproject/cache.py).
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-         "OPTIONS": {"socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=1.0),
-                     "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=1.0)}}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=1.0),
+                "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=1.0),
+            },
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -179,7 +184,6 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Keeps the unhashed widget scripts (the embed tags' addresses: callback/v1/widget.js, and callback/widget.js
 # for older tags) next to the hashed names.
 WHITENOISE_KEEP_ONLY_HASHED_FILES = False
-from .static_headers import add_headers as WHITENOISE_ADD_HEADERS_FUNCTION  # noqa: E402  (WhiteNoise wants the callable)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = env.str("SECURE_REFERRER_POLICY", default="same-origin")
@@ -288,7 +292,9 @@ else:
     # A worker looks for such overdue tasks every 10 s (not kombu's default of every 100 s).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300 + 60),
-        "unacked_restore_interval": 10, "unacked_restore_throttle": 1}
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 1,
+    }
     # A stopped broker fails a publish within a second (enqueue_after_commit logs it and the beat
     # picks the work up); a synchronous command on a half-open connection gives up after a few.
     CELERY_BROKER_TRANSPORT_OPTIONS |= {"socket_connect_timeout": 1, "socket_timeout": 5}
@@ -340,7 +346,8 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "django.request": {"filters": ["routine_client_error"]},
         # The beat's ticks, every few seconds: sent (beat), received and succeeded (worker).
-        **{name: {"filters": ["quiet_ticks"]} for name in ("celery.beat", "celery.worker.strategy",
-                                                            "celery.app.trace")},
+        **{
+            name: {"filters": ["quiet_ticks"]} for name in ("celery.beat", "celery.worker.strategy", "celery.app.trace")
+        },
     },
 }

@@ -20,9 +20,20 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 # Administrators and developers are staff users and work in the Django admin; supervisors, managers and agents never
 # reach it and use the service's own pages. The README's "Roles and permissions" table describes this matrix.
 ALL = "*"
-VIEW_QUEUES = [f"view_{model}" for model in
-               ("skill", "virtualqueue", "queueskill", "officehours", "closeddate", "agent", "agentskill",
-                "callingpolicy", "callingpolicyhours")]
+VIEW_QUEUES = [
+    f"view_{model}"
+    for model in (
+        "skill",
+        "virtualqueue",
+        "queueskill",
+        "officehours",
+        "closeddate",
+        "agent",
+        "agentskill",
+        "callingpolicy",
+        "callingpolicyhours",
+    )
+]
 
 # group -> app label -> permission codenames, or ALL for every permission of the app.
 ROLES: dict[str, dict[str, str | list[str]]] = {
@@ -31,8 +42,7 @@ ROLES: dict[str, dict[str, str | list[str]]] = {
         "callbacks": ALL,
         "rules": ALL,
         "reporting": ALL,
-        "auth": [f"{action}_{model}" for model in ("user", "group")
-                 for action in ("add", "change", "delete", "view")],
+        "auth": [f"{action}_{model}" for model in ("user", "group") for action in ("add", "change", "delete", "view")],
         "authtoken": ALL,
         "django_celery_beat": ALL,
         # Sign-in lockouts (django-axes): deleting an attempt unlocks.
@@ -40,9 +50,18 @@ ROLES: dict[str, dict[str, str | list[str]]] = {
     },
     "Developer": {
         "queues": VIEW_QUEUES,
-        "callbacks": ["view_callback", "view_callbackevent", "view_troubleshooting",
-                      "add_widget", "change_widget", "view_widget",
-                      "add_apikey", "change_apikey", "view_apikey", "view_consent"],
+        "callbacks": [
+            "view_callback",
+            "view_callbackevent",
+            "view_troubleshooting",
+            "add_widget",
+            "change_widget",
+            "view_widget",
+            "add_apikey",
+            "change_apikey",
+            "view_apikey",
+            "view_consent",
+        ],
         "reporting": ["view_widgetevent"],
     },
     "Supervisor": {
@@ -108,14 +127,17 @@ def periodic_tasks_apply(*, using: str = DEFAULT_DB_ALIAS) -> None:
     """
     with transaction.atomic(using=using):
         for tick in PERIODIC_TASKS:
-            task, created = PeriodicTask.objects.using(using).get_or_create(name=tick.name, defaults={
-                "task": tick.task,
-                "interval": partial(_interval, tick.every_seconds, using=using),  # only made for a new tick
-                "enabled": True,
-                # A tick that waited longer than its interval is useless: the next one does the same work, so let it
-                # expire instead of piling up.
-                "expire_seconds": tick.every_seconds,
-            })
+            task, created = PeriodicTask.objects.using(using).get_or_create(
+                name=tick.name,
+                defaults={
+                    "task": tick.task,
+                    "interval": partial(_interval, tick.every_seconds, using=using),  # only made for a new tick
+                    "enabled": True,
+                    # A tick that waited longer than its interval is useless: the next one does the same work, so let it
+                    # expire instead of piling up.
+                    "expire_seconds": tick.every_seconds,
+                },
+            )
             if not created and task.task != tick.task:
                 task.task = tick.task
                 task.save(update_fields=["task"])

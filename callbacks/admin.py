@@ -9,8 +9,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.templatetags.static import static
-from django.utils.html import format_html, format_html_join
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from queues.admin_scoping import LineOfBusinessScopedAdmin
 
@@ -26,10 +26,31 @@ admin.site.site_header = admin.site.site_title = "Callback service administratio
 
 CUSTOMER_FIELDS = ("phone_number", "first_name", "last_name", "email", "customer_timezone", "notes", "context")
 REQUEST_FIELDS = ("public_id", "queue", "channel", "desired_time")
-LIFECYCLE_FIELDS = ("state", "outcome", "attempts", "agent", "due_at", "expires_at", "reservation_expires_at",
-                    "place_at", "hold_until", "dial_timezone", "rejections", "flagged")
-HISTORY_FIELDS = ("created_at", "state_changed_at", "queued_at", "assigned_at", "started_at", "ended_at",
-                  "updated_at", "purged_at", "token_hash")
+LIFECYCLE_FIELDS = (
+    "state",
+    "outcome",
+    "attempts",
+    "agent",
+    "due_at",
+    "expires_at",
+    "reservation_expires_at",
+    "place_at",
+    "hold_until",
+    "dial_timezone",
+    "rejections",
+    "flagged",
+)
+HISTORY_FIELDS = (
+    "created_at",
+    "state_changed_at",
+    "queued_at",
+    "assigned_at",
+    "started_at",
+    "ended_at",
+    "updated_at",
+    "purged_at",
+    "token_hash",
+)
 CONSENT_FIELDS = ("consent_record",)
 
 
@@ -44,8 +65,10 @@ class CallbackForm(forms.ModelForm):
     # parse_phone rather than the model's form field: the same rules and message as the API.
     phone_number = forms.CharField(label="phone number", max_length=40)
     customer_timezone = forms.ChoiceField(
-        label="customer's time zone", required=False,
-        choices=[("", "—"), *((name, name) for name in sorted(zoneinfo.available_timezones()))])
+        label="customer's time zone",
+        required=False,
+        choices=[("", "—"), *((name, name) for name in sorted(zoneinfo.available_timezones()))],
+    )
 
     class Meta:
         model = Callback
@@ -101,8 +124,7 @@ class AttemptInline(admin.TabularInline):
 class CallbackAdmin(LineOfBusinessScopedAdmin):
     queue_path = "queue"
     form = CallbackForm
-    list_display = ("public_id", "queue", "masked_phone", "state", "channel", "attempts", "desired_time",
-                    "created_at")
+    list_display = ("public_id", "queue", "masked_phone", "state", "channel", "attempts", "desired_time", "created_at")
     # Related-only filters: a filter of every queue would name other lines' queues.
     list_filter = ("state", "flagged", "channel", ("queue", admin.RelatedOnlyFieldListFilter), "created_at")
     list_select_related = ("queue",)
@@ -142,9 +164,15 @@ class CallbackAdmin(LineOfBusinessScopedAdmin):
             through = f"widget “{consent.widget}”"
         elif consent.api_key:
             through = f"API key “{consent.api_key}”"
-        facts = [("Given", given), ("Channel", consent.get_channel_display()), ("Through", through),
-                 ("Client address", consent.client_address or "—"), ("Number", mask_phone(consent.phone_number)),
-                 ("Text", consent.text), ("Hash", consent.digest)]
+        facts = [
+            ("Given", given),
+            ("Channel", consent.get_channel_display()),
+            ("Through", through),
+            ("Client address", consent.client_address or "—"),
+            ("Number", mask_phone(consent.phone_number)),
+            ("Text", consent.text),
+            ("Hash", consent.digest),
+        ]
         return format_html("<dl>{}</dl>", format_html_join("", "<dt>{}</dt><dd>{}</dd>", facts))
 
     def get_search_results(self, request, queryset, search_term):
@@ -189,10 +217,18 @@ class CallbackAdmin(LineOfBusinessScopedAdmin):
             return
         # Created like every other callback, so it gets its token, expiry and "created" event.
         created, _token = services.callback_create(
-            queue=callback.queue, phone_number=form.cleaned_data["phone_number"], first_name=callback.first_name,
-            last_name=callback.last_name, email=callback.email, notes=callback.notes,
-            desired_time=callback.desired_time, customer_timezone=callback.customer_timezone,
-            context=callback.context, channel=Channel.STAFF, actor=CallbackEvent.Actor.STAFF, user=request.user,
+            queue=callback.queue,
+            phone_number=form.cleaned_data["phone_number"],
+            first_name=callback.first_name,
+            last_name=callback.last_name,
+            email=callback.email,
+            notes=callback.notes,
+            desired_time=callback.desired_time,
+            customer_timezone=callback.customer_timezone,
+            context=callback.context,
+            channel=Channel.STAFF,
+            actor=CallbackEvent.Actor.STAFF,
+            user=request.user,
         )
         callback.pk = created.pk
         callback.refresh_from_db()
@@ -248,8 +284,9 @@ class WidgetForm(forms.ModelForm):
 
     def clean_form(self):
         form = self.cleaned_data["form"]
-        if not isinstance(form, list) or not all(isinstance(f, dict) and f.get("name") and f.get("type") in FIELD_TYPES
-                                                 for f in form):
+        if not isinstance(form, list) or not all(
+            isinstance(f, dict) and f.get("name") and f.get("type") in FIELD_TYPES for f in form
+        ):
             raise ValidationError(f"A list of inputs, each with a name and a type among {', '.join(FIELD_TYPES)}.")
         if "phone_number" not in {f["name"] for f in form}:
             raise ValidationError("The form needs a phone_number input.")
@@ -278,8 +315,11 @@ class WidgetAdmin(LineOfBusinessScopedAdmin):
         if not widget.pk:
             return "Save the widget to get its tag."
         src = static("callback/v1/widget.js")
-        return format_html('<code>&lt;script src="https://YOUR-HOST{}" data-widget-key="{}" async&gt;&lt;/script&gt;</code>',
-                           src, widget.public_key)
+        return format_html(
+            '<code>&lt;script src="https://YOUR-HOST{}" data-widget-key="{}" async&gt;&lt;/script&gt;</code>',
+            src,
+            widget.public_key,
+        )
 
 
 @admin.register(RejectionRecord)
@@ -324,9 +364,14 @@ class ApiProblemAdmin(LineOfBusinessScopedAdmin):
 class ApiKeyForm(forms.ModelForm):
     # Only a digest is stored: the key is typed (or generated) here, and never shown again.
     key = forms.CharField(
-        label="key", min_length=16, max_length=128, required=False, strip=True,
+        label="key",
+        min_length=16,
+        max_length=128,
+        required=False,
+        strip=True,
         help_text="Copy it now: only a digest is kept, so it cannot be shown again. To move a GES integration "
-                  "without touching it, type the key it already sends. On an existing key, leave empty to keep it.")
+        "without touching it, type the key it already sends. On an existing key, leave empty to keep it.",
+    )
 
     class Meta:
         model = ApiKey

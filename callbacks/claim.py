@@ -32,13 +32,18 @@ from .services.agents import AgentUnavailable, _lock_agent, _set_status, dial_bl
 def claimable(*, agent: Agent, now: dt.datetime) -> QuerySet[Callback]:
     """Queued callbacks the agent may take now, in any queue: not held back, not rejected by them."""
     rejected_by_agent = CallbackEvent.objects.filter(
-        callback=OuterRef("pk"), type=lifecycle.TRANSITIONS["requeue"].event, reason=lifecycle.REJECTED,
-        metadata__agent_id=agent.pk)
-    return (Callback.objects.filter(state=State.QUEUED)
-            .filter(Q(hold_until__isnull=True) | Q(hold_until__lte=now))
-            # A rejected callback goes to another agent; only the rare rejected
-            # rows pay for the look at their events.
-            .filter(Q(rejections=0) | ~Exists(rejected_by_agent)))
+        callback=OuterRef("pk"),
+        type=lifecycle.TRANSITIONS["requeue"].event,
+        reason=lifecycle.REJECTED,
+        metadata__agent_id=agent.pk,
+    )
+    return (
+        Callback.objects.filter(state=State.QUEUED)
+        .filter(Q(hold_until__isnull=True) | Q(hold_until__lte=now))
+        # A rejected callback goes to another agent; only the rare rejected
+        # rows pay for the look at their events.
+        .filter(Q(rejections=0) | ~Exists(rejected_by_agent))
+    )
 
 
 def _head_of_line(*, agent: Agent, now: dt.datetime) -> Callback | None:
@@ -57,18 +62,26 @@ def _head_of_line(*, agent: Agent, now: dt.datetime) -> Callback | None:
     # this statement began is re-read when locked, no longer queued, and the
     # walk goes on to the next. The heads not taken stay locked only until this
     # short transaction ends.
-    first_free = (claimable(agent=agent, now=now).filter(queue=OuterRef("pk")).order_by("place_at", "id")
-                  .select_for_update(skip_locked=True).values("pk")[:1])
+    first_free = (
+        claimable(agent=agent, now=now)
+        .filter(queue=OuterRef("pk"))
+        .order_by("place_at", "id")
+        .select_for_update(skip_locked=True)
+        .values("pk")[:1]
+    )
     heads = routing.served_by(agent).values(head=Subquery(first_free))
     held = Callback.objects.filter(agent=agent, state__in=[State.ASSIGNED, State.IN_PROGRESS])
-    line = (Callback.objects.filter(pk__in=heads)
-            # One held callback per agent: none while they hold one. Read after the
-            # agent's lock, in a statement of its own, so a claim by the same agent
-            # that committed while this one waited for that lock is seen.
-            .filter(~Exists(held))
-            .select_related("queue").order_by("-queue__priority", "place_at", "id")
-            # The heads are this transaction's own rows already; queues are not locked.
-            .select_for_update(skip_locked=True, of=("self",)))
+    line = (
+        Callback.objects.filter(pk__in=heads)
+        # One held callback per agent: none while they hold one. Read after the
+        # agent's lock, in a statement of its own, so a claim by the same agent
+        # that committed while this one waited for that lock is seen.
+        .filter(~Exists(held))
+        .select_related("queue")
+        .order_by("-queue__priority", "place_at", "id")
+        # The heads are this transaction's own rows already; queues are not locked.
+        .select_for_update(skip_locked=True, of=("self",))
+    )
     return line.first()
 
 

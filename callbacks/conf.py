@@ -31,8 +31,11 @@ class CallbackSettings:
     @property
     def ges_consent_text(self) -> str:
         """GES clients send no consent text: an operator sets this to the wording the integrations show."""
-        return getattr(settings, "CALLBACK_GES_CONSENT_TEXT",
-                       "Consent collected by the integration (Genesys-compatible API) in its own words.")
+        return getattr(
+            settings,
+            "CALLBACK_GES_CONSENT_TEXT",
+            "Consent collected by the integration (Genesys-compatible API) in its own words.",
+        )
 
     @property
     def troubleshooting_retention_days(self) -> int:

@@ -18,18 +18,28 @@ def visible_queues(request):
 
 class CallbackFilter(django_filters.FilterSet):
     queue = django_filters.ModelChoiceFilter(
-        queryset=visible_queues, to_field_name="slug", empty_label="All queues", label="Queue")
+        queryset=visible_queues, to_field_name="slug", empty_label="All queues", label="Queue"
+    )
     state = django_filters.MultipleChoiceFilter(
-        choices=State.choices, label="State", widget=forms.CheckboxSelectMultiple)
+        choices=State.choices, label="State", widget=forms.CheckboxSelectMultiple
+    )
     channel = django_filters.ChoiceFilter(choices=Channel.choices, empty_label="All channels", label="Channel")
     created_from = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__gte", label="Requested from",
-        widget=forms.DateInput(attrs={"type": "date"}))
+        field_name="created_at",
+        lookup_expr="date__gte",
+        label="Requested from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     created_to = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__lte", label="Requested until",
-        widget=forms.DateInput(attrs={"type": "date"}))
-    flagged = django_filters.BooleanFilter(label="Flagged for supervisors", widget=forms.Select(
-        choices=[("", "Any"), ("true", "Flagged only"), ("false", "Not flagged")]))
+        field_name="created_at",
+        lookup_expr="date__lte",
+        label="Requested until",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    flagged = django_filters.BooleanFilter(
+        label="Flagged for supervisors",
+        widget=forms.Select(choices=[("", "Any"), ("true", "Flagged only"), ("false", "Not flagged")]),
+    )
 
     class Meta:
         model = Callback
@@ -40,8 +50,9 @@ class CallbackSearch(CallbackFilter):
     """The same filters and a phone number, read from a POST body only: a number in a URL ends up in
     access logs and referrers."""
 
-    phone = django_filters.CharFilter(method="filter_phone", label="Phone number", max_length=32,
-                                      help_text="All of it, or some of its digits.")
+    phone = django_filters.CharFilter(
+        method="filter_phone", label="Phone number", max_length=32, help_text="All of it, or some of its digits."
+    )
 
     class Meta(CallbackFilter.Meta):
         fields = [*CallbackFilter.Meta.fields, "phone"]

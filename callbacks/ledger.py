@@ -22,8 +22,9 @@ def _counted(queue: VirtualQueue, exclude: int | None = None) -> QuerySet[Callba
 
 def _of_days(start: dt.datetime, end: dt.datetime) -> Q:
     """Callbacks of a day: scheduled for it, or asked for immediately during it."""
-    return (Q(desired_time__gte=start, desired_time__lt=end)
-            | Q(desired_time__isnull=True, created_at__gte=start, created_at__lt=end))
+    return Q(desired_time__gte=start, desired_time__lt=end) | Q(
+        desired_time__isnull=True, created_at__gte=start, created_at__lt=end
+    )
 
 
 class CallbackLedger:
@@ -34,12 +35,17 @@ class CallbackLedger:
         return _counted(queue, exclude).filter(_of_days(*day_bounds(queue, day))).count()
 
     def booked_times(self, queue: VirtualQueue, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
-        return list(_counted(queue).filter(desired_time__gte=start, desired_time__lt=end)
-                    .values_list("desired_time", flat=True))
+        return list(
+            _counted(queue).filter(desired_time__gte=start, desired_time__lt=end).values_list("desired_time", flat=True)
+        )
 
     def booking_days(self, queue: VirtualQueue, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
-        return [desired or created for desired, created in
-                _counted(queue).filter(_of_days(start, end)).values_list("desired_time", "created_at")]
+        return [
+            desired or created
+            for desired, created in _counted(queue)
+            .filter(_of_days(start, end))
+            .values_list("desired_time", "created_at")
+        ]
 
     def open_of_number(self, e164: str, *, exclude: int | None = None) -> int:
         """Open callbacks of one number in every queue."""

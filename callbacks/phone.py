@@ -33,5 +33,5 @@ def mask_phone(number: phonenumbers.PhoneNumber | str | None) -> str:
     national = str(number.national_number or "")
     # Some countries have 4- to 7-digit numbers, which their last four would
     # all but reveal: show at most half of the digits.
-    shown = national[len(national) - min(4, len(national) // 2):]
+    shown = national[len(national) - min(4, len(national) // 2) :]
     return f"+{number.country_code} {HIDDEN} {shown}" if shown else HIDDEN

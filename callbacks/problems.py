@@ -21,7 +21,6 @@ def problem_record(*, kind: str, request, widget: Widget | None = None, detail: 
     if not safe_add(f"problem:{kind}:{widget.pk if widget else request.path}:{origin}", 1, DEDUPE_SECONDS):
         return
     try:
-        ApiProblem.objects.create(kind=kind, widget=widget, origin=origin, path=request.path[:200],
-                                  detail=detail[:255])
+        ApiProblem.objects.create(kind=kind, widget=widget, origin=origin, path=request.path[:200], detail=detail[:255])
     except DatabaseError:  # a record is worth less than the answer to the request
         logger.exception("could not record a %s problem", kind)

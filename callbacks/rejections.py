@@ -19,17 +19,31 @@ def last_digits(phone_number: str) -> str:
     return "".join(ch for ch in phone_number or "" if ch.isdigit())[-4:]
 
 
-def rejection_record(*, rejection: Rejection, queue: VirtualQueue, channel: str, phone_number: str,
-                     action: str = RejectionRecord.Action.CREATE, widget=None,
-                     desired_time: dt.datetime | None = None) -> RejectionRecord | None:
+def rejection_record(
+    *,
+    rejection: Rejection,
+    queue: VirtualQueue,
+    channel: str,
+    phone_number: str,
+    action: str = RejectionRecord.Action.CREATE,
+    widget=None,
+    desired_time: dt.datetime | None = None,
+) -> RejectionRecord | None:
     """Record a refusal. Never raises: a failed record must not turn a 422 into a 500."""
     # The code and queue only: logs never hold a phone number.
     logger.info("%s refused in queue %s: %s", action, queue.slug, rejection.code)
     try:
         with transaction.atomic():
             return RejectionRecord.objects.create(
-                queue=queue, widget=widget, action=action, code=rejection.code, message=rejection.message[:255],
-                channel=channel, number_last_digits=last_digits(phone_number), desired_time=desired_time)
+                queue=queue,
+                widget=widget,
+                action=action,
+                code=rejection.code,
+                message=rejection.message[:255],
+                channel=channel,
+                number_last_digits=last_digits(phone_number),
+                desired_time=desired_time,
+            )
     except DatabaseError:
         logger.exception("could not record a %s rejection in queue %s", rejection.code, queue.pk)
         return None

@@ -31,7 +31,8 @@ def callback_position(callback: Callback) -> int | None:
     if callback.state != State.QUEUED:
         return None
     ahead = Callback.objects.filter(queue_id=callback.queue_id, state=State.QUEUED).filter(
-        Q(place_at__lt=callback.place_at) | Q(place_at=callback.place_at, pk__lt=callback.pk))
+        Q(place_at__lt=callback.place_at) | Q(place_at=callback.place_at, pk__lt=callback.pk)
+    )
     return ahead.count() + 1
 
 
@@ -49,9 +50,11 @@ def average_handle_seconds(queue: VirtualQueue, *, now: dt.datetime | None = Non
     """Mean talk time of the queue's recent completed callbacks, or the configured default with no history."""
     now = now or timezone.now()
     window = now - dt.timedelta(hours=callback_settings.handle_time_window_hours)
-    recent = (Callback.objects.filter(queue=queue, state=State.COMPLETED, ended_at__gte=window,
-                                      started_at__isnull=False)
-              .order_by("-ended_at").values_list("started_at", "ended_at")[:HANDLE_TIME_SAMPLE])
+    recent = (
+        Callback.objects.filter(queue=queue, state=State.COMPLETED, ended_at__gte=window, started_at__isnull=False)
+        .order_by("-ended_at")
+        .values_list("started_at", "ended_at")[:HANDLE_TIME_SAMPLE]
+    )
     durations = [(ended - started).total_seconds() for started, ended in recent]
     return sum(durations) / len(durations) if durations else float(callback_settings.default_handle_seconds)
 
@@ -82,8 +85,11 @@ class QueueStatus:
 
 
 def queue_status(queue: VirtualQueue, *, now: dt.datetime | None = None) -> QueueStatus:
-    counts = Callback.objects.filter(queue=queue, state__in=(State.QUEUED, State.ASSIGNED, State.IN_PROGRESS)).aggregate(
-        waiting=Count("pk", filter=Q(state=State.QUEUED)), in_service=Count("pk", filter=~Q(state=State.QUEUED)))
+    counts = Callback.objects.filter(
+        queue=queue, state__in=(State.QUEUED, State.ASSIGNED, State.IN_PROGRESS)
+    ).aggregate(
+        waiting=Count("pk", filter=Q(state=State.QUEUED)), in_service=Count("pk", filter=~Q(state=State.QUEUED))
+    )
     ewt = estimated_wait_seconds(queue, position=counts["waiting"] + 1, now=now)
     return QueueStatus(counts["waiting"], counts["in_service"], ewt)
 
@@ -112,7 +118,7 @@ def callback_estimated_wait(callback: Callback) -> int | None:
 @dataclass(frozen=True)
 class CustomerStatus:
     reason: str | None  # the code of why it is where it is, when that is not plain
-    text: str           # in words, for the customer: the widget and the self-service page show it as it is
+    text: str  # in words, for the customer: the widget and the self-service page show it as it is
 
 
 def callback_customer_status(callback: Callback, *, now: dt.datetime | None = None) -> CustomerStatus:
@@ -133,31 +139,38 @@ def callback_customer_status(callback: Callback, *, now: dt.datetime | None = No
         booked_at_opening = callback.events.filter(type="created", reason=SCHEDULED_AT_OPENING).exists()
         words = f"We will call you around {at(callback.desired_time)}."
         if booked_at_opening:
-            return CustomerStatus(SCHEDULED_AT_OPENING, f"We could not call you right away, outside your calling "
-                                                          f"hours. {words}")
+            return CustomerStatus(
+                SCHEDULED_AT_OPENING, f"We could not call you right away, outside your calling hours. {words}"
+            )
         return CustomerStatus(None, words)
     if state == State.RETRY_WAIT:
-        return CustomerStatus(callback.outcome or None, f"We could not reach you; we will try again around "
-                                                        f"{at(callback.due_at)}.")
+        return CustomerStatus(
+            callback.outcome or None, f"We could not reach you; we will try again around {at(callback.due_at)}."
+        )
     if state in (State.ASSIGNED, State.IN_PROGRESS):
-        return CustomerStatus(None, "An agent is calling you now." if state == State.IN_PROGRESS
-                              else "An agent is about to call you.")
+        return CustomerStatus(
+            None, "An agent is calling you now." if state == State.IN_PROGRESS else "An agent is about to call you."
+        )
     # Queued: held until the customer's window opens, or met by its closing since it was booked.
     if callback.hold_until and callback.hold_until > now:
         opens = calling.next_callable(reach, callback.hold_until) or callback.hold_until
     else:
         opens = calling.quiet_until(reach, now)
     if opens is not None:
-        return CustomerStatus("outside_calling_window", f"You are in line; we may not call you now, outside your "
-                                                         f"calling hours. We can call you from {at(opens)}.")
+        return CustomerStatus(
+            "outside_calling_window",
+            f"You are in line; we may not call you now, outside your calling hours. We can call you from {at(opens)}.",
+        )
     return CustomerStatus(None, "You are in line; an agent will call you as soon as one is free.")
 
 
 def callback_with_attempts(callback: Callback) -> Callback:
     """The callback afresh, with its queue and its attempts and their agents, for an agent's card."""
-    return (Callback.objects.select_related("queue")
-            .prefetch_related(Prefetch("dial_attempts", Attempt.objects.select_related("agent__user")))
-            .get(pk=callback.pk))
+    return (
+        Callback.objects.select_related("queue")
+        .prefetch_related(Prefetch("dial_attempts", Attempt.objects.select_related("agent__user")))
+        .get(pk=callback.pk)
+    )
 
 
 @dataclass(frozen=True)
@@ -170,7 +183,8 @@ class QueueLoad:
 
 def queue_load(queue: VirtualQueue, *, now: dt.datetime) -> QueueLoad:
     held = Callback.objects.filter(queue=queue, state=State.QUEUED, hold_until__gt=now).aggregate(
-        count=Count("pk"), first=Min("hold_until"))
+        count=Count("pk"), first=Min("hold_until")
+    )
     return QueueLoad(queue, queue_waiting_count(queue), held["count"], held["first"])
 
 
@@ -198,14 +212,21 @@ class Worklist:
 
 def callback_held_by(agent: Agent) -> Callback | None:
     """The callback the agent holds (reserved or dialling), or None: through the callback_held index."""
-    return (Callback.objects.select_related("queue")
-            .filter(agent=agent, state__in=[State.ASSIGNED, State.IN_PROGRESS]).order_by("assigned_at").first())
+    return (
+        Callback.objects.select_related("queue")
+        .filter(agent=agent, state__in=[State.ASSIGNED, State.IN_PROGRESS])
+        .order_by("assigned_at")
+        .first()
+    )
 
 
 def callbacks_upcoming_for(agent: Agent, *, limit: int = 10) -> QuerySet[Callback]:
     """Scheduled callbacks of the queues the agent can serve, soonest first."""
-    return (Callback.objects.select_related("queue")
-            .filter(queue__in=routing.served_by(agent), state=State.SCHEDULED).order_by("desired_time", "id")[:limit])
+    return (
+        Callback.objects.select_related("queue")
+        .filter(queue__in=routing.served_by(agent), state=State.SCHEDULED)
+        .order_by("desired_time", "id")[:limit]
+    )
 
 
 def agent_worklist(agent: Agent, *, upcoming: int = 10) -> Worklist:
@@ -221,19 +242,27 @@ def agent_worklist(agent: Agent, *, upcoming: int = 10) -> Worklist:
 
 # -- staff: the management pages and the staff API ------------------------------------------------
 
+
 def callbacks_visible_to(user) -> QuerySet[Callback]:
     """Every callback of the queues the user may see, newest first."""
-    return (Callback.objects.filter(queue__in=queues_visible_to(user))
-            .select_related("queue", "agent__user").order_by("-created_at", "-id"))
+    return (
+        Callback.objects.filter(queue__in=queues_visible_to(user))
+        .select_related("queue", "agent__user")
+        .order_by("-created_at", "-id")
+    )
 
 
 def callback_for_staff(user, callback_id) -> Callback | None:
     """One callback with its timeline and attempts, or None when it is unknown or outside the user's queues."""
-    return (callbacks_visible_to(user)
-            .prefetch_related(Prefetch("events", CallbackEvent.objects.select_related("actor_user")
-                                       .order_by("id")),
-                              Prefetch("dial_attempts", Attempt.objects.select_related("agent__user")))
-            .filter(public_id=callback_id).first())
+    return (
+        callbacks_visible_to(user)
+        .prefetch_related(
+            Prefetch("events", CallbackEvent.objects.select_related("actor_user").order_by("id")),
+            Prefetch("dial_attempts", Attempt.objects.select_related("agent__user")),
+        )
+        .filter(public_id=callback_id)
+        .first()
+    )
 
 
 def agent_set_away_by_timeout(agent: Agent) -> CallbackEvent | None:
@@ -245,7 +274,14 @@ def agent_set_away_by_timeout(agent: Agent) -> CallbackEvent | None:
     """
     if agent.status != Agent.Status.AWAY:
         return None
-    return (CallbackEvent.objects.select_related("callback__queue")
-            .filter(type=TRANSITIONS["requeue"].event, reason="reservation_timeout", metadata__agent_id=agent.pk,
-                    created_at__gte=agent.status_changed_at)
-            .order_by("-id").first())
+    return (
+        CallbackEvent.objects.select_related("callback__queue")
+        .filter(
+            type=TRANSITIONS["requeue"].event,
+            reason="reservation_timeout",
+            metadata__agent_id=agent.pk,
+            created_at__gte=agent.status_changed_at,
+        )
+        .order_by("-id")
+        .first()
+    )

@@ -3,8 +3,19 @@ from django.db.models import Count
 from django.utils import timezone
 
 from .admin_scoping import LineOfBusinessScopedAdmin
-from .models import (Agent, AgentSkill, CallingPolicy, CallingPolicyHours, ClosedDate, LineOfBusiness, OfficeHours,
-                     QueueSkill, Skill, VirtualQueue, clock_range)
+from .models import (
+    Agent,
+    AgentSkill,
+    CallingPolicy,
+    CallingPolicyHours,
+    ClosedDate,
+    LineOfBusiness,
+    OfficeHours,
+    QueueSkill,
+    Skill,
+    VirtualQueue,
+    clock_range,
+)
 from .selectors import limited_to_lines
 
 
@@ -43,8 +54,18 @@ class VirtualQueueAdmin(LineOfBusinessScopedAdmin):
     fieldsets = (
         (None, {"fields": ("name", "slug", "active", "priority", "time_zone")}),
         ("Booking", {"fields": ("slot_minutes", "booking_horizon_days", "max_wait_minutes", "max_open_per_number")}),
-        ("Routing", {"fields": ("calling_window_start", "calling_window_end", "after_hours", "max_rejections",
-                                "early_release_cap_minutes")}),
+        (
+            "Routing",
+            {
+                "fields": (
+                    "calling_window_start",
+                    "calling_window_end",
+                    "after_hours",
+                    "max_rejections",
+                    "early_release_cap_minutes",
+                )
+            },
+        ),
         ("Attempts", {"fields": ("max_attempts", "retry_delay_minutes", "reservation_timeout_seconds")}),
         ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )

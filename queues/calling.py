@@ -24,7 +24,7 @@ from phonenumbers import timezone as number_zones
 from .models import CallingPolicy, VirtualQueue, clock_range
 from .regions import region_for_number, subdivision_for_number
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 MIDNIGHT = dt.time(0)
 DAY = dt.timedelta(days=1)
 # How far ahead a next opening is looked for: a long weekend of holidays fits many times over.
@@ -66,8 +66,11 @@ def policies_for(country: str, subdivision: str = "") -> tuple[CallingPolicy, ..
     """The active policies of a country and, when known, its state or province: all of them apply."""
     if not country:
         return ()
-    return tuple(CallingPolicy.objects.filter(active=True, country=country, subdivision__in={"", subdivision})
-                 .prefetch_related("hours"))
+    return tuple(
+        CallingPolicy.objects.filter(active=True, country=country, subdivision__in={"", subdivision}).prefetch_related(
+            "hours"
+        )
+    )
 
 
 def number_region(number: phonenumbers.PhoneNumber | None) -> tuple[str, str]:
@@ -80,12 +83,21 @@ def number_region(number: phonenumbers.PhoneNumber | None) -> tuple[str, str]:
 REACH_FIELDS = ("dial_timezone", "number_timezone", "calling_country", "calling_subdivision")
 
 
-def reach(queue: VirtualQueue, *, dial_timezone: str = "", number_timezone: str = "", calling_country: str = "",
-          calling_subdivision: str = "") -> Reach:
+def reach(
+    queue: VirtualQueue,
+    *,
+    dial_timezone: str = "",
+    number_timezone: str = "",
+    calling_country: str = "",
+    calling_subdivision: str = "",
+) -> Reach:
     """The reach of a customer from a callback's fields (``REACH_FIELDS``), as ``booking_fields`` gives them."""
     zones = [zone for zone in dict.fromkeys([dial_timezone, number_timezone]) if zone_or_none(zone)]
-    return Reach(queue, tuple(zone_or_none(zone) for zone in zones) or (queue.time_zone,),
-                 policies_for(calling_country, calling_subdivision))
+    return Reach(
+        queue,
+        tuple(zone_or_none(zone) for zone in zones) or (queue.time_zone,),
+        policies_for(calling_country, calling_subdivision),
+    )
 
 
 def parsed(phone_number) -> phonenumbers.PhoneNumber | None:
@@ -104,9 +116,12 @@ def booking_fields(queue: VirtualQueue, *, customer_timezone: str, phone_number,
     number = parsed(phone_number)
     own = number_zone(number)
     country, subdivision = number_region(number)
-    return {"dial_timezone": customer_timezone or own or str(queue.time_zone),
-            "number_timezone": own if customer_timezone and own != customer_timezone else "",
-            "calling_country": country or (region or "").upper(), "calling_subdivision": subdivision}
+    return {
+        "dial_timezone": customer_timezone or own or str(queue.time_zone),
+        "number_timezone": own if customer_timezone and own != customer_timezone else "",
+        "calling_country": country or (region or "").upper(),
+        "calling_subdivision": subdivision,
+    }
 
 
 def reach_of(callback) -> Reach:
@@ -116,11 +131,14 @@ def reach_of(callback) -> Reach:
 
 # -- periods -----------------------------------------------------------------------------------
 
+
 def _local(day: dt.date, opens: dt.time, closes: dt.time, zone) -> Period:
     end_day = day + DAY if closes == MIDNIGHT else day
     # UTC: aware datetimes sharing one zone compare by wall clock, an hour off across DST.
-    return (dt.datetime.combine(day, opens, tzinfo=zone).astimezone(UTC),
-            dt.datetime.combine(end_day, closes, tzinfo=zone).astimezone(UTC))
+    return (
+        dt.datetime.combine(day, opens, tzinfo=zone).astimezone(UTC),
+        dt.datetime.combine(end_day, closes, tzinfo=zone).astimezone(UTC),
+    )
 
 
 @functools.lru_cache(maxsize=256)
@@ -218,6 +236,7 @@ def fits(reach: Reach, start: dt.datetime, end: dt.datetime) -> bool:
 
 # -- in words ---------------------------------------------------------------------------------
 
+
 def local_time_words(at: dt.datetime, zone, *, now: dt.datetime) -> str:
     """'09:00' today, else 'Tue 09:00', else 'Tue 2 Dec, 09:00', in ``zone``."""
     local, today = at.astimezone(zone), now.astimezone(zone).date()
@@ -245,12 +264,14 @@ class Explanation:
     def __str__(self):
         if not self.periods:
             return f"No calls today in the customer's time ({self.zone.key}): {self.closed_by}."
-        spans = ", ".join(clock_range(s.astimezone(self.zone).time(), e.astimezone(self.zone).time())
-                          for s, e in self.periods)
+        spans = ", ".join(
+            clock_range(s.astimezone(self.zone).time(), e.astimezone(self.zone).time()) for s, e in self.periods
+        )
         if self.opened_by == self.closed_by:
             return f"Today {spans} customer's time ({self.zone.key}), set by {self.opened_by}."
-        return (f"Today {spans} customer's time ({self.zone.key}); opens per {self.opened_by}, "
-                f"closes per {self.closed_by}.")
+        return (
+            f"Today {spans} customer's time ({self.zone.key}); opens per {self.opened_by}, closes per {self.closed_by}."
+        )
 
 
 def _source(reach: Reach, zone, policy: CallingPolicy | None = None) -> str:
@@ -264,8 +285,10 @@ def explain(reach: Reach, *, now: dt.datetime) -> Explanation:
     """Why the customer may be called when they may today: the latest opening and earliest close of every rule."""
     zone = reach.zone
     day = now.astimezone(zone).date()
-    start, end = (dt.datetime.combine(day, MIDNIGHT, tzinfo=zone).astimezone(UTC),
-                  dt.datetime.combine(day + DAY, MIDNIGHT, tzinfo=zone).astimezone(UTC))
+    start, end = (
+        dt.datetime.combine(day, MIDNIGHT, tzinfo=zone).astimezone(UTC),
+        dt.datetime.combine(day + DAY, MIDNIGHT, tzinfo=zone).astimezone(UTC),
+    )
     periods = callable_periods(reach, start, end)
     # Each rule alone, in each zone: the one opening last and the one closing first set the window.
     rules: list[tuple[str, list[Period]]] = []

@@ -13,8 +13,10 @@ from .models import VirtualQueue
 def day_bounds(queue: VirtualQueue, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """A local date of the queue, midnight to midnight, in UTC: 23 or 25 hours long on a DST change."""
     tz = queue.time_zone
-    return _utc(dt.datetime.combine(day, dt.time(0), tzinfo=tz),
-                dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz))
+    return _utc(
+        dt.datetime.combine(day, dt.time(0), tzinfo=tz),
+        dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz),
+    )
 
 
 def open_ranges(queue: VirtualQueue, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
@@ -40,12 +42,12 @@ def open_ranges(queue: VirtualQueue, day: dt.date) -> list[tuple[dt.datetime, dt
 
 
 def _utc(start: dt.datetime, end: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    return start.astimezone(dt.timezone.utc), end.astimezone(dt.timezone.utc)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
 def current_range(queue: VirtualQueue, at: dt.datetime) -> tuple[dt.datetime, dt.datetime] | None:
     """The open period containing ``at``, or None when the queue is closed then."""
-    at = at.astimezone(dt.timezone.utc)
+    at = at.astimezone(dt.UTC)
     local_day = at.astimezone(queue.time_zone).date()
     for start, end in open_ranges(queue, local_day):
         if start <= at < end:

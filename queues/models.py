@@ -39,47 +39,74 @@ class VirtualQueue(models.Model):
 
     slug = models.SlugField("slug", max_length=60, unique=True)
     name = models.CharField("name", max_length=120)
-    time_zone = TimeZoneField("time zone", default="UTC", use_pytz=False,
-                              help_text="Office hours, slots and reports are in this zone.")
+    time_zone = TimeZoneField(
+        "time zone", default="UTC", use_pytz=False, help_text="Office hours, slots and reports are in this zone."
+    )
     priority = models.PositiveSmallIntegerField(
-        "priority", default=5, help_text="Agents serving several queues take higher numbers first.")
+        "priority", default=5, help_text="Agents serving several queues take higher numbers first."
+    )
     active = models.BooleanField("active", default=True)
-    skills = models.ManyToManyField(Skill, through="QueueSkill", blank=True, related_name="queues",
-                                    verbose_name="required skills")
+    skills = models.ManyToManyField(
+        Skill, through="QueueSkill", blank=True, related_name="queues", verbose_name="required skills"
+    )
     slot_minutes = models.PositiveSmallIntegerField(
-        "slot length (minutes)", default=15, validators=[MinValueValidator(5), MaxValueValidator(240)])
+        "slot length (minutes)", default=15, validators=[MinValueValidator(5), MaxValueValidator(240)]
+    )
     booking_horizon_days = models.PositiveSmallIntegerField(
-        "bookable days ahead", default=14, validators=[MinValueValidator(1), MaxValueValidator(90)])
+        "bookable days ahead", default=14, validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
     max_wait_minutes = models.PositiveIntegerField(
-        "maximum wait (minutes)", default=240, validators=[MinValueValidator(1)],
-        help_text="A callback not served this long after it was due expires.")
+        "maximum wait (minutes)",
+        default=240,
+        validators=[MinValueValidator(1)],
+        help_text="A callback not served this long after it was due expires.",
+    )
     max_attempts = models.PositiveSmallIntegerField(
-        "maximum attempts", default=3, validators=[MinValueValidator(1), MaxValueValidator(20)])
+        "maximum attempts", default=3, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
     retry_delay_minutes = models.PositiveIntegerField(
-        "delay between attempts (minutes)", default=15, validators=[MinValueValidator(1)])
+        "delay between attempts (minutes)", default=15, validators=[MinValueValidator(1)]
+    )
     reservation_timeout_seconds = models.PositiveIntegerField(
-        "reservation timeout (seconds)", default=60, validators=[MinValueValidator(10)],
-        help_text="An agent who does not start the call within this time loses the callback back to the queue.")
+        "reservation timeout (seconds)",
+        default=60,
+        validators=[MinValueValidator(10)],
+        help_text="An agent who does not start the call within this time loses the callback back to the queue.",
+    )
     max_open_per_number = models.PositiveSmallIntegerField(
-        "open callbacks per number", default=1,
-        help_text="How many open callbacks one phone number may have in this queue; 0 turns the check off.")
+        "open callbacks per number",
+        default=1,
+        help_text="How many open callbacks one phone number may have in this queue; 0 turns the check off.",
+    )
     calling_window_start = models.TimeField(
-        "calling window opens", default=dt.time(9),
-        help_text="Customers are never dialled before this time, in their own time zone.")
+        "calling window opens",
+        default=dt.time(9),
+        help_text="Customers are never dialled before this time, in their own time zone.",
+    )
     calling_window_end = models.TimeField(
-        "calling window closes", default=dt.time(21),
-        help_text="…nor from this time on, in their own time zone; 00:00 means midnight.")
+        "calling window closes",
+        default=dt.time(21),
+        help_text="…nor from this time on, in their own time zone; 00:00 means midnight.",
+    )
     after_hours = models.CharField(
-        "immediate request outside the calling window", max_length=20, choices=AfterHours.choices,
+        "immediate request outside the calling window",
+        max_length=20,
+        choices=AfterHours.choices,
         default=AfterHours.SCHEDULE_AT_OPENING,
-        help_text="What an “as soon as possible” request gets while the customer may not be called.")
+        help_text="What an “as soon as possible” request gets while the customer may not be called.",
+    )
     max_rejections = models.PositiveSmallIntegerField(
-        "rejections before flagging", default=3, validators=[MinValueValidator(1)],
-        help_text="A callback agents have rejected this many times is flagged for supervisors.")
+        "rejections before flagging",
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text="A callback agents have rejected this many times is flagged for supervisors.",
+    )
     early_release_cap_minutes = models.PositiveSmallIntegerField(
-        "early release cap (minutes)", default=15,
+        "early release cap (minutes)",
+        default=15,
         help_text="A scheduled callback joins the queue ahead of its time by the current estimated wait, "
-                  "at most this much; 0 releases it exactly on time.")
+        "at most this much; 0 releases it exactly on time.",
+    )
     created_at = models.DateTimeField("created", auto_now_add=True)
     updated_at = models.DateTimeField("updated", auto_now=True)
 
@@ -88,19 +115,26 @@ class VirtualQueue(models.Model):
         verbose_name = "virtual queue"
         # The validators' ranges, kept by the database as well. clean() gives the admin its field error first.
         constraints = [
-            models.CheckConstraint(condition=closes_after_opening("calling_window_start", "calling_window_end"),
-                                   name="virtualqueue_calling_window_range",
-                                   violation_error_message=CALLING_WINDOW_RANGE),
-            models.CheckConstraint(condition=Q(slot_minutes__gte=5, slot_minutes__lte=240),
-                                   name="virtualqueue_slot_minutes_range"),
-            models.CheckConstraint(condition=Q(booking_horizon_days__gte=1, booking_horizon_days__lte=90),
-                                   name="virtualqueue_booking_horizon_range"),
+            models.CheckConstraint(
+                condition=closes_after_opening("calling_window_start", "calling_window_end"),
+                name="virtualqueue_calling_window_range",
+                violation_error_message=CALLING_WINDOW_RANGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(slot_minutes__gte=5, slot_minutes__lte=240), name="virtualqueue_slot_minutes_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(booking_horizon_days__gte=1, booking_horizon_days__lte=90),
+                name="virtualqueue_booking_horizon_range",
+            ),
             models.CheckConstraint(condition=Q(max_wait_minutes__gte=1), name="virtualqueue_max_wait_positive"),
-            models.CheckConstraint(condition=Q(max_attempts__gte=1, max_attempts__lte=20),
-                                   name="virtualqueue_max_attempts_range"),
+            models.CheckConstraint(
+                condition=Q(max_attempts__gte=1, max_attempts__lte=20), name="virtualqueue_max_attempts_range"
+            ),
             models.CheckConstraint(condition=Q(retry_delay_minutes__gte=1), name="virtualqueue_retry_delay_positive"),
-            models.CheckConstraint(condition=Q(reservation_timeout_seconds__gte=10),
-                                   name="virtualqueue_reservation_timeout_min"),
+            models.CheckConstraint(
+                condition=Q(reservation_timeout_seconds__gte=10), name="virtualqueue_reservation_timeout_min"
+            ),
             models.CheckConstraint(condition=Q(max_rejections__gte=1), name="virtualqueue_max_rejections_positive"),
         ]
 
@@ -113,8 +147,9 @@ class VirtualQueue(models.Model):
 
 
 class QueueSkill(models.Model):
-    queue = models.ForeignKey(VirtualQueue, on_delete=models.CASCADE, related_name="required_skills",
-                              verbose_name="queue")
+    queue = models.ForeignKey(
+        VirtualQueue, on_delete=models.CASCADE, related_name="required_skills", verbose_name="queue"
+    )
     skill = models.ForeignKey(Skill, on_delete=models.CASCADE, verbose_name="skill")
     min_level = models.PositiveSmallIntegerField("minimum level", default=1, validators=LEVEL_VALIDATORS)
 
@@ -122,8 +157,7 @@ class QueueSkill(models.Model):
         verbose_name = "required skill"
         constraints = [
             models.UniqueConstraint(fields=["queue", "skill"], name="queueskill_unique"),
-            models.CheckConstraint(condition=Q(min_level__gte=1, min_level__lte=10),
-                                   name="queueskill_level_range"),
+            models.CheckConstraint(condition=Q(min_level__gte=1, min_level__lte=10), name="queueskill_level_range"),
         ]
 
     def __str__(self):
@@ -141,8 +175,11 @@ class WeekdayHours(models.Model):
     class Meta:
         abstract = True
         constraints = [
-            models.CheckConstraint(condition=closes_after_opening("opens", "closes"), name="%(class)s_range",
-                                   violation_error_message=HOURS_RANGE),
+            models.CheckConstraint(
+                condition=closes_after_opening("opens", "closes"),
+                name="%(class)s_range",
+                violation_error_message=HOURS_RANGE,
+            ),
             models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="%(class)s_weekday_range"),
         ]
 
@@ -170,8 +207,7 @@ class OfficeHours(WeekdayHours):
         SATURDAY = 5, "Saturday"
         SUNDAY = 6, "Sunday"
 
-    queue = models.ForeignKey(VirtualQueue, on_delete=models.CASCADE, related_name="office_hours",
-                              verbose_name="queue")
+    queue = models.ForeignKey(VirtualQueue, on_delete=models.CASCADE, related_name="office_hours", verbose_name="queue")
     weekday = models.PositiveSmallIntegerField("weekday", choices=Weekday.choices)
     opens = models.TimeField("opens")
     closes = models.TimeField("closes", help_text="00:00 means midnight at the end of the day.")
@@ -184,8 +220,7 @@ class OfficeHours(WeekdayHours):
 
 
 class ClosedDate(models.Model):
-    queue = models.ForeignKey(VirtualQueue, on_delete=models.CASCADE, related_name="closed_dates",
-                              verbose_name="queue")
+    queue = models.ForeignKey(VirtualQueue, on_delete=models.CASCADE, related_name="closed_dates", verbose_name="queue")
     date = models.DateField("date")
     reason = models.CharField("reason", max_length=120, blank=True)
 
@@ -205,12 +240,13 @@ class Agent(models.Model):
         AWAY = "away", "Away"
         OFFLINE = "offline", "Offline"
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent",
-                                verbose_name="user")
-    skills = models.ManyToManyField(Skill, through="AgentSkill", blank=True, related_name="agents",
-                                    verbose_name="skills")
-    queues = models.ManyToManyField(VirtualQueue, blank=True, related_name="agents",
-                                    verbose_name="queues served")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent", verbose_name="user"
+    )
+    skills = models.ManyToManyField(
+        Skill, through="AgentSkill", blank=True, related_name="agents", verbose_name="skills"
+    )
+    queues = models.ManyToManyField(VirtualQueue, blank=True, related_name="agents", verbose_name="queues served")
     status = models.CharField("status", max_length=12, choices=Status.choices, default=Status.OFFLINE)
     status_changed_at = models.DateTimeField("status changed", default=timezone.now)
 
@@ -248,11 +284,14 @@ class LineOfBusiness(models.Model):
     """
 
     name = models.CharField("name", max_length=120, unique=True)
-    queues = models.ManyToManyField(VirtualQueue, blank=True, related_name="lines_of_business",
-                                    verbose_name="queues")
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="lines_of_business",
-                                     verbose_name="members",
-                                     help_text="Staff limited to these queues.")
+    queues = models.ManyToManyField(VirtualQueue, blank=True, related_name="lines_of_business", verbose_name="queues")
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="lines_of_business",
+        verbose_name="members",
+        help_text="Staff limited to these queues.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -273,15 +312,24 @@ class CallingPolicy(models.Model):
 
     country = models.CharField("country", max_length=2, help_text="ISO 3166 code of the number's country, e.g. US.")
     subdivision = models.CharField(
-        "state or province", max_length=3, blank=True,
+        "state or province",
+        max_length=3,
+        blank=True,
         help_text="ISO 3166-2 code without the country, e.g. FL; empty for the whole country. "
-                  "Read from the number's area code for the US and Canada.")
+        "Read from the number's area code for the US and Canada.",
+    )
     no_calls_on_holidays = models.BooleanField(
-        "no calls on public holidays", default=False,
-        help_text="Public holidays of the country (and state) as the holidays package knows them.")
+        "no calls on public holidays",
+        default=False,
+        help_text="Public holidays of the country (and state) as the holidays package knows them.",
+    )
     max_attempts_per_24h = models.PositiveSmallIntegerField(
-        "dial attempts per number per 24 hours", null=True, blank=True,
-        validators=[MinValueValidator(1)], help_text="Rolling 24 hours, over every callback of the number; empty: no limit.")
+        "dial attempts per number per 24 hours",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Rolling 24 hours, over every callback of the number; empty: no limit.",
+    )
     note = models.TextField("source", blank=True, help_text="The rule this follows, so it can be checked.")
     active = models.BooleanField("active", default=True)
 

@@ -14,6 +14,7 @@ from .models import Agent, AgentSkill, QueueSkill, VirtualQueue
 
 # -- who serves what ----------------------------------------------------------------------------
 
+
 def served_by(agent: Agent) -> QuerySet[VirtualQueue]:
     """Queues the agent serves and whose every required skill they hold at its minimum level.
 
@@ -34,12 +35,14 @@ def can_serve(agent: Agent, queue: VirtualQueue) -> bool:
 
 # -- the customer's zone (calling hours: queues.calling) ------------------------------------------
 
+
 def dial_zone(callback) -> zoneinfo.ZoneInfo:
     """The zone the customer's times are shown in; the queue's when none was resolved."""
     return zone_or_none(callback.dial_timezone) or callback.queue.time_zone
 
 
 # -- on time, not late --------------------------------------------------------------------------
+
 
 def early_release_lead(queue: VirtualQueue, ewt_seconds: int | None) -> dt.timedelta:
     """How long before its desired time a scheduled callback joins its queue: the current EWT, capped.

@@ -11,7 +11,7 @@ from . import calling
 from .hours import day_bounds, is_open, open_ranges
 from .models import Agent, VirtualQueue
 
-MAX_TIME = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+MAX_TIME = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
 def agents_able_to_serve(queue: VirtualQueue) -> QuerySet[Agent]:
@@ -29,8 +29,15 @@ class Slot:
     end: dt.datetime
 
 
-def bookable_slots(queue: VirtualQueue, *, start: dt.date, days: int, max_slots: int,
-                   now: dt.datetime | None = None, reach: calling.Reach | None = None) -> list[Slot]:
+def bookable_slots(
+    queue: VirtualQueue,
+    *,
+    start: dt.date,
+    days: int,
+    max_slots: int,
+    now: dt.datetime | None = None,
+    reach: calling.Reach | None = None,
+) -> list[Slot]:
     """Slots inside office hours and wholly inside the customer's calling window (``reach``; the queue's
     window in its own zone when None), from the local date ``start`` for ``days`` days, never past the horizon."""
     now = now or timezone.now()
@@ -87,4 +94,3 @@ def queues_visible_to(user) -> QuerySet[VirtualQueue]:
     if not limited_to_lines(user):
         return VirtualQueue.objects.all()
     return VirtualQueue.objects.filter(lines_of_business__members=user).distinct()
-

@@ -2,7 +2,7 @@ from django.db import models
 from django.utils import timezone
 
 
-class ReportAccess(models.Model):
+class ReportAccess(models.Model):  # noqa: DJ008 - no rows: it only holds permissions
     """Holds the reporting permissions; reports are computed from callback events."""
 
     class Meta:
@@ -14,8 +14,9 @@ class ReportAccess(models.Model):
 class WidgetEvent(models.Model):
     """A step of the widget's interaction lifecycle, for the funnel report; purged after its retention."""
 
-    widget = models.ForeignKey("callbacks.Widget", on_delete=models.CASCADE, related_name="events",
-                               verbose_name="widget")
+    widget = models.ForeignKey(
+        "callbacks.Widget", on_delete=models.CASCADE, related_name="events", verbose_name="widget"
+    )
     session = models.CharField("widget session", max_length=64, help_text="Random id of one page view.")
     name = models.CharField("event", max_length=40)
     occurred_at = models.DateTimeField("occurred")

@@ -7,9 +7,9 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from callbacks.models import OPEN_STATES, Callback, State
+from callbacks.selectors import estimated_wait_seconds
 from queues.hours import day_bounds
 from queues.models import Agent, VirtualQueue
-from callbacks.selectors import estimated_wait_seconds
 from queues.selectors import agents_able_to_serve, queues_visible_to
 
 
@@ -34,20 +34,26 @@ def queue_overview(queue: VirtualQueue, *, now: dt.datetime | None = None) -> Qu
     day_start, day_end = day_bounds(queue, now.astimezone(queue.time_zone).date())
     today = Q(ended_at__gte=day_start, ended_at__lt=day_end)
     # Open callbacks and those ended today only: the queue's history can be long.
-    figures = (Callback.objects.filter(queue=queue).filter(Q(state__in=OPEN_STATES) | today).aggregate(
-        waiting=Count("pk", filter=Q(state=State.QUEUED)),
-        scheduled_today=Count("pk", filter=Q(state=State.SCHEDULED, desired_time__gte=day_start,
-                                             desired_time__lt=day_end)),
-        assigned=Count("pk", filter=Q(state=State.ASSIGNED)),
-        in_progress=Count("pk", filter=Q(state=State.IN_PROGRESS)),
-        done_today=Count("pk", filter=Q(state=State.COMPLETED) & today),
-        flagged=Count("pk", filter=Q(flagged=True, state__in=OPEN_STATES)),
-        oldest=Min("place_at", filter=Q(state=State.QUEUED)),
-    ))
+    figures = (
+        Callback.objects.filter(queue=queue)
+        .filter(Q(state__in=OPEN_STATES) | today)
+        .aggregate(
+            waiting=Count("pk", filter=Q(state=State.QUEUED)),
+            scheduled_today=Count(
+                "pk", filter=Q(state=State.SCHEDULED, desired_time__gte=day_start, desired_time__lt=day_end)
+            ),
+            assigned=Count("pk", filter=Q(state=State.ASSIGNED)),
+            in_progress=Count("pk", filter=Q(state=State.IN_PROGRESS)),
+            done_today=Count("pk", filter=Q(state=State.COMPLETED) & today),
+            flagged=Count("pk", filter=Q(flagged=True, state__in=OPEN_STATES)),
+            oldest=Min("place_at", filter=Q(state=State.QUEUED)),
+        )
+    )
     able = agents_able_to_serve(queue)
     oldest = figures.pop("oldest")
     return QueueOverview(
-        queue=queue, **figures,
+        queue=queue,
+        **figures,
         agents_able=able.count(),
         agents_available=able.filter(status=Agent.Status.AVAILABLE).count(),
         ewt_seconds=estimated_wait_seconds(queue, position=figures["waiting"] + 1, now=now),

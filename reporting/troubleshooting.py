@@ -9,12 +9,11 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
+from callbacks.lifecycle import TRANSITIONS
+from callbacks.models import ApiProblem, CallbackEvent, RejectionRecord, Widget
 from queues.models import OfficeHours, VirtualQueue, clock_range
 from queues.selectors import agents_able_to_serve, queues_visible_to
 from rules.models import QueueRules
-
-from callbacks.lifecycle import TRANSITIONS
-from callbacks.models import ApiProblem, CallbackEvent, RejectionRecord, Widget
 
 RECENT_DAYS = 7
 LATEST = 50
@@ -50,20 +49,28 @@ def recent_problems(user, *, now: dt.datetime | None = None) -> dict:
     rejections = RejectionRecord.objects.filter(created_at__gte=since, queue__in=queues)
     # A problem refused before any widget was known (an unknown path) is nobody's queue: shown to all.
     problems = ApiProblem.objects.filter(created_at__gte=since).filter(
-        Q(widget__isnull=True) | Q(widget__queue__in=queues))
-    latest = [Problem(r.created_at, "Rule", r.code, str(r.queue or "—"), r.message)
-              for r in rejections.select_related("queue").order_by("-created_at")[:LATEST]]
-    latest += [Problem(p.created_at, p.get_kind_display(), p.kind, str(p.widget or p.path), p.detail or p.origin)
-               for p in problems.select_related("widget").order_by("-created_at")[:LATEST]]
-    expiries = CallbackEvent.objects.filter(type=TRANSITIONS["expire"].event, created_at__gte=since,
-                                            callback__queue__in=queues)
+        Q(widget__isnull=True) | Q(widget__queue__in=queues)
+    )
+    latest = [
+        Problem(r.created_at, "Rule", r.code, str(r.queue or "—"), r.message)
+        for r in rejections.select_related("queue").order_by("-created_at")[:LATEST]
+    ]
+    latest += [
+        Problem(p.created_at, p.get_kind_display(), p.kind, str(p.widget or p.path), p.detail or p.origin)
+        for p in problems.select_related("widget").order_by("-created_at")[:LATEST]
+    ]
+    expiries = CallbackEvent.objects.filter(
+        type=TRANSITIONS["expire"].event, created_at__gte=since, callback__queue__in=queues
+    )
     return {
         "days": RECENT_DAYS,
         "by_code": list(rejections.values("code").annotate(count=Count("pk")).order_by("-count", "code")),
         # Expired callbacks are promises not kept: why, so a queue whose customers' windows close on them shows.
         "expiries": list(expiries.values("reason").annotate(count=Count("pk")).order_by("-count", "reason")),
-        "by_kind": [{"kind": ApiProblem.Kind(row["kind"]).label, "count": row["count"]}
-                    for row in problems.values("kind").annotate(count=Count("pk")).order_by("-count", "kind")],
+        "by_kind": [
+            {"kind": ApiProblem.Kind(row["kind"]).label, "count": row["count"]}
+            for row in problems.values("kind").annotate(count=Count("pk")).order_by("-count", "kind")
+        ],
         "latest": sorted(latest, key=lambda problem: problem.at, reverse=True)[:LATEST],
     }
 
@@ -78,16 +85,20 @@ def widget_warnings(widget: Widget) -> list[str]:
         warnings.append("No allowed origin: browsers will refuse every call from a website.")
     if widget.active and not widget.queue.active:
         warnings.append("Books into an inactive queue: customers are refused.")
-    if any(origin.startswith("http://") and "localhost" not in origin and "127.0.0.1" not in origin
-           for origin in widget.origins):
+    if any(
+        origin.startswith("http://") and "localhost" not in origin and "127.0.0.1" not in origin
+        for origin in widget.origins
+    ):
         warnings.append("An origin uses plain http: customers' details would cross the internet unencrypted.")
     return warnings
 
 
 def queue_setups(user) -> list[QueueSetup]:
-    queues = (queues_visible_to(user)
-              .prefetch_related(Prefetch("office_hours", OfficeHours.objects.order_by("weekday", "opens")),
-                                "closed_dates", "required_skills__skill"))
+    queues = queues_visible_to(user).prefetch_related(
+        Prefetch("office_hours", OfficeHours.objects.order_by("weekday", "opens")),
+        "closed_dates",
+        "required_skills__skill",
+    )
     rules = {r.queue_id: r for r in QueueRules.objects.filter(queue__in=queues)}
     today = timezone.now().date()
     setups = []
@@ -98,8 +109,9 @@ def queue_setups(user) -> list[QueueSetup]:
         slot_capacity = queue_rules.slot_capacity if queue_rules else None
         warnings = []
         if not able:
-            warnings.append("No agent serves this queue with its required skills: its callbacks will wait "
-                            "until they expire.")
+            warnings.append(
+                "No agent serves this queue with its required skills: its callbacks will wait until they expire."
+            )
         if not hours:
             warnings.append("No office hours: the queue is open around the clock.")
         if slot_capacity == 0:
@@ -110,15 +122,23 @@ def queue_setups(user) -> list[QueueSetup]:
             warnings.append("Inactive: every request is refused.")
         if outside := hours_outside_window(queue):
             window = clock_range(queue.calling_window_start, queue.calling_window_end)
-            warnings.append(f"Office hours reach outside the calling window ({window}): {outside}. Customers may "
-                            f"not be called then, so those hours offer no slot and immediate requests wait for "
-                            f"the window.")
-        setups.append(QueueSetup(
-            queue=queue, hours=hours,
-            closed_dates=[closed.date for closed in queue.closed_dates.all() if closed.date >= today],
-            required_skills=[str(required) for required in queue.required_skills.all()],
-            slot_capacity=slot_capacity, daily_capacity=queue_rules.daily_capacity if queue_rules else None,
-            agents_able=able, warnings=warnings))
+            warnings.append(
+                f"Office hours reach outside the calling window ({window}): {outside}. Customers may "
+                f"not be called then, so those hours offer no slot and immediate requests wait for "
+                f"the window."
+            )
+        setups.append(
+            QueueSetup(
+                queue=queue,
+                hours=hours,
+                closed_dates=[closed.date for closed in queue.closed_dates.all() if closed.date >= today],
+                required_skills=[str(required) for required in queue.required_skills.all()],
+                slot_capacity=slot_capacity,
+                daily_capacity=queue_rules.daily_capacity if queue_rules else None,
+                agents_able=able,
+                warnings=warnings,
+            )
+        )
     return setups
 
 

@@ -22,19 +22,30 @@ class NumberEntryInline(admin.TabularInline):
 class QueueRulesAdmin(LineOfBusinessScopedAdmin):
     queue_path = "queue"
     form = QueueRulesForm
-    list_display = ("queue", "slot_capacity", "daily_capacity", "country_policy", "refused_types",
-                    "immediate_cutoff_minutes", "offer_max_waiting")
+    list_display = (
+        "queue",
+        "slot_capacity",
+        "daily_capacity",
+        "country_policy",
+        "refused_types",
+        "immediate_cutoff_minutes",
+        "offer_max_waiting",
+    )
     list_select_related = ("queue",)
     search_fields = ("queue__name", "queue__slug")
     readonly_fields = ("created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("queue",)}),
-        ("Capacity", {"fields": ("slot_capacity", "daily_capacity"),
-                      "description": "Overrides by weekday and time are at the bottom of the page."}),
+        (
+            "Capacity",
+            {
+                "fields": ("slot_capacity", "daily_capacity"),
+                "description": "Overrides by weekday and time are at the bottom of the page.",
+            },
+        ),
         ("Countries", {"fields": ("country_policy", "countries")}),
         ("Numbers", {"fields": ("refused_number_types", "max_open_across_queues", "max_requests_per_day")}),
-        ("Immediate callbacks", {"fields": ("immediate_cutoff_minutes", "offer_min_ewt_minutes",
-                                            "offer_max_waiting")}),
+        ("Immediate callbacks", {"fields": ("immediate_cutoff_minutes", "offer_min_ewt_minutes", "offer_max_waiting")}),
         ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
     inlines = (CapacityOverrideInline, NumberEntryInline)

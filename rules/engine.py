@@ -27,8 +27,15 @@ from queues.models import VirtualQueue
 from . import selectors
 from .ledger import ledger
 from .locks import advisory_lock
-from .models import NUMBER_TYPE_LABELS, CountryPolicy, GlobalRules, NumberEntry, QueueRules, RejectionCode
-from .models import number_type_name
+from .models import (
+    NUMBER_TYPE_LABELS,
+    CountryPolicy,
+    GlobalRules,
+    NumberEntry,
+    QueueRules,
+    RejectionCode,
+    number_type_name,
+)
 
 Code = RejectionCode
 
@@ -137,8 +144,12 @@ class CallingWindowOpen(Rule):
             message = f"We may not call you right now, outside your calling hours. {words}"
         else:
             message = f"We may not call you at that time, outside your calling hours. {words}"
-        raise Rejection(str(self.code), message, next_window_opens_at=opens.astimezone(calling.UTC).isoformat(),
-                        next_window_opens_local=opens.astimezone(reach.zone).isoformat())
+        raise Rejection(
+            str(self.code),
+            message,
+            next_window_opens_at=opens.astimezone(calling.UTC).isoformat(),
+            next_window_opens_local=opens.astimezone(reach.zone).isoformat(),
+        )
 
 
 class CountryAllowed(Rule):
@@ -155,7 +166,8 @@ class CountryAllowed(Rule):
         region = phonenumbers.region_code_for_number(request.number)
         listed = region in rules.country_list
         if (rules.country_policy == CountryPolicy.ALLOW and not listed) or (
-                rules.country_policy == CountryPolicy.DENY and listed):
+            rules.country_policy == CountryPolicy.DENY and listed
+        ):
             self.refuse("We cannot call numbers in this country; please give a number in a country we serve.")
 
 
@@ -199,8 +211,10 @@ class OpenCallbacksLimit(Rule):
             return
         lock_number(request.phone_number)
         if ledger().open_of_number(request.phone_number, exclude=request.moving_id) >= limit:
-            self.refuse("You already have callbacks booked with us; please wait for those calls "
-                        "or cancel one before asking again.")
+            self.refuse(
+                "You already have callbacks booked with us; please wait for those calls "
+                "or cancel one before asking again."
+            )
 
 
 class DailyLimit(Rule):
@@ -259,9 +273,11 @@ class Capacity(Rule):
             if self.lock:
                 advisory_lock("rules-capacity-day", queue.pk, day.isoformat())
             if ledger().booked_on_day(queue, day, exclude=request.moving_id) >= rules.daily_capacity:
-                self.refuse("We are fully booked that day; please pick a time on another day."
-                            if request.desired_time else
-                            "We cannot take more callbacks today; please pick a time on another day.")
+                self.refuse(
+                    "We are fully booked that day; please pick a time on another day."
+                    if request.desired_time
+                    else "We cannot take more callbacks today; please pick a time on another day."
+                )
         if request.desired_time is None or (slot := selectors.slot_at(queue, request.desired_time)) is None:
             return
         total = selectors.slot_total(rules, slot.start.astimezone(queue.time_zone))

@@ -48,6 +48,7 @@ def ledger_use(ledger: Ledger) -> None:
 
 def ledger() -> Ledger:
     if _ledger is None:
-        raise ImproperlyConfigured("The rules count bookings through a ledger, and no app has given one: "
-                                   "is 'callbacks' in INSTALLED_APPS?")
+        raise ImproperlyConfigured(
+            "The rules count bookings through a ledger, and no app has given one: is 'callbacks' in INSTALLED_APPS?"
+        )
     return _ledger

@@ -77,8 +77,10 @@ class CountryPolicy(models.TextChoices):
     DENY = "deny", "Every country but the listed ones (deny list)"
 
 
-COUNTRIES_HELP = ("ISO 3166 codes separated by commas or spaces, e.g. “GB, IE, FR”. The country is read from the "
-                  "customer's phone number, not from where they browse.")
+COUNTRIES_HELP = (
+    "ISO 3166 codes separated by commas or spaces, e.g. “GB, IE, FR”. The country is read from the "
+    "customer's phone number, not from where they browse."
+)
 
 
 class CountryListMixin(models.Model):
@@ -99,7 +101,7 @@ class CountryListMixin(models.Model):
         try:
             self.countries = ", ".join(parse_countries(self.countries))
         except ValidationError as error:
-            raise ValidationError({"countries": error.messages})
+            raise ValidationError({"countries": error.messages}) from None
         if self.country_policy in (CountryPolicy.ALLOW, CountryPolicy.DENY) and not self.countries:
             raise ValidationError({"countries": "List at least one country for an allow or deny list."})
 
@@ -108,9 +110,12 @@ class GlobalRules(CountryListMixin):
     """Rules for every queue that does not set its own: one row."""
 
     country_policy = models.CharField(
-        "countries", max_length=8, default=CountryPolicy.ANY,
+        "countries",
+        max_length=8,
+        default=CountryPolicy.ANY,
         choices=[c for c in CountryPolicy.choices if c[0] != CountryPolicy.DEFAULT],
-        help_text="Which countries' numbers queues using the global default accept.")
+        help_text="Which countries' numbers queues using the global default accept.",
+    )
     updated_at = models.DateTimeField("updated", auto_now=True)
 
     class Meta:
@@ -137,45 +142,70 @@ class QueueRules(CountryListMixin):
 
     # Capacity
     slot_capacity = models.PositiveIntegerField(
-        "callbacks per slot", null=True, blank=True,
+        "callbacks per slot",
+        null=True,
+        blank=True,
         help_text="How many scheduled callbacks one time slot takes. Empty: no limit; 0: no slot is offered. "
-                  "Overrides below change it on some days and hours.")
+        "Overrides below change it on some days and hours.",
+    )
     daily_capacity = models.PositiveIntegerField(
-        "callbacks per day", null=True, blank=True,
+        "callbacks per day",
+        null=True,
+        blank=True,
         help_text="How many callbacks (immediate and scheduled) one day takes, in the queue's time zone. "
-                  "Empty: no limit.")
+        "Empty: no limit.",
+    )
 
     # Countries
     country_policy = models.CharField(
-        "countries", max_length=8, choices=CountryPolicy.choices, default=CountryPolicy.DEFAULT,
-        help_text="Which countries' numbers this queue accepts.")
+        "countries",
+        max_length=8,
+        choices=CountryPolicy.choices,
+        default=CountryPolicy.DEFAULT,
+        help_text="Which countries' numbers this queue accepts.",
+    )
 
     # Numbers
     refused_number_types = models.JSONField(
-        "refused number types", default=default_refused_types, blank=True,
+        "refused number types",
+        default=default_refused_types,
+        blank=True,
         help_text="Kinds of number this queue never calls, as the numbering plan classes them. "
-                  "Premium rate and shared cost are refused by default.")
+        "Premium rate and shared cost are refused by default.",
+    )
     max_open_across_queues = models.PositiveSmallIntegerField(
-        "open callbacks per number, all queues", default=0,
+        "open callbacks per number, all queues",
+        default=0,
         help_text="Refuse a number that already has this many open callbacks in any queue; 0 turns the check off. "
-                  "(The queue's own “open callbacks per number” answers a duplicate in this queue.)")
+        "(The queue's own “open callbacks per number” answers a duplicate in this queue.)",
+    )
     max_requests_per_day = models.PositiveSmallIntegerField(
-        "requests per number per day", default=0,
+        "requests per number per day",
+        default=0,
         help_text="Refuse a number that has already asked this queue for this many callbacks today "
-                  "(the queue's day, canceled ones included); 0 turns the check off.")
+        "(the queue's day, canceled ones included); 0 turns the check off.",
+    )
 
     # Immediate callbacks
     immediate_cutoff_minutes = models.PositiveSmallIntegerField(
-        "immediate cut-off (minutes)", default=0,
-        help_text="Refuse immediate callbacks when the queue closes within this many minutes; 0: until closing.")
+        "immediate cut-off (minutes)",
+        default=0,
+        help_text="Refuse immediate callbacks when the queue closes within this many minutes; 0: until closing.",
+    )
     offer_min_ewt_minutes = models.PositiveSmallIntegerField(
-        "offer immediate only above a wait of (minutes)", null=True, blank=True,
+        "offer immediate only above a wait of (minutes)",
+        null=True,
+        blank=True,
         help_text="Offer immediate callbacks only while the estimated wait is above this many minutes "
-                  "(with a short wait customers are better off calling). Empty: whatever the wait.")
+        "(with a short wait customers are better off calling). Empty: whatever the wait.",
+    )
     offer_max_waiting = models.PositiveIntegerField(
-        "stop offering above (callbacks waiting)", null=True, blank=True,
+        "stop offering above (callbacks waiting)",
+        null=True,
+        blank=True,
         help_text="Stop offering immediate callbacks while more than this many are waiting in the queue. "
-                  "Empty: no limit.")
+        "Empty: no limit.",
+    )
 
     created_at = models.DateTimeField("created", auto_now_add=True)
     updated_at = models.DateTimeField("updated", auto_now=True)
@@ -190,8 +220,7 @@ class QueueRules(CountryListMixin):
     @classmethod
     def for_queue(cls, queue: VirtualQueue) -> "QueueRules":
         """The queue's rules, read afresh; a queue without a row (bulk-created) gets the defaults, unsaved."""
-        return (cls.objects.filter(queue=queue).prefetch_related("capacity_overrides").first()
-                or cls(queue=queue))
+        return cls.objects.filter(queue=queue).prefetch_related("capacity_overrides").first() or cls(queue=queue)
 
     def clean(self):
         super().clean()
@@ -201,25 +230,33 @@ class QueueRules(CountryListMixin):
 
 
 class CapacityOverride(models.Model):
-    rules = models.ForeignKey(QueueRules, on_delete=models.CASCADE, related_name="capacity_overrides",
-                              verbose_name="queue rules")
+    rules = models.ForeignKey(
+        QueueRules, on_delete=models.CASCADE, related_name="capacity_overrides", verbose_name="queue rules"
+    )
     weekday = models.PositiveSmallIntegerField(
-        "weekday", choices=OfficeHours.Weekday.choices, null=True, blank=True,
-        help_text="Empty: every day. A weekday's override wins over an every-day one.")
+        "weekday",
+        choices=OfficeHours.Weekday.choices,
+        null=True,
+        blank=True,
+        help_text="Empty: every day. A weekday's override wins over an every-day one.",
+    )
     starts = models.TimeField("from", help_text="Local time, in the queue's zone.")
     ends = models.TimeField("until", help_text="Slots starting before this time; 00:00 means midnight.")
     slot_capacity = models.PositiveIntegerField(
-        "callbacks per slot", help_text="Where overrides of one kind overlap, the smallest applies.")
+        "callbacks per slot", help_text="Where overrides of one kind overlap, the smallest applies."
+    )
 
     class Meta:
         ordering = ["weekday", "starts"]
         verbose_name = "capacity override"
         indexes = [models.Index(fields=["rules", "weekday"], name="capacityoverride_day")]
         constraints = [
-            models.CheckConstraint(condition=Q(weekday__isnull=True) | Q(weekday__lte=6),
-                                   name="capacityoverride_weekday"),
-            models.CheckConstraint(condition=Q(ends=dt.time(0)) | Q(ends__gt=models.F("starts")),
-                                   name="capacityoverride_range"),
+            models.CheckConstraint(
+                condition=Q(weekday__isnull=True) | Q(weekday__lte=6), name="capacityoverride_weekday"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends=dt.time(0)) | Q(ends__gt=models.F("starts")), name="capacityoverride_range"
+            ),
         ]
 
     def __str__(self):
@@ -249,13 +286,23 @@ class NumberEntry(models.Model):
         EXACT = "exact", "Exact number"
         PREFIX = "prefix", "Prefix"
 
-    rules = models.ForeignKey(QueueRules, on_delete=models.CASCADE, null=True, blank=True,
-                              related_name="number_entries", verbose_name="queue rules",
-                              help_text="Empty: applies to every queue.")
+    rules = models.ForeignKey(
+        QueueRules,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="number_entries",
+        verbose_name="queue rules",
+        help_text="Empty: applies to every queue.",
+    )
     kind = models.CharField("kind", max_length=5, choices=Kind.choices, default=Kind.DENY)
     match = models.CharField("match", max_length=6, choices=Match.choices, default=Match.PREFIX)
-    value = models.CharField("number or prefix", max_length=16, validators=[E164],
-                             help_text="E.164: + and digits, e.g. +449 for a premium-rate range.")
+    value = models.CharField(
+        "number or prefix",
+        max_length=16,
+        validators=[E164],
+        help_text="E.164: + and digits, e.g. +449 for a premium-rate range.",
+    )
     note = models.CharField("note", max_length=200, blank=True, help_text="Why this entry exists.")
     created_at = models.DateTimeField("created", default=timezone.now)
 
@@ -266,10 +313,12 @@ class NumberEntry(models.Model):
         indexes = [models.Index(fields=["value"], name="numberentry_value")]
         constraints = [
             models.CheckConstraint(condition=Q(value__startswith="+"), name="numberentry_e164"),
-            models.UniqueConstraint(fields=["rules", "match", "value"], name="numberentry_unique_in_queue",
-                                    condition=Q(rules__isnull=False)),
-            models.UniqueConstraint(fields=["match", "value"], name="numberentry_unique_global",
-                                    condition=Q(rules__isnull=True)),
+            models.UniqueConstraint(
+                fields=["rules", "match", "value"], name="numberentry_unique_in_queue", condition=Q(rules__isnull=False)
+            ),
+            models.UniqueConstraint(
+                fields=["match", "value"], name="numberentry_unique_global", condition=Q(rules__isnull=True)
+            ),
         ]
 
     def __str__(self):

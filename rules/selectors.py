@@ -10,7 +10,7 @@ from queues.selectors import Slot
 from .ledger import ledger
 from .models import QueueRules, RejectionCode
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def queue_rules(queue: VirtualQueue) -> QueueRules:
@@ -54,8 +54,9 @@ def slot_total(rules: QueueRules, local_start: dt.datetime) -> int | None:
     """
     overrides = list(rules.capacity_overrides.all()) if rules.pk else []
     for weekday_specific in (True, False):
-        matching = [o.slot_capacity for o in overrides
-                    if (o.weekday is not None) == weekday_specific and o.covers(local_start)]
+        matching = [
+            o.slot_capacity for o in overrides if (o.weekday is not None) == weekday_specific and o.covers(local_start)
+        ]
         if matching:
             return min(matching)
     return rules.slot_capacity
@@ -65,7 +66,7 @@ def slot_total(rules: QueueRules, local_start: dt.datetime) -> int | None:
 class SlotCapacity:
     slot: Slot
     remaining: int | None  # what one more booking may still take: min(slot, day); None: no limit
-    total: int | None      # the slot's capacity; None: no limit
+    total: int | None  # the slot's capacity; None: no limit
 
 
 def slots_with_capacity(queue: VirtualQueue, slots: list[Slot]) -> list[SlotCapacity]:
@@ -111,9 +112,14 @@ class ImmediateOffer:
     books_at_opening: bool = False  # outside the window, a request now is booked for its opening
 
     def as_dict(self) -> dict:
-        return {"available": self.available, "code": self.code, "detail": self.detail,
-                "next_window_opens_at": self.next_window_opens_at,
-                "next_window_opens_local": self.next_window_opens_local, "books_at_opening": self.books_at_opening}
+        return {
+            "available": self.available,
+            "code": self.code,
+            "detail": self.detail,
+            "next_window_opens_at": self.next_window_opens_at,
+            "next_window_opens_local": self.next_window_opens_local,
+            "books_at_opening": self.books_at_opening,
+        }
 
 
 def immediate_offer(queue: VirtualQueue, *, now: dt.datetime, reach=None) -> ImmediateOffer:
@@ -129,7 +135,9 @@ def immediate_offer(queue: VirtualQueue, *, now: dt.datetime, reach=None) -> Imm
         for rule in IMMEDIATE_OFFER_RULES:
             rule.check(request)
     except Rejection as rejection:
-        at_opening = (rejection.code == RejectionCode.OUTSIDE_CALLING_WINDOW
-                      and queue.after_hours == VirtualQueue.AfterHours.SCHEDULE_AT_OPENING)
+        at_opening = (
+            rejection.code == RejectionCode.OUTSIDE_CALLING_WINDOW
+            and queue.after_hours == VirtualQueue.AfterHours.SCHEDULE_AT_OPENING
+        )
         return ImmediateOffer(False, rejection.code, rejection.message, **rejection.extra, books_at_opening=at_opening)
     return ImmediateOffer(True)

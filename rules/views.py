@@ -25,16 +25,25 @@ def rules_list(request):
     rows = []
     for queue in queues:
         rules = QueueRules.for_queue(queue)
-        rows.append({
-            "queue": queue, "rules": rules, "overrides": list(rules.capacity_overrides.all()) if rules.pk else [],
-            "refused": [NUMBER_TYPE_LABELS.get(name, name) for name in rules.refused_number_types or []],
-            "entries": per_queue.get(queue.pk, []),
-        })
-    return render(request, "rules/rules_list.html", {
-        "rows": rows, "global_rules": GlobalRules.load(),
-        "global_entries": NumberEntry.objects.filter(rules__isnull=True),
-        "can_change": request.user.has_perm("rules.change_queuerules"),
-    })
+        rows.append(
+            {
+                "queue": queue,
+                "rules": rules,
+                "overrides": list(rules.capacity_overrides.all()) if rules.pk else [],
+                "refused": [NUMBER_TYPE_LABELS.get(name, name) for name in rules.refused_number_types or []],
+                "entries": per_queue.get(queue.pk, []),
+            }
+        )
+    return render(
+        request,
+        "rules/rules_list.html",
+        {
+            "rows": rows,
+            "global_rules": GlobalRules.load(),
+            "global_entries": NumberEntry.objects.filter(rules__isnull=True),
+            "can_change": request.user.has_perm("rules.change_queuerules"),
+        },
+    )
 
 
 @login_required

@@ -3,13 +3,15 @@
 import json
 import logging
 
-from django.core.exceptions import RequestDataTooBig, ValidationError as DjangoValidationError
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, parsers, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler, set_rollback
+from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from .errors import SERVER_ERROR, TOO_LARGE, ServiceError, database_unavailable_answer, database_unreachable
 
@@ -31,11 +33,13 @@ class JSONParser(parsers.JSONParser):
             data = super().parse(stream, media_type, parser_context)
             json.dumps(data, ensure_ascii=False, allow_nan=False).encode()
         except RecursionError:
-            raise exceptions.ParseError("JSON parse error - nested too deeply.")
+            raise exceptions.ParseError("JSON parse error - nested too deeply.") from None
         except UnicodeEncodeError:
-            raise exceptions.ParseError("JSON parse error - a string holds a lone surrogate, which is no text.")
+            raise exceptions.ParseError(
+                "JSON parse error - a string holds a lone surrogate, which is no text."
+            ) from None
         except ValueError:
-            raise exceptions.ParseError("JSON parse error - a number is out of range.")
+            raise exceptions.ParseError("JSON parse error - a number is out of range.") from None
         if not isinstance(data, dict):
             raise exceptions.ParseError("JSON body must be an object.")
         return data
@@ -48,11 +52,11 @@ ERRORS = {
     403: "Your role may not do this.",
     404: "Unknown, or not yours to see.",
     409: "An illegal move for the callback's state (`code` illegal_transition, `state`) "
-         "or a duplicate (`code` duplicate, the open callback's `id`).",
+    "or a duplicate (`code` duplicate, the open callback's `id`).",
     422: "Refused by a rule or an inactive widget: a stable `code` and a `detail`.",
     429: "Throttled: try again after `Retry-After` seconds.",
     503: "A service we depend on (the database, the CAPTCHA provider) is not answering: "
-         "try again after `Retry-After` seconds.",
+    "try again after `Retry-After` seconds.",
 }
 
 

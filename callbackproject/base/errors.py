@@ -85,8 +85,11 @@ def database_unavailable_answer() -> tuple[dict, int, dict]:
     """The body, status and headers of a 503 for an unreachable database, the broken connections closed."""
     logger.warning("The database is unreachable", exc_info=True)
     broken_connections_close()
-    return ({"code": "unavailable", "detail": UNAVAILABLE}, 503,
-            {"Retry-After": str(settings.DATABASE_RETRY_AFTER_SECONDS)})
+    return (
+        {"code": "unavailable", "detail": UNAVAILABLE},
+        503,
+        {"Retry-After": str(settings.DATABASE_RETRY_AFTER_SECONDS)},
+    )
 
 
 def api_error_response(exc: BaseException) -> JsonResponse | None:

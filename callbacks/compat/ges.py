@@ -26,17 +26,23 @@ from rules.models import RejectionCode
 from rules.selectors import SlotCapacity, closes_at, immediate_offer, slots_with_capacity
 
 from .. import services
+from ..api.public.captcha import captcha_check
+from ..api.public.throttles import CreateByAddressThrottle, CreateByNumberThrottle, ReadByAddressThrottle, client_ip
 from ..conf import callback_settings
 from ..lifecycle import Actor
-from ..api.public.captcha import captcha_check
 from ..models import ApiKey, Callback, Channel, State
-from ..selectors import (api_key_get, callback_customer_status, callback_estimated_wait, callback_position,
-                         queue_estimated_wait, queue_status)
-from ..api.public.throttles import CreateByAddressThrottle, CreateByNumberThrottle, ReadByAddressThrottle, client_ip
+from ..selectors import (
+    api_key_get,
+    callback_customer_status,
+    callback_estimated_wait,
+    callback_position,
+    queue_estimated_wait,
+    queue_status,
+)
 from . import ges_schema as docs
 from .correlation import HEADER, corr_id, corr_id_for
-from .ges_mapping import ges_state
 from .ges_errors import GesError, exception_handler, ok
+from .ges_mapping import ges_state
 from .ges_serializers import MAX_DAYS, MAX_SLOTS, UTC, AvailabilityInput, CreateInput, IdInput, OpenForInput
 
 logger = logging.getLogger(__name__)
@@ -55,6 +61,7 @@ LAST_USED_EVERY = dt.timedelta(minutes=1)
 
 
 # -- the views ------------------------------------------------------------------------------------
+
 
 def valid(serializer_class, data) -> dict:
     serializer = serializer_class(data=data)
@@ -84,8 +91,13 @@ class GesView(APIView):
         try:
             response = super().dispatch(request, *args, **kwargs)
             response[HEADER] = corr_id.get()
-            logger.info("GES %s %s answered %s (key: %s)", request.method, request.path, response.status_code,
-                        self.api_key or "none")
+            logger.info(
+                "GES %s %s answered %s (key: %s)",
+                request.method,
+                request.path,
+                response.status_code,
+                self.api_key or "none",
+            )
             return response
         finally:
             corr_id.reset(token)
@@ -116,8 +128,12 @@ class GesView(APIView):
             public_id = uuid.UUID(callback_id)
         except ValueError:
             public_id = None
-        callback = public_id and Callback.objects.select_related("queue").filter(
-            public_id=public_id, queue__in=self.api_key.queues.all()).first()
+        callback = (
+            public_id
+            and Callback.objects.select_related("queue")
+            .filter(public_id=public_id, queue__in=self.api_key.queues.all())
+            .first()
+        )
         if not callback:
             raise GesError(404, f"No callback with the id “{callback_id}”.")
         return callback
@@ -162,9 +178,13 @@ class CreateView(GesView):
         key = api_key_get(request.headers.get("x-api-key", ""))
         return key.default_country if key else None
 
-    @docs.ges_schema(summary="Book a callback (GES: create)", request=CreateInput, data=docs.Id,
-                       codes=(400, 401, 403, 413, 503),
-                       extra=docs.FULL)
+    @docs.ges_schema(
+        summary="Book a callback (GES: create)",
+        request=CreateInput,
+        data=docs.Id,
+        codes=(400, 401, 403, 413, 503),
+        extra=docs.FULL,
+    )
     def post(self, request):
         fields = valid(CreateInput, request.data)
         queue = self.queue(fields["serviceName"])
@@ -172,21 +192,32 @@ class CreateView(GesView):
         desired_time = fields.get("desiredTime")
         try:
             callback, _token = services.callback_create(
-                queue=queue, phone_number=fields["phoneNumber"], region=self.api_key.default_country or None,
+                queue=queue,
+                phone_number=fields["phoneNumber"],
+                region=self.api_key.default_country or None,
                 desired_time=desired_time,
-                context=fields["context"], channel=Channel.API, actor=Actor.CUSTOMER, api_key=self.api_key,
-                client_address=client_ip(request), consent_text=callback_settings.ges_consent_text)
+                context=fields["context"],
+                channel=Channel.API,
+                actor=Actor.CUSTOMER,
+                api_key=self.api_key,
+                client_address=client_ip(request),
+                consent_text=callback_settings.ges_consent_text,
+            )
         except Rejection as rejection:
             if rejection.code != RejectionCode.CAPACITY_FULL:
                 raise
-            raise GesError(429, f"{rejection.code}: {rejection.message}",
-                           {"slots": proposed_slots(queue, desired_time, timezone.now())})
+            raise GesError(
+                429,
+                f"{rejection.code}: {rejection.message}",
+                {"slots": proposed_slots(queue, desired_time, timezone.now())},
+            ) from None
         return ok({"id": str(callback.public_id)})
 
 
 class CancelView(GesView):
-    @docs.ges_schema(summary="Cancel a callback", request=IdInput, data=docs.Id,
-                       codes=(400, 401, 403, 404, 413, 429, 503))
+    @docs.ges_schema(
+        summary="Cancel a callback", request=IdInput, data=docs.Id, codes=(400, 401, 403, 404, 413, 429, 503)
+    )
     def post(self, request):
         callback = self.callback(valid(IdInput, request.data)["id"])
         services.callback_cancel(callback=callback, actor=Actor.CUSTOMER, reason="customer")
@@ -195,20 +226,24 @@ class CancelView(GesView):
 
 def callback_data(callback: Callback) -> dict:
     state, reason = ges_state(callback.state)
-    data = {"id": str(callback.public_id),
-            # GES: "by default, the desired time is the current time" of the request.
-            "desiredTime": utc_text(callback.desired_time or callback.created_at),
-            "callbackState": state,
-            "phoneNumber": str(callback.phone_number or ""),
-            # Ours, beside GES's fields (its clients ignore fields they do not know): where the
-            # callback is and why, in words for the customer, as the public API's status_text.
-            "statusText": callback_customer_status(callback).text}
+    data = {
+        "id": str(callback.public_id),
+        # GES: "by default, the desired time is the current time" of the request.
+        "desiredTime": utc_text(callback.desired_time or callback.created_at),
+        "callbackState": state,
+        "phoneNumber": str(callback.phone_number or ""),
+        # Ours, beside GES's fields (its clients ignore fields they do not know): where the
+        # callback is and why, in words for the customer, as the public API's status_text.
+        "statusText": callback_customer_status(callback).text,
+    }
     if reason:
         data["callbackReason"] = reason
     if callback.state == State.QUEUED:
         wait = callback_estimated_wait(callback)
-        data |= {"positionInQueue": callback_position(callback),
-                 "estimatedWaitTime": UNKNOWN_WAIT if wait is None else wait}
+        data |= {
+            "positionInQueue": callback_position(callback),
+            "estimatedWaitTime": UNKNOWN_WAIT if wait is None else wait,
+        }
     elif callback.state == State.ASSIGNED:
         # Out of the line: an agent has it and is about to dial.
         data |= {"positionInQueue": 0, "estimatedWaitTime": 0}
@@ -216,8 +251,12 @@ def callback_data(callback: Callback) -> dict:
 
 
 class RetrieveView(GesView):
-    @docs.ges_schema(summary="A callback's state, place in line and wait", request=IdInput, data=docs.Callback,
-                       codes=(400, 401, 403, 404, 413, 429, 503))
+    @docs.ges_schema(
+        summary="A callback's state, place in line and wait",
+        request=IdInput,
+        data=docs.Callback,
+        codes=(400, 401, 403, 404, 413, 429, 503),
+    )
     def post(self, request):
         return ok(callback_data(self.callback(valid(IdInput, request.data)["id"])))
 
@@ -232,14 +271,21 @@ class AvailabilityView(GesView):
         params = valid(AvailabilityInput, request.query_params)
         zone = params["timezone"]
         free = free_slots(queue, start=params["start"], end=params["end"], now=timezone.now())
-        return ok({
-            "slots": [{"utcTime": utc_text(room.slot.start),
-                       "localTime": room.slot.start.astimezone(zone).isoformat(timespec="milliseconds"),
-                       "capacity": room.remaining, "total": room.total}
-                      for room in free[:params["maxTimeSlots"]]],
-            "durationMin": queue.slot_minutes,
-            "timezone": zone.key,
-        })
+        return ok(
+            {
+                "slots": [
+                    {
+                        "utcTime": utc_text(room.slot.start),
+                        "localTime": room.slot.start.astimezone(zone).isoformat(timespec="milliseconds"),
+                        "capacity": room.remaining,
+                        "total": room.total,
+                    }
+                    for room in free[: params["maxTimeSlots"]]
+                ],
+                "durationMin": queue.slot_minutes,
+                "timezone": zone.key,
+            }
+        )
 
 
 class OpenForView(GesView):
@@ -253,8 +299,11 @@ class OpenForView(GesView):
 
 def wait_of(queue: VirtualQueue) -> dict:
     wait = queue_estimated_wait(queue)
-    return {"virtualQueue": queue.slug, "estimatedWaitTime": UNKNOWN_WAIT if wait is None else wait,
-            "message": NO_AGENT if wait is None else ""}
+    return {
+        "virtualQueue": queue.slug,
+        "estimatedWaitTime": UNKNOWN_WAIT if wait is None else wait,
+        "message": NO_AGENT if wait is None else "",
+    }
 
 
 class EstimatedWaitTimeView(GesView):
@@ -274,14 +323,16 @@ class QueueStatusView(GesView):
         queue = self.queue(service_name)
         now = timezone.now()
         status = queue_status(queue, now=now)
-        return ok({
-            "ewt": UNKNOWN_WAIT if status.ewt_seconds is None else status.ewt_seconds,
-            "offerImmediateCallback": immediate_offer(queue, now=now).available,
-            "offerScheduledCallback": queue.active,
-            # Ours, beyond GES: what waits for an agent, and what agents hold or are on.
-            "waiting": status.waiting,
-            "inService": status.in_service,
-        })
+        return ok(
+            {
+                "ewt": UNKNOWN_WAIT if status.ewt_seconds is None else status.ewt_seconds,
+                "offerImmediateCallback": immediate_offer(queue, now=now).available,
+                "offerScheduledCallback": queue.active,
+                # Ours, beyond GES: what waits for an agent, and what agents hold or are on.
+                "waiting": status.waiting,
+                "inService": status.in_service,
+            }
+        )
 
 
 class UnsupportedView(GesView):

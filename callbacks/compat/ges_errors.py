@@ -3,7 +3,8 @@
 import logging
 import math
 
-from django.core.exceptions import RequestDataTooBig, ValidationError as DjangoValidationError
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -45,8 +46,10 @@ class GesError(exceptions.APIException):
 def message_of(detail) -> str:
     """An error detail (text, or lists and dicts of it) as one line, fields under their GES names."""
     if isinstance(detail, dict):
-        return "; ".join(message_of(value) if field == "non_field_errors"
-                         else f"{GES_FIELDS.get(field, field)}: {message_of(value)}" for field, value in detail.items())
+        return "; ".join(
+            message_of(value) if field == "non_field_errors" else f"{GES_FIELDS.get(field, field)}: {message_of(value)}"
+            for field, value in detail.items()
+        )
     if isinstance(detail, list):
         return " ".join(message_of(item) for item in detail)
     return str(detail)

@@ -11,13 +11,15 @@ from rest_framework import serializers
 TAG = "Genesys Engagement API v3 (compatible)"
 # The scheme itself is in SPECTACULAR_SETTINGS["APPEND_COMPONENTS"]: GES views authenticate by hand, not with a DRF class.
 API_KEY = [{"gesApiKey": []}]
-ERROR_CODES = {400: "Invalid input, a rule's refusal (`code: …` first in the message) or an illegal move.",
-               401: "No API key, or an unknown or inactive one.",
-               403: "The key may not use this service, or not from this origin.",
-               404: "Unknown callback, or not one of the key's queues.",
-               413: "The body is larger than the service accepts.",
-               429: "Throttled: try again after `Retry-After` seconds.",
-               503: "The database or the CAPTCHA provider is not answering: try again after `Retry-After` seconds."}
+ERROR_CODES = {
+    400: "Invalid input, a rule's refusal (`code: …` first in the message) or an illegal move.",
+    401: "No API key, or an unknown or inactive one.",
+    403: "The key may not use this service, or not from this origin.",
+    404: "Unknown callback, or not one of the key's queues.",
+    413: "The body is larger than the service accepts.",
+    429: "Throttled: try again after `Retry-After` seconds.",
+    503: "The database or the CAPTCHA provider is not answering: try again after `Retry-After` seconds.",
+}
 
 
 class Status(serializers.Serializer):
@@ -38,42 +40,85 @@ def answer(data) -> serializers.Serializer:
 
 
 Error = inline_serializer("GesError", {"status": Status()})
-Full = inline_serializer("GesCapacityFull", {
-    "status": Status(),
-    "data": inline_serializer("GesProposedSlots", {"slots": serializers.DictField(
-        child=serializers.IntegerField(), help_text="The next free slots, UTC time → room left.")},
-        required=False)})
+Full = inline_serializer(
+    "GesCapacityFull",
+    {
+        "status": Status(),
+        "data": inline_serializer(
+            "GesProposedSlots",
+            {
+                "slots": serializers.DictField(
+                    child=serializers.IntegerField(), help_text="The next free slots, UTC time → room left."
+                )
+            },
+            required=False,
+        ),
+    },
+)
 FULL = {429: OpenApiResponse(Full, description="Throttled, or the slot is full: the next free slots in `data.slots`.")}
 Id = inline_serializer("GesCallbackId", {"id": serializers.UUIDField()})
-Callback = inline_serializer("GesCallback", {
-    "id": serializers.UUIDField(), "desiredTime": serializers.CharField(),
-    "callbackState": serializers.CharField(), "callbackReason": serializers.CharField(required=False),
-    "phoneNumber": serializers.CharField(),
-    "positionInQueue": serializers.IntegerField(required=False),
-    "estimatedWaitTime": serializers.IntegerField(required=False, help_text="Seconds; -1 for no estimate."),
-    "statusText": serializers.CharField(help_text="Ours, beyond GES: the status in words for the customer.")})
-Availability = inline_serializer("GesAvailability", {
-    "slots": inline_serializer("GesSlot", {
-        "utcTime": serializers.CharField(), "localTime": serializers.CharField(),
-        "capacity": serializers.IntegerField(allow_null=True, help_text="Room left; null: the slot has no limit."),
-        "total": serializers.IntegerField(allow_null=True, help_text="null: the slot has no limit.")}, many=True),
-    "durationMin": serializers.IntegerField(), "timezone": serializers.CharField()})
+Callback = inline_serializer(
+    "GesCallback",
+    {
+        "id": serializers.UUIDField(),
+        "desiredTime": serializers.CharField(),
+        "callbackState": serializers.CharField(),
+        "callbackReason": serializers.CharField(required=False),
+        "phoneNumber": serializers.CharField(),
+        "positionInQueue": serializers.IntegerField(required=False),
+        "estimatedWaitTime": serializers.IntegerField(required=False, help_text="Seconds; -1 for no estimate."),
+        "statusText": serializers.CharField(help_text="Ours, beyond GES: the status in words for the customer."),
+    },
+)
+Availability = inline_serializer(
+    "GesAvailability",
+    {
+        "slots": inline_serializer(
+            "GesSlot",
+            {
+                "utcTime": serializers.CharField(),
+                "localTime": serializers.CharField(),
+                "capacity": serializers.IntegerField(
+                    allow_null=True, help_text="Room left; null: the slot has no limit."
+                ),
+                "total": serializers.IntegerField(allow_null=True, help_text="null: the slot has no limit."),
+            },
+            many=True,
+        ),
+        "durationMin": serializers.IntegerField(),
+        "timezone": serializers.CharField(),
+    },
+)
 OpenFor = inline_serializer("GesOpenFor", {"openFor": serializers.IntegerField(help_text="Seconds until it closes.")})
-Wait = inline_serializer("GesEstimatedWaitTime", {
-    "virtualQueue": serializers.CharField(), "estimatedWaitTime": serializers.IntegerField(),
-    "message": serializers.CharField(allow_blank=True)}, many=True)
-QueueStatus = inline_serializer("GesQueueStatus", {
-    "ewt": serializers.IntegerField(), "offerImmediateCallback": serializers.BooleanField(),
-    "offerScheduledCallback": serializers.BooleanField(),
-    "waiting": serializers.IntegerField(help_text="Ours, beyond GES."),
-    "inService": serializers.IntegerField(help_text="Ours, beyond GES.")})
+Wait = inline_serializer(
+    "GesEstimatedWaitTime",
+    {
+        "virtualQueue": serializers.CharField(),
+        "estimatedWaitTime": serializers.IntegerField(),
+        "message": serializers.CharField(allow_blank=True),
+    },
+    many=True,
+)
+QueueStatus = inline_serializer(
+    "GesQueueStatus",
+    {
+        "ewt": serializers.IntegerField(),
+        "offerImmediateCallback": serializers.BooleanField(),
+        "offerScheduledCallback": serializers.BooleanField(),
+        "waiting": serializers.IntegerField(help_text="Ours, beyond GES."),
+        "inService": serializers.IntegerField(help_text="Ours, beyond GES."),
+    },
+)
 VIRTUAL_QUEUES = OpenApiParameter("virtual-queues", str, description="Queue names, separated by commas (1 to 20).")
 
 
 def ges_schema(*, summary: str, data, request=None, parameters=(), codes=(400, 401, 403, 429, 503), extra=None):
     """``extend_schema`` for a GES operation: its tag, the key, and every answer in the envelope."""
-    responses = {200: answer(data)} | {
-        code: OpenApiResponse(Error, description=ERROR_CODES[code]) for code in codes} | (extra or {})
-    return extend_schema(tags=[TAG], auth=API_KEY, summary=summary, request=request, parameters=list(parameters),
-                         responses=responses)
-
+    responses = (
+        {200: answer(data)}
+        | {code: OpenApiResponse(Error, description=ERROR_CODES[code]) for code in codes}
+        | (extra or {})
+    )
+    return extend_schema(
+        tags=[TAG], auth=API_KEY, summary=summary, request=request, parameters=list(parameters), responses=responses
+    )

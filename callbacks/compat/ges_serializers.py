@@ -9,10 +9,9 @@ from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-
 from ..api.public.serializers import checked_context
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 MAX_DAYS = 90
 MAX_SLOTS = 1000
 # Times a client may ask about: wide, and far enough from the calendar's ends that no arithmetic overflows.
@@ -20,8 +19,16 @@ EARLIEST, LATEST = dt.datetime(2000, 1, 1, tzinfo=UTC), dt.datetime(2100, 1, 1, 
 
 
 # Optional GES fields kept in the callback's context under "ges" for reports; any other is ignored.
-REPORTING_FIELDS = ("cbOfferType", "channel", "language", "priority", "inboundVQ", "offerThreshold", "offerTiming",
-                    "cbOriginationIxnId")
+REPORTING_FIELDS = (
+    "cbOfferType",
+    "channel",
+    "language",
+    "priority",
+    "inboundVQ",
+    "offerThreshold",
+    "offerTiming",
+    "cbOriginationIxnId",
+)
 
 
 class ReportingText(serializers.CharField):
@@ -32,7 +39,7 @@ class ReportingText(serializers.CharField):
         super().__init__(required=False, allow_blank=True)
 
     def to_internal_value(self, data) -> str:
-        return super().to_internal_value(data)[:self.keep]
+        return super().to_internal_value(data)[: self.keep]
 
 
 @extend_schema_serializer(component_name="GesCreate")
@@ -70,7 +77,7 @@ class CreateInput(serializers.Serializer):
         try:
             attrs["context"] = checked_context(attrs.pop("userData", {}) | ({"ges": reporting} if reporting else {}))
         except serializers.ValidationError as error:
-            raise serializers.ValidationError({"userData": error.detail})
+            raise serializers.ValidationError({"userData": error.detail}) from None
         return attrs
 
 
@@ -98,8 +105,9 @@ def from_epoch_ms(value: float) -> dt.datetime:
 
 
 def epoch_ms_field():
-    return serializers.FloatField(required=False, min_value=EARLIEST.timestamp() * 1000,
-                                  max_value=LATEST.timestamp() * 1000)
+    return serializers.FloatField(
+        required=False, min_value=EARLIEST.timestamp() * 1000, max_value=LATEST.timestamp() * 1000
+    )
 
 
 class OpenForInput(serializers.Serializer):
@@ -110,14 +118,14 @@ class OpenForInput(serializers.Serializer):
         try:
             return zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise serializers.ValidationError(f"Unknown time zone “{value}”.")
+            raise serializers.ValidationError(f"Unknown time zone “{value}”.") from None
 
     def validate(self, attrs):
         zone = attrs["timezone"]
         try:
             attrs["start"] = parse_instant(attrs["start"], zone) if "start" in attrs else None
         except serializers.ValidationError as error:
-            raise serializers.ValidationError({"start": error.detail})
+            raise serializers.ValidationError({"start": error.detail}) from None
         return attrs
 
 
@@ -141,7 +149,7 @@ class AvailabilityInput(OpenForInput):
             try:
                 attrs["end"] = parse_instant(attrs["end"], zone)
             except serializers.ValidationError as error:
-                raise serializers.ValidationError({"end": error.detail})
+                raise serializers.ValidationError({"end": error.detail}) from None
         else:
             # numberOfDays, or else the start's own day: whole days of the requested zone.
             last_day = start.astimezone(zone).date() + dt.timedelta(days=attrs.get("numberOfDays", 1))

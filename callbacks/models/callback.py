@@ -53,34 +53,52 @@ def keep_held_callbacks(collector, field, sub_objs, using):
     """
     held = sub_objs.filter(state__in=HELD_STATES)
     if held.exists():
-        raise models.ProtectedError("An agent who holds a callback cannot be deleted: release or finish it first.",
-                                    set(held))
+        raise models.ProtectedError(
+            "An agent who holds a callback cannot be deleted: release or finish it first.", set(held)
+        )
     models.SET_NULL(collector, field, sub_objs, using)
 
 
 class Callback(models.Model):
     public_id = models.UUIDField("public id", default=uuid.uuid4, unique=True, editable=False)
-    queue = models.ForeignKey(VirtualQueue, on_delete=models.PROTECT, related_name="callbacks",
-                              verbose_name="queue")
-    phone_number = PhoneNumberField("phone number", blank=True,
-                                    help_text="E.164; emptied when personal data is purged.")
+    queue = models.ForeignKey(VirtualQueue, on_delete=models.PROTECT, related_name="callbacks", verbose_name="queue")
+    phone_number = PhoneNumberField(
+        "phone number", blank=True, help_text="E.164; emptied when personal data is purged."
+    )
     first_name = models.CharField("first name", max_length=100, blank=True)
     last_name = models.CharField("last name", max_length=100, blank=True)
     email = models.EmailField("email", blank=True)
     notes = models.TextField("notes", max_length=2000, blank=True)
-    context = models.JSONField("journey context", default=dict, blank=True,
-                               help_text="Data from the customer's journey: page, referrer, custom fields.")
-    desired_time = models.DateTimeField("desired time", null=True, blank=True,
-                                        help_text="Empty means as soon as possible.")
+    context = models.JSONField(
+        "journey context",
+        default=dict,
+        blank=True,
+        help_text="Data from the customer's journey: page, referrer, custom fields.",
+    )
+    desired_time = models.DateTimeField(
+        "desired time", null=True, blank=True, help_text="Empty means as soon as possible."
+    )
     customer_timezone = models.CharField("customer's time zone", max_length=64, blank=True)
     channel = models.CharField("channel", max_length=16, choices=Channel.choices, default=Channel.API)
     state = models.CharField("state", max_length=16, choices=State.choices, default=State.QUEUED)
     outcome = models.CharField("last outcome", max_length=20, choices=Outcome.choices, blank=True)
     attempts = models.PositiveSmallIntegerField("attempts", default=0)
-    agent = models.ForeignKey(Agent, on_delete=keep_held_callbacks, null=True, blank=True,
-                              related_name="callbacks", verbose_name="assigned agent")
-    widget = models.ForeignKey("Widget", on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="callbacks", verbose_name="booked through widget")
+    agent = models.ForeignKey(
+        Agent,
+        on_delete=keep_held_callbacks,
+        null=True,
+        blank=True,
+        related_name="callbacks",
+        verbose_name="assigned agent",
+    )
+    widget = models.ForeignKey(
+        "Widget",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="callbacks",
+        verbose_name="booked through widget",
+    )
 
     # When the row next needs the beat's attention: release (scheduled,
     # retry_wait), expiry, reservation timeout. Due times live here, never as
@@ -91,22 +109,37 @@ class Callback(models.Model):
 
     # Routing. The place in line never changes on retry or requeue, so a
     # customer loses nothing when a call fails or an agent gives it back.
-    place_at = models.DateTimeField("place in line", default=timezone.now,
-                                    help_text="When requested (as soon as possible), else the desired time, "
-                                              "or when it joined if released early.")
-    hold_until = models.DateTimeField("held until", null=True, blank=True,
-                                      help_text="Not offered to agents before this time (customer's quiet hours).")
-    dial_timezone = models.CharField("dialling time zone", max_length=64, blank=True,
-                                     help_text="The customer's zone for quiet hours, resolved at creation.")
+    place_at = models.DateTimeField(
+        "place in line",
+        default=timezone.now,
+        help_text="When requested (as soon as possible), else the desired time, or when it joined if released early.",
+    )
+    hold_until = models.DateTimeField(
+        "held until",
+        null=True,
+        blank=True,
+        help_text="Not offered to agents before this time (customer's quiet hours).",
+    )
+    dial_timezone = models.CharField(
+        "dialling time zone",
+        max_length=64,
+        blank=True,
+        help_text="The customer's zone for quiet hours, resolved at creation.",
+    )
     number_timezone = models.CharField(
-        "number's time zone", max_length=64, blank=True,
-        help_text="The number's own zone when it differs from the one the customer gave: both windows apply.")
-    calling_country = models.CharField("number's country", max_length=2, blank=True,
-                                       help_text="For calling policies; resolved at creation.")
+        "number's time zone",
+        max_length=64,
+        blank=True,
+        help_text="The number's own zone when it differs from the one the customer gave: both windows apply.",
+    )
+    calling_country = models.CharField(
+        "number's country", max_length=2, blank=True, help_text="For calling policies; resolved at creation."
+    )
     calling_subdivision = models.CharField("number's state or province", max_length=3, blank=True)
     rejections = models.PositiveSmallIntegerField("rejections", default=0)
-    flagged = models.BooleanField("flagged for supervisors", default=False,
-                                  help_text="Agents rejected it as often as the queue allows.")
+    flagged = models.BooleanField(
+        "flagged for supervisors", default=False, help_text="Agents rejected it as often as the queue allows."
+    )
 
     created_at = models.DateTimeField("created", default=timezone.now)
     updated_at = models.DateTimeField("updated", auto_now=True)
@@ -128,19 +161,26 @@ class Callback(models.Model):
             ("view_troubleshooting", "Can view the troubleshooting page"),
         ]
         indexes = [
-            models.Index(fields=["due_at"], name="callback_due_open",
-                         condition=Q(state__in=[State.SCHEDULED, State.RETRY_WAIT])),
-            models.Index(fields=["expires_at"], name="callback_expiry_open",
-                         condition=Q(state__in=[State.SCHEDULED, State.QUEUED, State.RETRY_WAIT])),
-            models.Index(fields=["reservation_expires_at"], name="callback_reservation",
-                         condition=Q(state=State.ASSIGNED)),
-            models.Index(fields=["ended_at"], name="callback_purgeable",
-                         condition=Q(purged_at__isnull=True, ended_at__isnull=False)),
+            models.Index(
+                fields=["due_at"], name="callback_due_open", condition=Q(state__in=[State.SCHEDULED, State.RETRY_WAIT])
+            ),
+            models.Index(
+                fields=["expires_at"],
+                name="callback_expiry_open",
+                condition=Q(state__in=[State.SCHEDULED, State.QUEUED, State.RETRY_WAIT]),
+            ),
+            models.Index(
+                fields=["reservation_expires_at"], name="callback_reservation", condition=Q(state=State.ASSIGNED)
+            ),
+            models.Index(
+                fields=["ended_at"],
+                name="callback_purgeable",
+                condition=Q(purged_at__isnull=True, ended_at__isnull=False),
+            ),
             models.Index(fields=["queue", "state"], name="callback_queue_state"),
             # The claim walks this in line order and stops at the first free
             # row, however many callbacks have finished.
-            models.Index(fields=["queue", "place_at", "id"], name="callback_claim",
-                         condition=Q(state=State.QUEUED)),
+            models.Index(fields=["queue", "place_at", "id"], name="callback_claim", condition=Q(state=State.QUEUED)),
             models.Index(fields=["phone_number"], name="callback_phone"),
         ]
         # What lifecycle.py keeps on every move, refused by the database too, so
@@ -150,31 +190,42 @@ class Callback(models.Model):
             # on the agent's row; this is the backstop should any path to
             # ASSIGNED skip that lock (two tabs, a double click, a new caller).
             # Also the index every claim asks "what does the agent hold" with.
-            models.UniqueConstraint(fields=["agent"], name="callback_held", condition=Q(state__in=HELD_STATES),
-                                    violation_error_message="The agent already holds a callback."),
+            models.UniqueConstraint(
+                fields=["agent"],
+                name="callback_held",
+                condition=Q(state__in=HELD_STATES),
+                violation_error_message="The agent already holds a callback.",
+            ),
             models.CheckConstraint(
                 condition=Q(ended_at__isnull=False, state__in=TERMINAL_STATES)
                 | Q(ended_at__isnull=True, state__in=OPEN_STATES),
-                name="callback_ended_iff_final", violation_error_message="Only a final callback has an end time."),
+                name="callback_ended_iff_final",
+                violation_error_message="Only a final callback has an end time.",
+            ),
             # A held callback has its agent; a waiting one has none (requeue and retry clear it); a final
             # one keeps whoever last worked it, or none.
             models.CheckConstraint(
                 condition=Q(agent__isnull=False, state__in=HELD_STATES)
-                | Q(agent__isnull=True, state__in=WAITING_STATES) | Q(state__in=TERMINAL_STATES),
+                | Q(agent__isnull=True, state__in=WAITING_STATES)
+                | Q(state__in=TERMINAL_STATES),
                 name="callback_agent_fits_state",
-                violation_error_message="An assigned or in-progress callback has an agent; a waiting one has none."),
+                violation_error_message="An assigned or in-progress callback has an agent; a waiting one has none.",
+            ),
             # The beat releases on due_at: set while scheduled or retrying, on no other open callback; a
             # final one keeps the time it was due.
             models.CheckConstraint(
                 condition=Q(due_at__isnull=False, state__in=[State.SCHEDULED, State.RETRY_WAIT])
-                | Q(due_at__isnull=True, state__in=[State.QUEUED, *HELD_STATES]) | Q(state__in=TERMINAL_STATES),
+                | Q(due_at__isnull=True, state__in=[State.QUEUED, *HELD_STATES])
+                | Q(state__in=TERMINAL_STATES),
                 name="callback_due_fits_state",
-                violation_error_message="A scheduled or retrying callback has a due time; no other open one has."),
+                violation_error_message="A scheduled or retrying callback has a due time; no other open one has.",
+            ),
             models.CheckConstraint(
                 condition=Q(reservation_expires_at__isnull=False, state=State.ASSIGNED)
                 | (Q(reservation_expires_at__isnull=True) & ~Q(state=State.ASSIGNED)),
                 name="callback_reservation_iff_assigned",
-                violation_error_message="Only an assigned callback has a reservation."),
+                violation_error_message="Only an assigned callback has a reservation.",
+            ),
         ]
 
     def __str__(self):
@@ -192,15 +243,20 @@ class CallbackEvent(models.Model):
         AGENT = "agent", "Agent"
         STAFF = "staff", "Staff"
 
-    callback = models.ForeignKey(Callback, on_delete=models.CASCADE, related_name="events",
-                                 verbose_name="callback")
+    callback = models.ForeignKey(Callback, on_delete=models.CASCADE, related_name="events", verbose_name="callback")
     type = models.CharField("type", max_length=32)
     from_state = models.CharField("from state", max_length=16, choices=State.choices, blank=True)
     to_state = models.CharField("to state", max_length=16, choices=State.choices)
     created_at = models.DateTimeField("time", default=timezone.now)
     actor = models.CharField("actor", max_length=10, choices=Actor.choices, default=Actor.SYSTEM)
-    actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name="acting user")
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="acting user",
+    )
     reason = models.CharField("reason", max_length=64, blank=True)
     metadata = models.JSONField("metadata", default=dict, blank=True)
 
@@ -220,11 +276,13 @@ class CallbackEvent(models.Model):
 class Attempt(models.Model):
     """One dial of a callback by an agent, from the start of dialling to its outcome."""
 
-    callback = models.ForeignKey(Callback, on_delete=models.CASCADE, related_name="dial_attempts",
-                                 verbose_name="callback")
+    callback = models.ForeignKey(
+        Callback, on_delete=models.CASCADE, related_name="dial_attempts", verbose_name="callback"
+    )
     number = models.PositiveSmallIntegerField("attempt number")
-    agent = models.ForeignKey(Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="attempts",
-                              verbose_name="agent")
+    agent = models.ForeignKey(
+        Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="attempts", verbose_name="agent"
+    )
     started_at = models.DateTimeField("started")
     ended_at = models.DateTimeField("ended", null=True, blank=True)
     outcome = models.CharField("outcome", max_length=20, choices=Outcome.choices, blank=True)
@@ -237,5 +295,3 @@ class Attempt(models.Model):
 
     def __str__(self):
         return f"Attempt {self.number}: {self.get_outcome_display() or 'dialling'}"
-
-

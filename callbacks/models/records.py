@@ -27,10 +27,12 @@ class RejectionRecord(models.Model):
         RESCHEDULE = "reschedule", "Reschedule"
 
     created_at = models.DateTimeField("time", default=timezone.now)
-    queue = models.ForeignKey(VirtualQueue, on_delete=models.SET_NULL, null=True, related_name="rejections",
-                              verbose_name="queue")
-    widget = models.ForeignKey(Widget, on_delete=models.SET_NULL, null=True, blank=True, related_name="rejections",
-                               verbose_name="widget")
+    queue = models.ForeignKey(
+        VirtualQueue, on_delete=models.SET_NULL, null=True, related_name="rejections", verbose_name="queue"
+    )
+    widget = models.ForeignKey(
+        Widget, on_delete=models.SET_NULL, null=True, blank=True, related_name="rejections", verbose_name="widget"
+    )
     action = models.CharField("action", max_length=10, choices=Action.choices, default=Action.CREATE)
     code = models.CharField("code", max_length=32, choices=RejectionCode.choices)
     message = models.CharField("message", max_length=255, blank=True)
@@ -66,8 +68,9 @@ class ApiProblem(models.Model):
 
     created_at = models.DateTimeField("time", default=timezone.now)
     kind = models.CharField("kind", max_length=16, choices=Kind.choices)
-    widget = models.ForeignKey(Widget, on_delete=models.SET_NULL, null=True, blank=True, related_name="problems",
-                               verbose_name="widget")
+    widget = models.ForeignKey(
+        Widget, on_delete=models.SET_NULL, null=True, blank=True, related_name="problems", verbose_name="widget"
+    )
     origin = models.CharField("origin", max_length=200, blank=True)
     path = models.CharField("path", max_length=200, blank=True)
     detail = models.CharField("detail", max_length=255, blank=True)
@@ -75,8 +78,10 @@ class ApiProblem(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "API problem"
-        indexes = [models.Index(fields=["kind", "created_at"], name="apiproblem_kind_time"),
-                   models.Index(fields=["created_at"], name="apiproblem_time")]
+        indexes = [
+            models.Index(fields=["kind", "created_at"], name="apiproblem_kind_time"),
+            models.Index(fields=["created_at"], name="apiproblem_time"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.path}"
@@ -96,8 +101,9 @@ class IdempotentRequest(models.Model):
     body_hash = models.CharField("body hash", max_length=64)
     body = models.JSONField("first answer", null=True, encoder=DjangoJSONEncoder)
     # Null only inside the creating transaction, which claims the key before the callback exists.
-    callback = models.OneToOneField(Callback, on_delete=models.CASCADE, null=True, related_name="idempotent_request",
-                                    verbose_name="callback")
+    callback = models.OneToOneField(
+        Callback, on_delete=models.CASCADE, null=True, related_name="idempotent_request", verbose_name="callback"
+    )
     created_at = models.DateTimeField("created", default=timezone.now)
 
     class Meta:
@@ -122,32 +128,41 @@ class Consent(models.Model):
     time stay, so a record shown later can still be checked against them.
     """
 
-    callback = models.OneToOneField(Callback, on_delete=models.CASCADE, related_name="consent",
-                                    verbose_name="callback")
+    callback = models.OneToOneField(Callback, on_delete=models.CASCADE, related_name="consent", verbose_name="callback")
     given_at = models.DateTimeField("given")
     channel = models.CharField("channel", max_length=16, choices=Channel.choices)
-    widget = models.ForeignKey(Widget, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                               verbose_name="widget")
-    api_key = models.ForeignKey(ApiKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                verbose_name="API key")
+    widget = models.ForeignKey(
+        Widget, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="widget"
+    )
+    api_key = models.ForeignKey(
+        ApiKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="API key"
+    )
     client_address = models.GenericIPAddressField("client address", null=True, blank=True)
     text = models.TextField("consent text", blank=True, help_text="What the customer was shown and agreed to.")
     phone_number = models.CharField("phone number", max_length=16, blank=True, help_text="E.164.")
-    digest = models.CharField("digest", max_length=64, editable=False,
-                              help_text="SHA-256 of the record as first written (Consent.canonical).")
+    digest = models.CharField(
+        "digest", max_length=64, editable=False, help_text="SHA-256 of the record as first written (Consent.canonical)."
+    )
     purged_at = models.DateTimeField("personal data purged", null=True, blank=True)
 
     class Meta:
         verbose_name = "consent"
 
     def __str__(self):
-        return f"Consent given {self.given_at.astimezone(dt.timezone.utc):%Y-%m-%d %H:%M} UTC"
+        return f"Consent given {self.given_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
 
     def canonical(self) -> bytes:
         """The record as one JSON text: sorted keys, no spaces, UTC time to the microsecond."""
-        fields = {"callback": str(self.callback.public_id), "given_at": self.given_at.astimezone(dt.timezone.utc)
-                  .isoformat(), "channel": self.channel, "widget": self.widget_id, "api_key": self.api_key_id,
-                  "client_address": self.client_address, "text": self.text, "phone_number": self.phone_number}
+        fields = {
+            "callback": str(self.callback.public_id),
+            "given_at": self.given_at.astimezone(dt.UTC).isoformat(),
+            "channel": self.channel,
+            "widget": self.widget_id,
+            "api_key": self.api_key_id,
+            "client_address": self.client_address,
+            "text": self.text,
+            "phone_number": self.phone_number,
+        }
         return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
     def compute_digest(self) -> str:

@@ -21,15 +21,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from queues import calling, routing
-from queues.selectors import agent_by_username, agents_able_to_serve
-from rules.engine import Rejection
-
 from callbacks import lifecycle, services
 from callbacks.filters import CallbackSearch
 from callbacks.models import Callback, CallbackEvent, Consent
 from callbacks.phone import mask_phone
 from callbacks.selectors import callback_for_staff, callbacks_visible_to
+from queues import calling, routing
+from queues.selectors import agent_by_username, agents_able_to_serve
+from rules.engine import Rejection
 
 PAGE_SIZE = 25
 BULK_LIMIT = 200
@@ -61,14 +60,22 @@ def callback_list(request):
             data["phone"] = number
     filters = CallbackSearch(data, queryset=callbacks_visible_to(request.user), request=request)
     page = Paginator(filters.qs if filters.is_valid() else filters.queryset.none(), PAGE_SIZE).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("phone", None)
-    return render(request, "manage/callback_list.html", {
-        "filters": filters, "page": page, "query": query.urlencode(), "search": search if "phone" in data else "",
-        "can_manage": request.user.has_perm("callbacks.manage_callback"),
-    })
+    return render(
+        request,
+        "manage/callback_list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "search": search if "phone" in data else "",
+            "can_manage": request.user.has_perm("callbacks.manage_callback"),
+        },
+    )
 
 
 @require_POST
@@ -83,7 +90,7 @@ def callback_search(request):
         searches = request.session.get(SEARCHES, {})
         search = secrets.token_urlsafe(9)
         # The newest few only: the session is not a store of every number looked up.
-        request.session[SEARCHES] = dict([*searches.items()][-(KEPT_SEARCHES - 1):] + [(search, number)])
+        request.session[SEARCHES] = dict([*searches.items()][-(KEPT_SEARCHES - 1) :] + [(search, number)])
         query["search"] = search
     return redirect(reverse("manage:callbacks") + (f"?{query.urlencode()}" if query else ""))
 
@@ -114,11 +121,17 @@ def timeline(callback: Callback) -> list[Entry]:
     entries = []
     for event in callback.events.all():
         if event.type == lifecycle.TRANSITIONS["reschedule"].event:
-            entries.append(Entry(event, moved_from=_instant(event.metadata.get("previous_desired_time")),
-                                 moved_to=_instant(event.metadata.get("desired_time"))))
+            entries.append(
+                Entry(
+                    event,
+                    moved_from=_instant(event.metadata.get("previous_desired_time")),
+                    moved_to=_instant(event.metadata.get("desired_time")),
+                )
+            )
         else:
-            entries.append(Entry(event, until=_instant(event.metadata.get("hold_until")
-                                                       or event.metadata.get("due_at"))))
+            entries.append(
+                Entry(event, until=_instant(event.metadata.get("hold_until") or event.metadata.get("due_at")))
+            )
     return entries
 
 
@@ -128,26 +141,32 @@ def callback_detail(request, callback_id):
     callback = staff_callback(request, callback_id)
     zone = callback.queue.time_zone
     sees_consent = request.user.has_perm("callbacks.view_consent")
-    consent = (Consent.objects.select_related("widget", "api_key").filter(callback=callback).first()
-               if sees_consent else None)
-    return render(request, "manage/callback_detail.html", {
-        "callback": callback,
-        "timeline": timeline(callback),
-        "now": timezone.now(),
-        "customer_zone": routing.dial_zone(callback),
-        "window": calling.explain(calling.reach_of(callback), now=timezone.now()),
-        "attempts": callback.dial_attempts.all(),
-        "sees_consent": sees_consent,
-        "consent": consent,
-        "consent_number": mask_phone(consent.phone_number) if consent else "",
-        "can_manage": request.user.has_perm("callbacks.manage_callback"),
-        # Only the actions the callback's state allows are offered.
-        "can": services.callback_staff_actions(callback),
-        "agents": agents_able_to_serve(callback.queue).select_related("user").order_by("user__username"),
-        "zone": zone,
-        "desired_local": callback.desired_time.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
-        if callback.desired_time else "",
-    })
+    consent = (
+        Consent.objects.select_related("widget", "api_key").filter(callback=callback).first() if sees_consent else None
+    )
+    return render(
+        request,
+        "manage/callback_detail.html",
+        {
+            "callback": callback,
+            "timeline": timeline(callback),
+            "now": timezone.now(),
+            "customer_zone": routing.dial_zone(callback),
+            "window": calling.explain(calling.reach_of(callback), now=timezone.now()),
+            "attempts": callback.dial_attempts.all(),
+            "sees_consent": sees_consent,
+            "consent": consent,
+            "consent_number": mask_phone(consent.phone_number) if consent else "",
+            "can_manage": request.user.has_perm("callbacks.manage_callback"),
+            # Only the actions the callback's state allows are offered.
+            "can": services.callback_staff_actions(callback),
+            "agents": agents_able_to_serve(callback.queue).select_related("user").order_by("user__username"),
+            "zone": zone,
+            "desired_local": callback.desired_time.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+            if callback.desired_time
+            else "",
+        },
+    )
 
 
 def act(request, callback_id, move, success: str):
@@ -168,9 +187,14 @@ def act(request, callback_id, move, success: str):
 
 @manager_of_callbacks
 def cancel(request, callback_id):
-    return act(request, callback_id, lambda callback: services.callback_cancel(
-        callback=callback, actor=Actor.STAFF, user=request.user, reason="canceled_by_staff"),
-        "Callback canceled.")
+    return act(
+        request,
+        callback_id,
+        lambda callback: services.callback_cancel(
+            callback=callback, actor=Actor.STAFF, user=request.user, reason="canceled_by_staff"
+        ),
+        "Callback canceled.",
+    )
 
 
 def local_datetime(value: str, zone: zoneinfo.ZoneInfo) -> dt.datetime:
@@ -178,11 +202,11 @@ def local_datetime(value: str, zone: zoneinfo.ZoneInfo) -> dt.datetime:
     try:
         naive = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise ValidationError("Enter a date and time.")
+        raise ValidationError("Enter a date and time.") from None
     if naive.tzinfo is not None:
         raise ValidationError("Enter a local date and time, without a time zone.")
     aware = naive.replace(tzinfo=zone)
-    if aware.astimezone(dt.timezone.utc).astimezone(zone).replace(tzinfo=None) != naive:
+    if aware.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != naive:
         raise ValidationError(f"{naive:%H:%M} does not exist on {naive:%-d %B} in {zone}: the clocks go forward.")
     return aware
 
@@ -218,8 +242,12 @@ def assign(request, callback_id):
 
 @manager_of_callbacks
 def requeue(request, callback_id):
-    return act(request, callback_id, lambda callback: services.callback_requeue(callback=callback, user=request.user),
-               "Callback put back in line.")
+    return act(
+        request,
+        callback_id,
+        lambda callback: services.callback_requeue(callback=callback, user=request.user),
+        "Callback put back in line.",
+    )
 
 
 @manager_of_callbacks

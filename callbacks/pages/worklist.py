@@ -19,12 +19,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from queues import calling, routing
-from queues.models import Agent
-
 from callbacks import claim, lifecycle, services
 from callbacks.models import Callback, Outcome
 from callbacks.selectors import agent_set_away_by_timeout, agent_worklist
+from queues import calling, routing
+from queues.models import Agent
 
 # The outcomes as the agent sees them, most common first, each with what it does to the callback.
 OUTCOME_BUTTONS = [
@@ -42,17 +41,25 @@ CHOOSE_STATUS = "Choose available, away or offline."
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(choices=[(status.value, status.label) for status in CHOOSABLE],
-                               error_messages={"required": CHOOSE_STATUS, "invalid_choice": CHOOSE_STATUS})
+    status = forms.ChoiceField(
+        choices=[(status.value, status.label) for status in CHOOSABLE],
+        error_messages={"required": CHOOSE_STATUS, "invalid_choice": CHOOSE_STATUS},
+    )
 
 
 class OutcomeForm(forms.Form):
-    outcome = forms.ChoiceField(choices=Outcome.choices,
-                                error_messages={"required": CHOOSE_OUTCOME, "invalid_choice": CHOOSE_OUTCOME})
+    outcome = forms.ChoiceField(
+        choices=Outcome.choices, error_messages={"required": CHOOSE_OUTCOME, "invalid_choice": CHOOSE_OUTCOME}
+    )
     # A form field also refuses the NUL characters PostgreSQL cannot store.
-    notes = forms.CharField(required=False, max_length=2000, error_messages={
-        "max_length": "Notes can be at most 2,000 characters.",
-        "null_characters_not_allowed": "Notes cannot contain null characters."})
+    notes = forms.CharField(
+        required=False,
+        max_length=2000,
+        error_messages={
+            "max_length": "Notes can be at most 2,000 characters.",
+            "null_characters_not_allowed": "Notes cannot contain null characters.",
+        },
+    )
 
 
 def agent_page(view):
@@ -93,15 +100,19 @@ def card(callback: Callback) -> dict:
 
 def render_panel(request, agent: Agent, *, template: str = "agent/_panel.html"):
     worklist = agent_worklist(agent)
-    return render(request, template, {
-        "worklist": worklist,
-        "agent": worklist.agent,
-        "callback": worklist.current,
-        "card": card(worklist.current) if worklist.current else None,
-        "timed_out": agent_set_away_by_timeout(worklist.agent),
-        "statuses": CHOOSABLE,
-        "outcomes": [(Outcome(value), style, help) for value, style, help in OUTCOME_BUTTONS],
-    })
+    return render(
+        request,
+        template,
+        {
+            "worklist": worklist,
+            "agent": worklist.agent,
+            "callback": worklist.current,
+            "card": card(worklist.current) if worklist.current else None,
+            "timed_out": agent_set_away_by_timeout(worklist.agent),
+            "statuses": CHOOSABLE,
+            "outcomes": [(Outcome(value), style, help) for value, style, help in OUTCOME_BUTTONS],
+        },
+    )
 
 
 def refused(request, agent: Agent, form: forms.Form):
@@ -139,7 +150,7 @@ def own_callback(agent: Agent, callback_id) -> Callback:
     try:
         return get_object_or_404(Callback, public_id=callback_id, agent=agent)
     except Http404:
-        raise Http404("This callback is not assigned to you.")
+        raise Http404("This callback is not assigned to you.") from None
 
 
 @require_GET
@@ -172,11 +183,16 @@ def next_callback(request, agent: Agent):
         messages.warning(request, str(unavailable))
         return answer(request, agent)
     if claimed is None and agent_worklist(agent).held:
-        messages.info(request, "Nothing you may call right now: what waits is outside its customers' calling "
-                               "hours. This page keeps looking.")
+        messages.info(
+            request,
+            "Nothing you may call right now: what waits is outside its customers' calling "
+            "hours. This page keeps looking.",
+        )
     elif claimed is None:
-        messages.info(request, "Nothing is waiting for you right now. This page keeps looking and "
-                               "shows the queues as callbacks arrive.")
+        messages.info(
+            request,
+            "Nothing is waiting for you right now. This page keeps looking and shows the queues as callbacks arrive.",
+        )
     return answer(request, agent)
 
 
@@ -195,9 +211,14 @@ def outcome(request, agent: Agent, callback_id):
     if not form.is_valid():
         return refused(request, agent, form)
     chosen = form.cleaned_data["outcome"]
-    return act(request, agent, lambda: services.callback_record_outcome(
-        callback=callback, agent=agent, outcome=chosen, notes=form.cleaned_data["notes"]),
-        success=f"Recorded: {Outcome(chosen).label.lower()}.")
+    return act(
+        request,
+        agent,
+        lambda: services.callback_record_outcome(
+            callback=callback, agent=agent, outcome=chosen, notes=form.cleaned_data["notes"]
+        ),
+        success=f"Recorded: {Outcome(chosen).label.lower()}.",
+    )
 
 
 @require_POST
@@ -205,5 +226,9 @@ def outcome(request, agent: Agent, callback_id):
 def release(request, agent: Agent, callback_id):
     callback = own_callback(agent, callback_id)
     reject = request.POST.get("reject") == "1"
-    return act(request, agent, lambda: services.callback_release(callback=callback, agent=agent, reject=reject),
-               success="Passed to another agent." if reject else "Given back to the queue, in its place.")
+    return act(
+        request,
+        agent,
+        lambda: services.callback_release(callback=callback, agent=agent, reject=reject),
+        success="Passed to another agent." if reject else "Given back to the queue, in its place.",
+    )

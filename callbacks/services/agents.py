@@ -3,7 +3,6 @@
 import datetime as dt
 import logging
 
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -15,8 +14,7 @@ from rules.engine import Rejection
 from rules.models import RejectionCode
 
 from .. import lifecycle
-from ..models import (Attempt, Callback, CallbackEvent, Outcome, State)
-
+from ..models import Attempt, Callback, CallbackEvent, Outcome, State
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +39,10 @@ class AgentUnavailable(ServiceError):
     status, code = 409, "agent_unavailable"
 
     def __init__(self, agent: Agent):
-        super().__init__(f"You are {agent.get_status_display().lower()}: set yourself available to take callbacks.",
-                         status=agent.status)
+        super().__init__(
+            f"You are {agent.get_status_display().lower()}: set yourself available to take callbacks.",
+            status=agent.status,
+        )
 
 
 def _lock_agent(agent: Agent) -> Agent:
@@ -85,13 +85,18 @@ def _free(agent: Agent, now: dt.datetime) -> None:
 def window_refusal(callback: Callback, opens: dt.datetime, *, why: str) -> Rejection:
     """What staff are told when a time or a dial is outside the customer's calling hours (422)."""
     zone = routing.dial_zone(callback)
-    because = ("The number's calling policy allows no more attempts in 24 hours" if why == ATTEMPT_LIMIT
-               else "Outside the customer's calling window")
-    return Rejection(RejectionCode.OUTSIDE_CALLING_WINDOW,
-                     f"{because}: they may be called from "
-                     f"{opens.astimezone(zone):%a %d %b %H:%M} ({zone.key}, the customer's time).",
-                     next_window_opens_at=opens.astimezone(dt.timezone.utc).isoformat(),
-                     next_window_opens_local=opens.astimezone(zone).isoformat())
+    because = (
+        "The number's calling policy allows no more attempts in 24 hours"
+        if why == ATTEMPT_LIMIT
+        else "Outside the customer's calling window"
+    )
+    return Rejection(
+        RejectionCode.OUTSIDE_CALLING_WINDOW,
+        f"{because}: they may be called from "
+        f"{opens.astimezone(zone):%a %d %b %H:%M} ({zone.key}, the customer's time).",
+        next_window_opens_at=opens.astimezone(dt.UTC).isoformat(),
+        next_window_opens_local=opens.astimezone(zone).isoformat(),
+    )
 
 
 def dial_blocked_until(callback: Callback, now: dt.datetime) -> tuple[dt.datetime, str] | None:
@@ -107,9 +112,13 @@ def dial_blocked_until(callback: Callback, now: dt.datetime) -> tuple[dt.datetim
     limits = [policy.max_attempts_per_24h for policy in reach.policies if policy.max_attempts_per_24h]
     if not limits or not callback.phone_number:
         return None
-    recent = list(Attempt.objects.filter(callback__phone_number=callback.phone_number,
-                                         started_at__gt=now - dt.timedelta(hours=24))
-                  .order_by("-started_at").values_list("started_at", flat=True)[:min(limits)])
+    recent = list(
+        Attempt.objects.filter(
+            callback__phone_number=callback.phone_number, started_at__gt=now - dt.timedelta(hours=24)
+        )
+        .order_by("-started_at")
+        .values_list("started_at", flat=True)[: min(limits)]
+    )
     if len(recent) < min(limits):
         return None
     # Dialable again once the oldest attempt that counts leaves the 24 hours, inside the window.
@@ -126,8 +135,9 @@ def callback_start(*, callback: Callback, agent: Agent, now: dt.datetime | None 
 
 
 @transaction.atomic
-def callback_record_outcome(*, callback: Callback, agent: Agent, outcome: str, notes: str = "",
-                            now: dt.datetime | None = None) -> Callback:
+def callback_record_outcome(
+    *, callback: Callback, agent: Agent, outcome: str, notes: str = "", now: dt.datetime | None = None
+) -> Callback:
     """End the agent's dial with its outcome, and the callback as the queue's retry policy says.
 
     connected completes it; no answer, busy and voicemail try again after the
@@ -146,8 +156,9 @@ def callback_record_outcome(*, callback: Callback, agent: Agent, outcome: str, n
     if outcome == Outcome.CONNECTED:
         lifecycle.complete(callback, **moves)
     elif outcome in RETRY_OUTCOMES and callback.attempts < queue.max_attempts:
-        lifecycle.retry(callback, outcome=outcome, due_at=now + dt.timedelta(minutes=queue.retry_delay_minutes),
-                        **moves)
+        lifecycle.retry(
+            callback, outcome=outcome, due_at=now + dt.timedelta(minutes=queue.retry_delay_minutes), **moves
+        )
     elif outcome in RETRY_OUTCOMES:
         lifecycle.fail(callback, reason="attempts_exhausted", outcome=outcome, **moves)
     elif outcome == Outcome.WRONG_NUMBER:
@@ -159,8 +170,9 @@ def callback_record_outcome(*, callback: Callback, agent: Agent, outcome: str, n
 
 
 @transaction.atomic
-def callback_release(*, callback: Callback, agent: Agent, reject: bool = False,
-                     now: dt.datetime | None = None) -> Callback:
+def callback_release(
+    *, callback: Callback, agent: Agent, reject: bool = False, now: dt.datetime | None = None
+) -> Callback:
     """The agent gives a reserved callback back, keeping its place in line.
 
     ``reject``: after the preview, the agent will not take it; another agent
@@ -192,5 +204,3 @@ def agent_set_status(*, agent: Agent, status: str, now: dt.datetime | None = Non
             lifecycle.requeue(callback, reason="agent_unavailable", actor=Actor.AGENT, user=agent.user, now=now)
     _set_status(agent, status, now)
     return agent
-
-

@@ -3,7 +3,6 @@
 import datetime as dt
 import logging
 
-
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
@@ -14,14 +13,22 @@ from queues.models import Agent, VirtualQueue
 
 from .. import lifecycle
 from ..conf import callback_settings
-from ..models import (TERMINAL_STATES, ApiProblem, Attempt, Callback, CallbackEvent, Consent,
-                     IdempotentRequest, RejectionRecord, State)
+from ..models import (
+    TERMINAL_STATES,
+    ApiProblem,
+    Attempt,
+    Callback,
+    CallbackEvent,
+    Consent,
+    IdempotentRequest,
+    RejectionRecord,
+    State,
+)
 from ..selectors import queue_wait_for_early_release
-
-
-logger = logging.getLogger(__name__)
 from .agents import _leave_busy
 from .booking import IDEMPOTENCY_RETENTION
+
+logger = logging.getLogger(__name__)
 
 Actor = CallbackEvent.Actor
 
@@ -38,8 +45,11 @@ def _each_locked(queryset: QuerySet, move) -> int:
     done = 0
     while True:
         with transaction.atomic():
-            batch = list(queryset.select_for_update(skip_locked=True, of=("self",))
-                         .select_related("queue").order_by("pk")[:BATCH_SIZE])
+            batch = list(
+                queryset.select_for_update(skip_locked=True, of=("self",))
+                .select_related("queue")
+                .order_by("pk")[:BATCH_SIZE]
+            )
             for callback in batch:
                 move(callback)
         done += len(batch)
@@ -56,13 +66,22 @@ def _early_release_leads(now: dt.datetime) -> list[tuple[VirtualQueue, dt.timede
     longest_cap = VirtualQueue.objects.aggregate(cap=Max("early_release_cap_minutes"))["cap"]
     if not longest_cap:
         return []
-    soon = (Callback.objects.filter(state=State.SCHEDULED, due_at__gt=now,
-                                    due_at__lte=now + dt.timedelta(minutes=longest_cap))
-            .order_by().values("queue_id").distinct())
+    soon = (
+        Callback.objects.filter(
+            state=State.SCHEDULED, due_at__gt=now, due_at__lte=now + dt.timedelta(minutes=longest_cap)
+        )
+        .order_by()
+        .values("queue_id")
+        .distinct()
+    )
     queues = VirtualQueue.objects.filter(pk__in=soon, early_release_cap_minutes__gt=0).prefetch_related(
-        "office_hours", "closed_dates")
-    leads = ((queue, routing.early_release_lead(queue, queue_wait_for_early_release(queue)))
-             for queue in queues if is_open(queue, now))
+        "office_hours", "closed_dates"
+    )
+    leads = (
+        (queue, routing.early_release_lead(queue, queue_wait_for_early_release(queue)))
+        for queue in queues
+        if is_open(queue, now)
+    )
     return [(queue, lead) for queue, lead in leads if lead]
 
 
@@ -133,12 +152,14 @@ def callbacks_purge_personal_data(*, older_than_days: int | None = None, now: dt
     """
     now = now or timezone.now()
     days = callback_settings.retention_days if older_than_days is None else older_than_days
-    old = Callback.objects.filter(state__in=TERMINAL_STATES, purged_at__isnull=True,
-                                  ended_at__lte=now - dt.timedelta(days=days))
+    old = Callback.objects.filter(
+        state__in=TERMINAL_STATES, purged_at__isnull=True, ended_at__lte=now - dt.timedelta(days=days)
+    )
 
     def purge(callback: Callback) -> None:
         Callback.objects.filter(pk=callback.pk).update(
-            phone_number="", first_name="", last_name="", email="", notes="", context={}, purged_at=now)
+            phone_number="", first_name="", last_name="", email="", notes="", context={}, purged_at=now
+        )
         # Agents' notes on a call are about the customer too.
         Attempt.objects.filter(callback=callback).update(notes="")
         Consent.objects.filter(callback=callback).update(phone_number="", client_address=None, text="", purged_at=now)
@@ -158,5 +179,3 @@ def troubleshooting_records_purge(*, older_than_days: int | None = None, now: dt
     problems, _ = ApiProblem.objects.filter(created_at__lt=before).delete()
     answers, _ = IdempotentRequest.objects.filter(created_at__lt=now - IDEMPOTENCY_RETENTION).delete()
     return rejections + problems + answers
-
-

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import phonenumbers
-
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
@@ -31,14 +30,12 @@ from rules.selectors import slots_with_capacity
 
 from .. import lifecycle
 from ..conf import callback_settings
-from ..models import (OPEN_STATES, Callback, CallbackEvent, Channel, Consent,
-                     IdempotentRequest, RejectionRecord, State)
+from ..models import OPEN_STATES, Callback, CallbackEvent, Channel, Consent, IdempotentRequest, RejectionRecord, State
 from ..phone import parse_phone
 from ..rejections import rejections_recorded
-
+from .agents import QUIET_HOURS, _free, window_refusal
 
 logger = logging.getLogger(__name__)
-from .agents import QUIET_HOURS, _free, window_refusal
 
 Actor = CallbackEvent.Actor
 
@@ -94,8 +91,10 @@ class IdempotencyKeyReused(Rejection):
     """The caller sent this key before with another body (HTTP 422 ``idempotency_key_reused``)."""
 
     def __init__(self):
-        super().__init__("idempotency_key_reused",
-                         "This Idempotency-Key was used for another request; send a new key for a new request.")
+        super().__init__(
+            "idempotency_key_reused",
+            "This Idempotency-Key was used for another request; send a new key for a new request.",
+        )
 
 
 def idempotency_body_hash(body: dict) -> str:
@@ -117,14 +116,29 @@ def idempotency_token(idempotency: Idempotency) -> str:
     return urlsafe_b64encode(salted_hmac("callbacks.idempotency.token", message, algorithm="sha256").digest()).decode()
 
 
-def callback_create(*, queue: VirtualQueue, phone_number: str, region: str | None = None,
-                    first_name: str = "", last_name: str = "", email: str = "", notes: str = "",
-                    desired_time: dt.datetime | None = None, customer_timezone: str = "",
-                    channel: str = Channel.API, context: dict | None = None,
-                    widget=None, actor: str = Actor.CUSTOMER, user=None, now: dt.datetime | None = None,
-                    consent_text: str = "", client_address: str | None = None, api_key=None,
-                    idempotency: Idempotency | None = None, answer: Answer | None = None,
-                    ) -> tuple[Callback, str]:
+def callback_create(
+    *,
+    queue: VirtualQueue,
+    phone_number: str,
+    region: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    notes: str = "",
+    desired_time: dt.datetime | None = None,
+    customer_timezone: str = "",
+    channel: str = Channel.API,
+    context: dict | None = None,
+    widget=None,
+    actor: str = Actor.CUSTOMER,
+    user=None,
+    now: dt.datetime | None = None,
+    consent_text: str = "",
+    client_address: str | None = None,
+    api_key=None,
+    idempotency: Idempotency | None = None,
+    answer: Answer | None = None,
+) -> tuple[Callback, str]:
     """Create a callback; returns it with the customer's access token (shown once, stored hashed).
 
     Its consent record is written with it: ``consent_text`` is what the
@@ -141,8 +155,14 @@ def callback_create(*, queue: VirtualQueue, phone_number: str, region: str | Non
     # The transaction is inside, not a decorator: a refusal rolls the booking
     # back, and its record is written after that rollback so it survives.
     # A refusal rolls the claimed key back too: a retry is judged again.
-    with rejections_recorded(queue=queue, widget=widget, channel=channel, phone_number=phone_number,
-                             desired_time=desired_time, action=RejectionRecord.Action.CREATE):
+    with rejections_recorded(
+        queue=queue,
+        widget=widget,
+        channel=channel,
+        phone_number=phone_number,
+        desired_time=desired_time,
+        action=RejectionRecord.Action.CREATE,
+    ):
         with transaction.atomic():
             claim = None
             if idempotency is not None:
@@ -151,14 +171,30 @@ def callback_create(*, queue: VirtualQueue, phone_number: str, region: str | Non
                 # (caller, key) wait for this transaction and then fail, so
                 # they replay this answer instead of queueing on the number's
                 # lock and being told 409 "you already have one".
-                claim = IdempotentRequest.objects.create(caller=idempotency.caller, key=idempotency.key,
-                                                         body_hash=idempotency.body_hash, created_at=now)
-            callback, token = _create(queue=queue, phone_number=phone_number, region=region, first_name=first_name,
-                                      last_name=last_name, email=email, notes=notes, desired_time=desired_time,
-                                      customer_timezone=customer_timezone, channel=channel, context=context,
-                                      widget=widget, actor=actor, user=user, now=now, consent_text=consent_text,
-                                      client_address=client_address, api_key=api_key,
-                                      token=idempotency_token(idempotency) if idempotency else None)
+                claim = IdempotentRequest.objects.create(
+                    caller=idempotency.caller, key=idempotency.key, body_hash=idempotency.body_hash, created_at=now
+                )
+            callback, token = _create(
+                queue=queue,
+                phone_number=phone_number,
+                region=region,
+                first_name=first_name,
+                last_name=last_name,
+                email=email,
+                notes=notes,
+                desired_time=desired_time,
+                customer_timezone=customer_timezone,
+                channel=channel,
+                context=context,
+                widget=widget,
+                actor=actor,
+                user=user,
+                now=now,
+                consent_text=consent_text,
+                client_address=client_address,
+                api_key=api_key,
+                token=idempotency_token(idempotency) if idempotency else None,
+            )
             if claim is not None:
                 claim.callback = callback
                 claim.body = {k: v for k, v in answer(callback, token).items() if k != "token"}
@@ -171,8 +207,9 @@ def idempotent_answer(*, idempotency: Idempotency) -> dict | None:
 
     Raises IdempotencyKeyReused when the key came with another body.
     """
-    first = IdempotentRequest.objects.filter(caller=idempotency.caller, key=idempotency.key,
-                                             callback__isnull=False).first()
+    first = IdempotentRequest.objects.filter(
+        caller=idempotency.caller, key=idempotency.key, callback__isnull=False
+    ).first()
     if first is None:
         return None
     if not hmac.compare_digest(first.body_hash, idempotency.body_hash):
@@ -196,15 +233,32 @@ def callback_create_idempotent(*, idempotency: Idempotency, answer: Answer, **fi
     return {**callback.idempotent_request.body, "token": token}
 
 
-def _create(*, queue: VirtualQueue, phone_number: str, region: str | None, first_name: str, last_name: str,
-            email: str, notes: str, desired_time: dt.datetime | None, customer_timezone: str, channel: str,
-            context: dict | None, widget, actor: str, user, now: dt.datetime,
-            consent_text: str, client_address: str | None, api_key, token: str | None,
-            ) -> tuple[Callback, str]:
+def _create(
+    *,
+    queue: VirtualQueue,
+    phone_number: str,
+    region: str | None,
+    first_name: str,
+    last_name: str,
+    email: str,
+    notes: str,
+    desired_time: dt.datetime | None,
+    customer_timezone: str,
+    channel: str,
+    context: dict | None,
+    widget,
+    actor: str,
+    user,
+    now: dt.datetime,
+    consent_text: str,
+    client_address: str | None,
+    api_key,
+    token: str | None,
+) -> tuple[Callback, str]:
     try:
         number = parse_phone(phone_number, region)
     except ValidationError as error:
-        raise ValidationError({"phone_number": error.messages})
+        raise ValidationError({"phone_number": error.messages}) from None
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if customer_timezone and calling.zone_or_none(customer_timezone) is None:
         raise ValidationError({"timezone": f"Unknown time zone “{customer_timezone}”."})
@@ -219,24 +273,49 @@ def _create(*, queue: VirtualQueue, phone_number: str, region: str | None, first
         open_ones = Callback.objects.filter(queue=queue, phone_number=e164, state__in=OPEN_STATES)
         if open_ones.count() >= queue.max_open_per_number:
             raise DuplicateCallback(open_ones.order_by("created_at").first())
-    at_opening = (desired_time is None and queue.after_hours == VirtualQueue.AfterHours.SCHEDULE_AT_OPENING
-                  and not calling.is_callable(reach, now))
+    at_opening = (
+        desired_time is None
+        and queue.after_hours == VirtualQueue.AfterHours.SCHEDULE_AT_OPENING
+        and not calling.is_callable(reach, now)
+    )
     if at_opening and (opening := first_offered_slot(queue, reach=reach, now=now)) is not None:
         desired_time = opening
-    evaluate(CallbackRequest(queue=queue, phone_number=e164, region=region, desired_time=desired_time, now=now,
-                             reach=reach))
+    evaluate(
+        CallbackRequest(queue=queue, phone_number=e164, region=region, desired_time=desired_time, now=now, reach=reach)
+    )
     token = token or secrets.token_urlsafe(32)
     callback = Callback(
-        queue=queue, phone_number=e164, first_name=first_name, last_name=last_name, email=email,
-        notes=notes, desired_time=desired_time, customer_timezone=customer_timezone, channel=channel,
-        context=context or {}, token_hash=hash_token(token), widget=widget,
+        queue=queue,
+        phone_number=e164,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        notes=notes,
+        desired_time=desired_time,
+        customer_timezone=customer_timezone,
+        channel=channel,
+        context=context or {},
+        token_hash=hash_token(token),
+        widget=widget,
         **reach_fields,
     )
-    lifecycle.create(callback, actor=actor, user=user, now=now,
-                     reason=lifecycle.SCHEDULED_AT_OPENING if desired_time is not None and at_opening else "")
-    consent = Consent(callback=callback, given_at=now, channel=channel, widget=widget, api_key=api_key,
-                      client_address=_address(client_address), text=consent_text or _default_consent(channel, user),
-                      phone_number=e164)
+    lifecycle.create(
+        callback,
+        actor=actor,
+        user=user,
+        now=now,
+        reason=lifecycle.SCHEDULED_AT_OPENING if desired_time is not None and at_opening else "",
+    )
+    consent = Consent(
+        callback=callback,
+        given_at=now,
+        channel=channel,
+        widget=widget,
+        api_key=api_key,
+        client_address=_address(client_address),
+        text=consent_text or _default_consent(channel, user),
+        phone_number=e164,
+    )
     consent.digest = consent.compute_digest()
     consent.save()
     logger.info("callback %s created in queue %s (%s)", callback.public_id, queue.slug, callback.state)
@@ -261,8 +340,9 @@ def first_offered_slot(queue: VirtualQueue, *, reach: calling.Reach, now: dt.dat
     """The first slot a customer could book now, inside their window and with room: where an
     "as soon as possible" request goes while they may not be called. None within the horizon."""
     today = now.astimezone(queue.time_zone).date()
-    slots = bookable_slots(queue, start=today, days=queue.booking_horizon_days + 1, max_slots=FIRST_SLOTS,
-                           now=now, reach=reach)
+    slots = bookable_slots(
+        queue, start=today, days=queue.booking_horizon_days + 1, max_slots=FIRST_SLOTS, now=now, reach=reach
+    )
     free = slots_with_capacity(queue, slots)
     return free[0].slot.start if free else None
 
@@ -272,17 +352,23 @@ def _e164(callback: Callback) -> str:
     return str(callback.phone_number) if callback.phone_number else ""
 
 
-def callback_reschedule(*, callback: Callback, desired_time: dt.datetime, actor: str, user=None,
-                        now: dt.datetime | None = None) -> Callback:
+def callback_reschedule(
+    *, callback: Callback, desired_time: dt.datetime, actor: str, user=None, now: dt.datetime | None = None
+) -> Callback:
     """Move a waiting callback to another time, through the same rules as a new one (it does not count itself).
 
     Raises ValidationError, IllegalTransition or Rejection (recorded).
     """
     now = now or timezone.now()
     # As for a create: the record of a refusal outlives the rolled-back move.
-    with rejections_recorded(queue=callback.queue, widget=callback.widget_id and callback.widget,
-                             channel=callback.channel, phone_number=_e164(callback),
-                             desired_time=desired_time, action=RejectionRecord.Action.RESCHEDULE):
+    with rejections_recorded(
+        queue=callback.queue,
+        widget=callback.widget_id and callback.widget,
+        channel=callback.channel,
+        phone_number=_e164(callback),
+        desired_time=desired_time,
+        action=RejectionRecord.Action.RESCHEDULE,
+    ):
         with transaction.atomic():
             _check_desired_time(callback.queue, desired_time, now)
             # Lock so the release tick cannot queue it at the old time meanwhile.
@@ -290,9 +376,17 @@ def callback_reschedule(*, callback: Callback, desired_time: dt.datetime, actor:
             if not lifecycle.can(callback, "reschedule"):
                 raise lifecycle.IllegalTransition(callback, "reschedule")
             try:
-                evaluate(CallbackRequest(queue=callback.queue, phone_number=_e164(callback), region=None,
-                                         desired_time=desired_time, now=now, moving_id=callback.pk,
-                                         reach=calling.reach_of(callback)))
+                evaluate(
+                    CallbackRequest(
+                        queue=callback.queue,
+                        phone_number=_e164(callback),
+                        region=None,
+                        desired_time=desired_time,
+                        now=now,
+                        moving_id=callback.pk,
+                        reach=calling.reach_of(callback),
+                    )
+                )
             except Rejection as rejection:
                 # The rule speaks to the customer ("your time"); staff are told whose time it is.
                 if actor == Actor.STAFF and rejection.code == RejectionCode.OUTSIDE_CALLING_WINDOW:
@@ -325,5 +419,3 @@ def callbacks_bulk_cancel(*, callbacks: QuerySet, user) -> tuple[int, int]:
         else:
             canceled += 1
     return canceled, skipped
-
-

@@ -3,7 +3,6 @@
 import datetime as dt
 import logging
 
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -12,12 +11,11 @@ from queues import routing
 from queues.models import Agent
 
 from .. import lifecycle
-from ..models import (Callback, CallbackEvent, State)
+from ..models import Callback, CallbackEvent, State
 from ..selectors import callback_held_by
-
+from .agents import _free, _lock_agent, _lock_callback, _set_status, dial_blocked_until, window_refusal
 
 logger = logging.getLogger(__name__)
-from .agents import _free, _lock_agent, _lock_callback, _set_status, dial_blocked_until, window_refusal
 
 Actor = CallbackEvent.Actor
 

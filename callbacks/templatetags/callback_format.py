@@ -33,8 +33,9 @@ def journey_value(value) -> str:
 
 
 @register.simple_tag
-def zoned(instant: dt.datetime | None, zone: zoneinfo.ZoneInfo | str | None = None, fmt: str = "H:i",
-          short: bool = False) -> str:
+def zoned(
+    instant: dt.datetime | None, zone: zoneinfo.ZoneInfo | str | None = None, fmt: str = "H:i", short: bool = False
+) -> str:
     """``instant`` as clocks in ``zone`` read it, saying which zone: "16:34 EST (America/New_York)".
 
     The one way pages show a time. Formatted here from the zoned value itself:

@@ -8,6 +8,7 @@ from callbackproject.base.api import errors
 from callbacks.api.staff.views import TAGS, StaffView
 from reporting.selectors import queues_overview
 
+
 class QueueOverviewOutput(serializers.Serializer):
     slug = serializers.SlugField(source="queue.slug")
     name = serializers.CharField(source="queue.name")
@@ -26,7 +27,10 @@ class QueueOverviewOutput(serializers.Serializer):
 
 
 class QueuesView(StaffView):
-    @extend_schema(tags=TAGS, responses={200: QueueOverviewOutput(many=True), **errors(401, 403)},
-                   summary="The user's queues, with figures now")
+    @extend_schema(
+        tags=TAGS,
+        responses={200: QueueOverviewOutput(many=True), **errors(401, 403)},
+        summary="The user's queues, with figures now",
+    )
     def get(self, request):
         return Response(QueueOverviewOutput(queues_overview(request.user), many=True).data)

@@ -43,18 +43,30 @@ class EventsInput(serializers.Serializer):
 class EventsView(PublicView):
     parser_classes = [JSONParser, PlainTextJSONParser]
 
-    @extend_schema(request=EventsInput, responses={202: inline_serializer("EventsAccepted", {
-        "accepted": serializers.IntegerField()}), **errors(400, 404, 429)},
-        summary="Lifecycle events from the widget, in batches")
+    @extend_schema(
+        request=EventsInput,
+        responses={
+            202: inline_serializer("EventsAccepted", {"accepted": serializers.IntegerField()}),
+            **errors(400, 404, 429),
+        },
+        summary="Lifecycle events from the widget, in batches",
+    )
     def post(self, request, key):
         widget = get_object_or_404(Widget, public_key=key)
         batch = EventsInput(data=request.data)
         batch.is_valid(raise_exception=True)
         # A bad event is dropped, never the batch: this endpoint must not fail the page.
         events = [EventInput(data=raw) for raw in batch.validated_data["events"]]
-        rows = [WidgetEvent(widget=widget, session=batch.validated_data["session"], name=e.validated_data["name"],
-                            occurred_at=min(e.validated_data["occurred_at"], timezone.now() + dt.timedelta(minutes=5)),
-                            metadata=e.validated_data.get("metadata", {}))
-                for e in events if e.is_valid() and len(json.dumps(e.validated_data.get("metadata", {}))) <= 4096]
+        rows = [
+            WidgetEvent(
+                widget=widget,
+                session=batch.validated_data["session"],
+                name=e.validated_data["name"],
+                occurred_at=min(e.validated_data["occurred_at"], timezone.now() + dt.timedelta(minutes=5)),
+                metadata=e.validated_data.get("metadata", {}),
+            )
+            for e in events
+            if e.is_valid() and len(json.dumps(e.validated_data.get("metadata", {}))) <= 4096
+        ]
         WidgetEvent.objects.bulk_create(rows)
         return Response({"accepted": len(rows)}, status=status.HTTP_202_ACCEPTED)

@@ -21,10 +21,15 @@ def overview(request):
 @login_required
 @permission_required("callbacks.view_troubleshooting", raise_exception=True)
 def troubleshooting_page(request):
-    widgets = [(widget, troubleshooting.widget_warnings(widget))
-               for widget in troubleshooting.widgets_visible_to(request.user)]
-    return render(request, "manage/troubleshooting.html", {
-        "problems": troubleshooting.recent_problems(request.user),
-        "widgets": widgets,
-        "queues": troubleshooting.queue_setups(request.user),
-    })
+    widgets = [
+        (widget, troubleshooting.widget_warnings(widget)) for widget in troubleshooting.widgets_visible_to(request.user)
+    ]
+    return render(
+        request,
+        "manage/troubleshooting.html",
+        {
+            "problems": troubleshooting.recent_problems(request.user),
+            "widgets": widgets,
+            "queues": troubleshooting.queue_setups(request.user),
+        },
+    )

@@ -31,17 +31,33 @@ SKILLS = {
 
 QUEUES = {
     "support": {
-        "name": "Customer support", "time_zone": "Europe/London", "requires": {"General": 1},
+        "name": "Customer support",
+        "time_zone": "Europe/London",
+        "requires": {"General": 1},
         # Explicit rather than "no hours": the admin then shows what open around the clock means.
         "hours": [(day, MIDNIGHT, MIDNIGHT) for day in range(7)],
-        "rules": {"slot_capacity": 5, "daily_capacity": 300, "max_open_across_queues": 2, "max_requests_per_day": 5,
-                  "offer_max_waiting": 25},
+        "rules": {
+            "slot_capacity": 5,
+            "daily_capacity": 300,
+            "max_open_across_queues": 2,
+            "max_requests_per_day": 5,
+            "offer_max_waiting": 25,
+        },
     },
     "billing": {
-        "name": "Billing", "time_zone": "America/New_York", "requires": {"Billing": 3},
+        "name": "Billing",
+        "time_zone": "America/New_York",
+        "requires": {"Billing": 3},
         "hours": [(day, dt.time(9), dt.time(17)) for day in range(5)],
-        "rules": {"slot_capacity": 3, "daily_capacity": 60, "max_open_across_queues": 2, "max_requests_per_day": 5,
-                  "immediate_cutoff_minutes": 15, "country_policy": "allow", "countries": "CA, US"},
+        "rules": {
+            "slot_capacity": 3,
+            "daily_capacity": 60,
+            "max_open_across_queues": 2,
+            "max_requests_per_day": 5,
+            "immediate_cutoff_minutes": 15,
+            "country_policy": "allow",
+            "countries": "CA, US",
+        },
         # Friday afternoons are short-staffed: one callback a slot.
         "capacity_overrides": [(4, dt.time(15), dt.time(17), 1)],
     },
@@ -84,18 +100,31 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, password, **options):
-        skills = {name: Skill.objects.update_or_create(name=name, defaults={"description": text})[0]
-                  for name, text in SKILLS.items()}
+        skills = {
+            name: Skill.objects.update_or_create(name=name, defaults={"description": text})[0]
+            for name, text in SKILLS.items()
+        }
         queues = {slug: self.queue(slug, spec, skills) for slug, spec in QUEUES.items()}
         GlobalRules.objects.update_or_create(pk=1, defaults={"country_policy": "any", "countries": ""})
         users = {username: self.user(username, spec, password) for username, spec in USERS.items()}
-        agents = {username: self.agent(users[username], levels, [queues[slug] for slug in served], skills)
-                  for username, (levels, served) in AGENTS.items()}
+        agents = {
+            username: self.agent(users[username], levels, [queues[slug] for slug in served], skills)
+            for username, (levels, served) in AGENTS.items()
+        }
 
         support = queues["support"]
-        Widget.objects.update_or_create(public_key="demo", defaults={
-            "name": "Demo widget", "queue": support, "active": True, "offer_scheduling": True,
-            "captcha_provider": Widget.Captcha.NONE, "accent_color": "#1b7a4b", "allowed_origins": "\n".join(DEMO_ORIGINS)})
+        Widget.objects.update_or_create(
+            public_key="demo",
+            defaults={
+                "name": "Demo widget",
+                "queue": support,
+                "active": True,
+                "offer_scheduling": True,
+                "captcha_provider": Widget.Captcha.NONE,
+                "accent_color": "#1b7a4b",
+                "allowed_origins": "\n".join(DEMO_ORIGINS),
+            },
+        )
         self.ges_key(support)
         if Callback.objects.filter(queue=support, context__demo=True).exists():
             self.stdout.write("Demo callbacks already exist; left as they are.")
@@ -106,19 +135,26 @@ class Command(BaseCommand):
 
     def queue(self, slug, spec, skills) -> VirtualQueue:
         queue, _ = VirtualQueue.objects.update_or_create(
-            slug=slug, defaults={"name": spec["name"], "time_zone": spec["time_zone"], "active": True})
+            slug=slug, defaults={"name": spec["name"], "time_zone": spec["time_zone"], "active": True}
+        )
         if sorted(queue.office_hours.values_list("weekday", "opens", "closes")) != sorted(spec["hours"]):
             queue.office_hours.all().delete()
-            OfficeHours.objects.bulk_create(OfficeHours(queue=queue, weekday=day, opens=opens, closes=closes)
-                                            for day, opens, closes in spec["hours"])
+            OfficeHours.objects.bulk_create(
+                OfficeHours(queue=queue, weekday=day, opens=opens, closes=closes)
+                for day, opens, closes in spec["hours"]
+            )
         for name, level in spec["requires"].items():
             QueueSkill.objects.update_or_create(queue=queue, skill=skills[name], defaults={"min_level": level})
         queue.required_skills.exclude(skill__name__in=spec["requires"]).delete()
         # Every rule back to its default, then the demo's own; premium rate and shared cost stay refused.
-        defaults = {field.name: field.get_default() for field in QueueRules._meta.concrete_fields
-                    if not (field.primary_key or field.name in ("queue", "created_at", "updated_at"))}
-        rules, _ = QueueRules.objects.update_or_create(queue=queue, defaults=defaults | {
-            "refused_number_types": list(DEFAULT_REFUSED_TYPES), **spec["rules"]})
+        defaults = {
+            field.name: field.get_default()
+            for field in QueueRules._meta.concrete_fields
+            if not (field.primary_key or field.name in ("queue", "created_at", "updated_at"))
+        }
+        rules, _ = QueueRules.objects.update_or_create(
+            queue=queue, defaults=defaults | {"refused_number_types": list(DEFAULT_REFUSED_TYPES), **spec["rules"]}
+        )
         overrides = spec.get("capacity_overrides", [])
         current = rules.capacity_overrides.values_list("weekday", "starts", "ends", "slot_capacity")
         if sorted(current) != sorted(overrides):
@@ -131,16 +167,31 @@ class Command(BaseCommand):
         """The key of the Genesys-compatible API, on the support queue, usable from the demo site."""
         key = ApiKey(name="Demo GES key")
         key.set_key(DEMO_GES_KEY)
-        key, _ = ApiKey.objects.update_or_create(key_digest=key.key_digest, defaults={
-            "name": key.name, "key_prefix": key.key_prefix, "active": True, "allowed_origins": "\n".join(DEMO_ORIGINS),
-            "default_country": "GB"})
+        key, _ = ApiKey.objects.update_or_create(
+            key_digest=key.key_digest,
+            defaults={
+                "name": key.name,
+                "key_prefix": key.key_prefix,
+                "active": True,
+                "allowed_origins": "\n".join(DEMO_ORIGINS),
+                "default_country": "GB",
+            },
+        )
         key.queues.set([queue])
 
     def user(self, username, spec, password):
         role, first_name, last_name, staff = spec
-        user, _ = get_user_model().objects.update_or_create(username=username, defaults={
-            "first_name": first_name, "last_name": last_name, "email": f"{username}@example.com",
-            "is_staff": staff, "is_superuser": False, "is_active": True})
+        user, _ = get_user_model().objects.update_or_create(
+            username=username,
+            defaults={
+                "first_name": first_name,
+                "last_name": last_name,
+                "email": f"{username}@example.com",
+                "is_staff": staff,
+                "is_superuser": False,
+                "is_active": True,
+            },
+        )
         user.set_password(password)
         user.save(update_fields=["password"])
         # get_or_create: works even where migrate has not applied the roles (callbackproject/setup.py), as on a
@@ -166,21 +217,40 @@ class Command(BaseCommand):
         def ago(minutes):
             return now - dt.timedelta(minutes=minutes)
 
-        def new(region, first_name, last_name, page, minutes_ago, kind=phonenumbers.PhoneNumberType.FIXED_LINE,
-                waiting=False, **fields):
+        def new(
+            region,
+            first_name,
+            last_name,
+            page,
+            minutes_ago,
+            kind=phonenumbers.PhoneNumberType.FIXED_LINE,
+            waiting=False,
+            **fields,
+        ):
             callback = Callback(
-                queue=queue, phone_number=example_number(region, kind), first_name=first_name,
-                last_name=last_name, channel=Channel.WIDGET, context={"page": page, "demo": True}, **fields)
+                queue=queue,
+                phone_number=example_number(region, kind),
+                first_name=first_name,
+                last_name=last_name,
+                channel=Channel.WIDGET,
+                context={"page": page, "demo": True},
+                **fields,
+            )
             # As the service books them: one left waiting that was asked for outside the customer's
             # calling hours waits for the opening, so a demo started at night promises nothing it cannot keep.
             asked = ago(minutes_ago)
-            reach = calling.reach(queue, **calling.booking_fields(
-                queue, customer_timezone=callback.customer_timezone, phone_number=callback.phone_number))
+            reach = calling.reach(
+                queue,
+                **calling.booking_fields(
+                    queue, customer_timezone=callback.customer_timezone, phone_number=callback.phone_number
+                ),
+            )
             at_opening = waiting and callback.desired_time is None and not calling.is_callable(reach, asked)
             if at_opening:
                 callback.desired_time = calling.next_callable(reach, asked)
-            lifecycle.create(callback, actor=Actor.CUSTOMER, now=asked,
-                             reason=lifecycle.SCHEDULED_AT_OPENING if at_opening else "")
+            lifecycle.create(
+                callback, actor=Actor.CUSTOMER, now=asked, reason=lifecycle.SCHEDULED_AT_OPENING if at_opening else ""
+            )
             return callback
 
         def work(callback, assigned_ago, started_ago):
@@ -188,14 +258,30 @@ class Command(BaseCommand):
             lifecycle.start(callback, user=agent.user, now=ago(started_ago))
 
         new("GB", "Oliver", "Smith", "/pricing", 6, waiting=True, customer_timezone="Europe/London")
-        new("FR", "Camille", "Martin", "/contact", 2, kind=phonenumbers.PhoneNumberType.MOBILE, waiting=True,
-            customer_timezone="Europe/Paris", notes="Question about a delivery.")
+        new(
+            "FR",
+            "Camille",
+            "Martin",
+            "/contact",
+            2,
+            kind=phonenumbers.PhoneNumberType.MOBILE,
+            waiting=True,
+            customer_timezone="Europe/Paris",
+            notes="Question about a delivery.",
+        )
 
         # Tomorrow 10:00 in New York: a time she may be called at, as a booking through the rules would be.
         new_york = zoneinfo.ZoneInfo("America/New_York")
         tomorrow = now.astimezone(new_york).date() + dt.timedelta(days=1)
-        new("US", "Emma", "Johnson", "/plans/business", 1, customer_timezone="America/New_York",
-            desired_time=dt.datetime.combine(tomorrow, dt.time(10), tzinfo=new_york))
+        new(
+            "US",
+            "Emma",
+            "Johnson",
+            "/plans/business",
+            1,
+            customer_timezone="America/New_York",
+            desired_time=dt.datetime.combine(tomorrow, dt.time(10), tzinfo=new_york),
+        )
 
         completed = new("GB", "Harry", "Jones", "/pricing", 50, kind=phonenumbers.PhoneNumberType.MOBILE)
         work(completed, 20, 19)
@@ -207,22 +293,31 @@ class Command(BaseCommand):
         # Retried a few minutes ago, so it is still waiting when the demo opens.
         retrying = new("US", "Liam", "Brown", "/checkout", 10, kind=phonenumbers.PhoneNumberType.MOBILE)
         work(retrying, 6, 5)
-        lifecycle.retry(retrying, outcome=Outcome.NO_ANSWER, user=agent.user, now=ago(3),
-                        due_at=ago(3) + dt.timedelta(minutes=queue.retry_delay_minutes))
+        lifecycle.retry(
+            retrying,
+            outcome=Outcome.NO_ANSWER,
+            user=agent.user,
+            now=ago(3),
+            due_at=ago(3) + dt.timedelta(minutes=queue.retry_delay_minutes),
+        )
 
     def summary(self, password) -> None:
         rows = [("Username", "Role", "Password")] + [(name, role, password) for name, (role, *_) in USERS.items()]
         width = [max(len(row[i]) for row in rows) for i in range(3)]
-        lines = ["", "Demo ready:",
-                 f"  Service   {BASE_URL}/",
-                 f"  Worklist  {BASE_URL}/agent/   (agent1, agent2, agent3)",
-                 f"  Manage    {BASE_URL}/manage/   (supervisor, manager, developer, admin)",
-                 f"  Admin     {BASE_URL}/admin/   (admin, developer)",
-                 f"  API docs  {BASE_URL}/api/docs/",
-                 f"  Widget    {DEMO_ORIGINS[0]}/   (a demo site embedding the widget with key 'demo')",
-                 f"  GES API   {BASE_URL}/engagement/v3/   (x-api-key: {DEMO_GES_KEY}, serviceName: support)", ""]
+        lines = [
+            "",
+            "Demo ready:",
+            f"  Service   {BASE_URL}/",
+            f"  Worklist  {BASE_URL}/agent/   (agent1, agent2, agent3)",
+            f"  Manage    {BASE_URL}/manage/   (supervisor, manager, developer, admin)",
+            f"  Admin     {BASE_URL}/admin/   (admin, developer)",
+            f"  API docs  {BASE_URL}/api/docs/",
+            f"  Widget    {DEMO_ORIGINS[0]}/   (a demo site embedding the widget with key 'demo')",
+            f"  GES API   {BASE_URL}/engagement/v3/   (x-api-key: {DEMO_GES_KEY}, serviceName: support)",
+            "",
+        ]
         for i, row in enumerate(rows):
-            lines.append("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, width)).rstrip())
+            lines.append("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, width, strict=False)).rstrip())
             if i == 0:
                 lines.append("  " + "  ".join("-" * w for w in width))
         lines.append("")

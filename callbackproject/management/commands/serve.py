@@ -29,8 +29,10 @@ class Child:
 
 
 class Command(BaseCommand):
-    help = ("Serve the web app on 127.0.0.1 with a Celery worker and beat, and the widget demo site on "
-            f"127.0.0.1:{DEMO_PORT} (development and demos only).")
+    help = (
+        "Serve the web app on 127.0.0.1 with a Celery worker and beat, and the widget demo site on "
+        f"127.0.0.1:{DEMO_PORT} (development and demos only)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8000, help="Port of the web server (default: 8000).")
@@ -40,17 +42,43 @@ class Command(BaseCommand):
         celery = [python, "-m", "celery", "-A", "callbackproject"]
         var = settings.VAR_DIR
         return [
-            Child("web", f"http://127.0.0.1:{port}/",
-                  [python, str(settings.BASE_DIR / "manage.py"), "runserver", f"127.0.0.1:{port}"]),
+            Child(
+                "web",
+                f"http://127.0.0.1:{port}/",
+                [python, str(settings.BASE_DIR / "manage.py"), "runserver", f"127.0.0.1:{port}"],
+            ),
             Child("worker", "Celery worker, runs the tasks", [*celery, "worker", "--pool=solo", "--loglevel=info"]),
-            Child("beat", "Celery beat, sends the periodic ticks stored in the database",
-                  [*celery, "beat", "--loglevel=info", "-S", "django_celery_beat.schedulers:DatabaseScheduler",
-                   "--pidfile", str(var / "celerybeat.pid"), "--schedule", str(var / "celerybeat-schedule")]),
+            Child(
+                "beat",
+                "Celery beat, sends the periodic ticks stored in the database",
+                [
+                    *celery,
+                    "beat",
+                    "--loglevel=info",
+                    "-S",
+                    "django_celery_beat.schedulers:DatabaseScheduler",
+                    "--pidfile",
+                    str(var / "celerybeat.pid"),
+                    "--schedule",
+                    str(var / "celerybeat-schedule"),
+                ],
+            ),
             # A pretend customer site on another origin, embedding the widget as a real one would.
-            Child("demo", f"http://127.0.0.1:{DEMO_PORT}/ (widget demo), "
-                          f"http://127.0.0.1:{DEMO_PORT}/service-only.html (CallbackService alone)",
-                  [python, "-m", "http.server", str(DEMO_PORT), "--bind", "127.0.0.1",
-                   "--directory", str(settings.BASE_DIR / "callbacks" / "demo_host")]),
+            Child(
+                "demo",
+                f"http://127.0.0.1:{DEMO_PORT}/ (widget demo), "
+                f"http://127.0.0.1:{DEMO_PORT}/service-only.html (CallbackService alone)",
+                [
+                    python,
+                    "-m",
+                    "http.server",
+                    str(DEMO_PORT),
+                    "--bind",
+                    "127.0.0.1",
+                    "--directory",
+                    str(settings.BASE_DIR / "callbacks" / "demo_host"),
+                ],
+            ),
         ]
 
     def handle(self, *args, port, **options):
@@ -66,8 +94,9 @@ class Command(BaseCommand):
         died = None
         try:
             for child in children:
-                child.process = subprocess.Popen(child.argv, env=env, cwd=settings.BASE_DIR,
-                                                 stdin=subprocess.DEVNULL, process_group=0)
+                child.process = subprocess.Popen(
+                    child.argv, env=env, cwd=settings.BASE_DIR, stdin=subprocess.DEVNULL, process_group=0
+                )
             self.stdout.write("Running (Ctrl-C stops everything):")
             for child in children:
                 self.stdout.write(f"  {child.name:<7} {child.where}  [pid {child.process.pid}]")

@@ -4,9 +4,8 @@ import phonenumbers
 from django.utils import timezone
 from rest_framework import serializers
 
-from queues.models import Agent
-
 from callbacks.models import Outcome
+from queues.models import Agent
 
 
 class QueueRefOutput(serializers.Serializer):
@@ -45,12 +44,18 @@ class CallbackDetailOutput(serializers.Serializer):
     attempts = AttemptOutput(many=True, source="dial_attempts.all")
 
     def get_phone_number(self, callback) -> str:
-        return phonenumbers.format_number(callback.phone_number, phonenumbers.PhoneNumberFormat.E164) \
-            if callback.phone_number else ""
+        return (
+            phonenumbers.format_number(callback.phone_number, phonenumbers.PhoneNumberFormat.E164)
+            if callback.phone_number
+            else ""
+        )
 
     def get_phone_national(self, callback) -> str:
-        return phonenumbers.format_number(callback.phone_number, phonenumbers.PhoneNumberFormat.NATIONAL) \
-            if callback.phone_number else ""
+        return (
+            phonenumbers.format_number(callback.phone_number, phonenumbers.PhoneNumberFormat.NATIONAL)
+            if callback.phone_number
+            else ""
+        )
 
     def get_waited_seconds(self, callback) -> int:
         return max(0, round((timezone.now() - callback.place_at).total_seconds()))
@@ -88,5 +93,6 @@ class OutcomeInput(serializers.Serializer):
 
 
 class ReleaseInput(serializers.Serializer):
-    reject = serializers.BooleanField(required=False, default=False,
-                                      help_text="Reject after the preview: another agent gets it.")
+    reject = serializers.BooleanField(
+        required=False, default=False, help_text="Reject after the preview: another agent gets it."
+    )

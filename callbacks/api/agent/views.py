@@ -15,12 +15,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callbackproject.base.api import errors
-from queues.models import Agent
-
 from callbacks import claim, services
 from callbacks.models import Callback
 from callbacks.selectors import agent_worklist, callback_with_attempts
-from .serializers import (CallbackDetailOutput, MeOutput, OutcomeInput, ReleaseInput, StatusInput)
+from queues.models import Agent
+
+from .serializers import CallbackDetailOutput, MeOutput, OutcomeInput, ReleaseInput, StatusInput
 
 TAGS = ["agent"]
 
@@ -58,16 +58,19 @@ def detail(callback: Callback) -> dict:
 
 def me(agent: Agent) -> dict:
     worklist = agent_worklist(agent)
-    return MeOutput({
-        "username": agent.user.get_username(),
-        "name": str(agent),
-        "status": agent.status,
-        "status_changed_at": agent.status_changed_at,
-        "queues": [{"slug": load.queue.slug, "name": load.queue.name, "waiting": load.waiting}
-                   for load in worklist.queues],
-        "current": worklist.current,
-        "upcoming": worklist.upcoming,
-    }).data
+    return MeOutput(
+        {
+            "username": agent.user.get_username(),
+            "name": str(agent),
+            "status": agent.status,
+            "status_changed_at": agent.status_changed_at,
+            "queues": [
+                {"slug": load.queue.slug, "name": load.queue.name, "waiting": load.waiting} for load in worklist.queues
+            ],
+            "current": worklist.current,
+            "upcoming": worklist.upcoming,
+        }
+    ).data
 
 
 def own_callback(agent: Agent, callback_id) -> Callback:
@@ -76,16 +79,24 @@ def own_callback(agent: Agent, callback_id) -> Callback:
 
 # -- views --------------------------------------------------------------------------------------
 
+
 class MeView(AgentView):
-    @extend_schema(tags=TAGS, responses={200: MeOutput, **errors(401, 403)},
-                   summary="The agent: status, queues, current and upcoming callbacks")
+    @extend_schema(
+        tags=TAGS,
+        responses={200: MeOutput, **errors(401, 403)},
+        summary="The agent: status, queues, current and upcoming callbacks",
+    )
     def get(self, request):
         return Response(me(self.agent))
 
 
 class StatusView(AgentView):
-    @extend_schema(tags=TAGS, request=StatusInput, responses={200: MeOutput, **errors(400, 401, 403)},
-                   summary="Set the agent's status (away or offline gives back a reserved callback)")
+    @extend_schema(
+        tags=TAGS,
+        request=StatusInput,
+        responses={200: MeOutput, **errors(400, 401, 403)},
+        summary="Set the agent's status (away or offline gives back a reserved callback)",
+    )
     def post(self, request):
         data = StatusInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -94,10 +105,16 @@ class StatusView(AgentView):
 
 
 class NextView(AgentView):
-    @extend_schema(tags=TAGS, request=None,
-                   responses={200: CallbackDetailOutput, 204: OpenApiResponse(description="Nothing is waiting."),
-                              **errors(401, 403)},
-                   summary="Claim the next callback (or get the one already held)")
+    @extend_schema(
+        tags=TAGS,
+        request=None,
+        responses={
+            200: CallbackDetailOutput,
+            204: OpenApiResponse(description="Nothing is waiting."),
+            **errors(401, 403),
+        },
+        summary="Claim the next callback (or get the one already held)",
+    )
     def post(self, request):
         callback = claim.callback_claim_next(agent=self.agent)
         if callback is None:
@@ -116,33 +133,53 @@ class CallbackActionView(AgentView):
             callback = action(own_callback(self.agent, callback_id))
         except services.NotYourCallback:
             # Taken back by a supervisor between the lookup and the lock.
-            raise NotFound()
+            raise NotFound() from None
         return Response(detail(callback))
 
 
 class StartView(CallbackActionView):
-    @extend_schema(tags=TAGS, request=None, responses={200: CallbackDetailOutput, **errors(401, 403, 404, 409)},
-                   summary="Dialling begins")
+    @extend_schema(
+        tags=TAGS,
+        request=None,
+        responses={200: CallbackDetailOutput, **errors(401, 403, 404, 409)},
+        summary="Dialling begins",
+    )
     def post(self, request, callback_id):
         return self.act(callback_id, lambda cb: services.callback_start(callback=cb, agent=self.agent))
 
 
 class OutcomeView(CallbackActionView):
-    @extend_schema(tags=TAGS, request=OutcomeInput, responses={200: CallbackDetailOutput, **ACTION_ERRORS},
-                   summary="Record how the dial went: completes, retries, fails or cancels the callback")
+    @extend_schema(
+        tags=TAGS,
+        request=OutcomeInput,
+        responses={200: CallbackDetailOutput, **ACTION_ERRORS},
+        summary="Record how the dial went: completes, retries, fails or cancels the callback",
+    )
     def post(self, request, callback_id):
         data = OutcomeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        return self.act(callback_id, lambda cb: services.callback_record_outcome(
-            callback=cb, agent=self.agent, outcome=data.validated_data["outcome"],
-            notes=data.validated_data["notes"]))
+        return self.act(
+            callback_id,
+            lambda cb: services.callback_record_outcome(
+                callback=cb,
+                agent=self.agent,
+                outcome=data.validated_data["outcome"],
+                notes=data.validated_data["notes"],
+            ),
+        )
 
 
 class ReleaseView(CallbackActionView):
-    @extend_schema(tags=TAGS, request=ReleaseInput, responses={200: CallbackDetailOutput, **ACTION_ERRORS},
-                   summary="Give a reserved callback back to its queue, keeping its place")
+    @extend_schema(
+        tags=TAGS,
+        request=ReleaseInput,
+        responses={200: CallbackDetailOutput, **ACTION_ERRORS},
+        summary="Give a reserved callback back to its queue, keeping its place",
+    )
     def post(self, request, callback_id):
         data = ReleaseInput(data=request.data)
         data.is_valid(raise_exception=True)
-        return self.act(callback_id, lambda cb: services.callback_release(
-            callback=cb, agent=self.agent, reject=data.validated_data["reject"]))
+        return self.act(
+            callback_id,
+            lambda cb: services.callback_release(callback=cb, agent=self.agent, reject=data.validated_data["reject"]),
+        )

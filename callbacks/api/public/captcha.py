@@ -19,11 +19,11 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from callbackproject.base.errors import ServiceError, Unavailable
+from callbacks.conf import callback_settings
 from callbacks.models import ApiKey, ApiProblem, Widget
 from callbacks.problems import problem_record
 
 from .throttles import client_ip
-from callbacks.conf import callback_settings
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +110,9 @@ class HostedCaptcha(CaptchaBackend):
         if remote_ip:
             fields["remoteip"] = remote_ip
         request = urllib.request.Request(
-            self.verify_url(), data=urllib.parse.urlencode(fields).encode(), method="POST",
+            self.verify_url(),
+            data=urllib.parse.urlencode(fields).encode(),
+            method="POST",
             headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
         )
         # URLError, HTTPError and timeouts are OSErrors; a cut-off answer is an HTTPException.

@@ -7,15 +7,18 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+# The widget's lifecycle events are reporting's (a back-import: this view belongs in reporting.api).
+from callbacks.lifecycle import SCHEDULED_AT_OPENING, can
+from callbacks.phone import parse_phone
+from callbacks.selectors import (
+    callback_customer_status,
+    callback_estimated_wait,
+    callback_position,
+    queue_estimated_wait,
+)
 from queues import calling
 from queues.hours import is_open
 from rules.selectors import immediate_offer
-# The widget's lifecycle events are reporting's (a back-import: this view belongs in reporting.api).
-
-from callbacks.lifecycle import SCHEDULED_AT_OPENING, can
-from callbacks.phone import parse_phone
-from callbacks.selectors import (callback_customer_status, callback_estimated_wait, callback_position, queue_estimated_wait)
-
 
 MAX_CONTEXT_BYTES = 8 * 1024
 
@@ -25,17 +28,23 @@ MAX_CONTEXT_KEYS = 50
 
 class ImmediateOutput(serializers.Serializer):
     available = serializers.BooleanField(help_text="Whether a customer asking now may have an immediate callback.")
-    code = serializers.CharField(allow_null=True, help_text="Why not: the code a request would be refused with "
-                                                            "(queue_closed, outside_calling_window, not_offered, "
-                                                            "capacity_full).")
+    code = serializers.CharField(
+        allow_null=True,
+        help_text="Why not: the code a request would be refused with "
+        "(queue_closed, outside_calling_window, not_offered, "
+        "capacity_full).",
+    )
     detail = serializers.CharField(allow_null=True, help_text="Why not, for the customer.")
     next_window_opens_at = serializers.DateTimeField(
-        allow_null=True, help_text="outside_calling_window: when the customer may next be called (UTC).")
+        allow_null=True, help_text="outside_calling_window: when the customer may next be called (UTC)."
+    )
     next_window_opens_local = serializers.CharField(
-        allow_null=True, help_text="The same in the customer's zone (ISO 8601 with its offset).")
+        allow_null=True, help_text="The same in the customer's zone (ISO 8601 with its offset)."
+    )
     books_at_opening = serializers.BooleanField(
         help_text="outside_calling_window on a queue that books at the opening: a request now is booked for the "
-                  "first free slot inside the customer's window.")
+        "first free slot inside the customer's window."
+    )
 
 
 class ConfigOutput(serializers.Serializer):
@@ -66,8 +75,7 @@ class ConfigOutput(serializers.Serializer):
 
     def offer(self, widget):
         if "offer" not in self.context:
-            self.context["offer"] = immediate_offer(widget.queue, now=self.context["now"],
-                                                    reach=self.context["reach"])
+            self.context["offer"] = immediate_offer(widget.queue, now=self.context["now"], reach=self.context["reach"])
         return self.context["offer"]
 
     def get_ewt_seconds(self, widget) -> int | None:
@@ -89,19 +97,33 @@ def valid_zone(value: str) -> str:
 class ReachInput(serializers.Serializer):
     """Who would be called, as far as the customer has told: their zone, and their number when known."""
 
-    timezone = serializers.CharField(max_length=64, required=False, allow_blank=True, default="",
-                                     help_text="The customer's IANA zone, e.g. Europe/London (the browser's).")
-    country = serializers.CharField(max_length=2, min_length=2, required=False, allow_blank=True, default="",
-                                    help_text="ISO 3166 region of the customer's number, or of a number typed "
-                                              "without its country code.")
+    timezone = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The customer's IANA zone, e.g. Europe/London (the browser's).",
+    )
+    country = serializers.CharField(
+        max_length=2,
+        min_length=2,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="ISO 3166 region of the customer's number, or of a number typed without its country code.",
+    )
 
     def validate_timezone(self, value):
         return valid_zone(value)
 
     def reach(self, queue, phone_number=None) -> calling.Reach:
         fields = self.validated_data
-        return calling.reach(queue, **calling.booking_fields(
-            queue, customer_timezone=fields["timezone"], phone_number=phone_number, region=fields["country"]))
+        return calling.reach(
+            queue,
+            **calling.booking_fields(
+                queue, customer_timezone=fields["timezone"], phone_number=phone_number, region=fields["country"]
+            ),
+        )
 
 
 class AvailabilityInput(ReachInput):
@@ -109,8 +131,12 @@ class AvailabilityInput(ReachInput):
     days = serializers.IntegerField(required=False, default=7, min_value=1, max_value=90)
     max_slots = serializers.IntegerField(required=False, default=200, min_value=1, max_value=1000)
     phone_number = serializers.CharField(
-        max_length=40, required=False, allow_blank=True, default="",
-        help_text="POST only (never in a URL): the customer's number, so its own zone and calling policy apply.")
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="POST only (never in a URL): the customer's number, so its own zone and calling policy apply.",
+    )
 
     def number(self):
         """The number given, parsed; one that does not parse (yet) is no reason to refuse availability."""
@@ -139,9 +165,17 @@ def slot_label(local: dt.datetime) -> str:
 
 def slot_data(room, zone, customer_zone) -> dict:
     slot, local, theirs = room.slot, room.slot.start.astimezone(zone), room.slot.start.astimezone(customer_zone)
-    return {"start": slot.start, "end": slot.end, "local_start": local.isoformat(), "date": local.date().isoformat(),
-            "label": slot_label(local), "customer_local_start": theirs.isoformat(),
-            "customer_label": slot_label(theirs), "capacity": room.remaining, "total": room.total}
+    return {
+        "start": slot.start,
+        "end": slot.end,
+        "local_start": local.isoformat(),
+        "date": local.date().isoformat(),
+        "label": slot_label(local),
+        "customer_local_start": theirs.isoformat(),
+        "customer_label": slot_label(theirs),
+        "capacity": room.remaining,
+        "total": room.total,
+    }
 
 
 def holds_nul(value) -> bool:
@@ -174,8 +208,13 @@ def checked_context(value: dict) -> dict:
 
 class CreateInput(serializers.Serializer):
     phone_number = serializers.CharField(max_length=40)
-    country = serializers.CharField(max_length=2, min_length=2, required=False, allow_blank=True,
-                                    help_text="ISO 3166 region for a number typed without its country code.")
+    country = serializers.CharField(
+        max_length=2,
+        min_length=2,
+        required=False,
+        allow_blank=True,
+        help_text="ISO 3166 region for a number typed without its country code.",
+    )
     first_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
@@ -185,8 +224,11 @@ class CreateInput(serializers.Serializer):
     context = serializers.DictField(required=False, help_text="The customer's journey: page, referrer, custom fields.")
     captcha = serializers.CharField(max_length=4096, required=False, allow_blank=True)
     consent_text = serializers.CharField(
-        max_length=1000, required=False, allow_blank=True,
-        help_text="The consent wording shown with the form, recorded with the callback; absent: the service's default.")
+        max_length=1000,
+        required=False,
+        allow_blank=True,
+        help_text="The consent wording shown with the form, recorded with the callback; absent: the service's default.",
+    )
 
     def validate_context(self, value):
         return checked_context(value)
@@ -194,11 +236,17 @@ class CreateInput(serializers.Serializer):
     def customer_fields(self) -> dict:
         """The customer's validated data, as ``services.callback_create`` takes it."""
         fields = self.validated_data
-        return {"phone_number": fields["phone_number"], "region": fields.get("country") or None,
-                "first_name": fields.get("first_name", ""), "last_name": fields.get("last_name", ""),
-                "email": fields.get("email", ""), "notes": fields.get("notes", ""),
-                "desired_time": fields.get("desired_time"), "customer_timezone": fields.get("timezone", ""),
-                "context": fields.get("context", {})}
+        return {
+            "phone_number": fields["phone_number"],
+            "region": fields.get("country") or None,
+            "first_name": fields.get("first_name", ""),
+            "last_name": fields.get("last_name", ""),
+            "email": fields.get("email", ""),
+            "notes": fields.get("notes", ""),
+            "desired_time": fields.get("desired_time"),
+            "customer_timezone": fields.get("timezone", ""),
+            "context": fields.get("context", {}),
+        }
 
 
 class CallbackOutput(serializers.Serializer):
@@ -209,10 +257,12 @@ class CallbackOutput(serializers.Serializer):
     position = serializers.SerializerMethodField()
     can_cancel = serializers.SerializerMethodField()
     can_reschedule = serializers.SerializerMethodField()
-    reason = serializers.SerializerMethodField(help_text="Why it is where it is, when that is not plain: "
-                                                         "a stable code such as outside_calling_window.")
-    status_text = serializers.SerializerMethodField(help_text="Where it is, in words for the customer, "
-                                                              "times in their zone.")
+    reason = serializers.SerializerMethodField(
+        help_text="Why it is where it is, when that is not plain: a stable code such as outside_calling_window."
+    )
+    status_text = serializers.SerializerMethodField(
+        help_text="Where it is, in words for the customer, times in their zone."
+    )
 
     def status(self, callback):
         if "status" not in self.context:
@@ -240,9 +290,11 @@ class CallbackOutput(serializers.Serializer):
 
 class CreatedOutput(CallbackOutput):
     token = serializers.SerializerMethodField(
-        help_text="Send as `Authorization: Bearer …` to follow this callback. Shown once.")
+        help_text="Send as `Authorization: Bearer …` to follow this callback. Shown once."
+    )
     scheduled_at_opening = serializers.SerializerMethodField(
-        help_text="Asked for as soon as possible outside the customer's calling window, and booked for its opening.")
+        help_text="Asked for as soon as possible outside the customer's calling window, and booked for its opening."
+    )
     message = serializers.SerializerMethodField(help_text="What to tell the customer, in words.")
 
     def get_token(self, callback) -> str:

@@ -11,7 +11,6 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 
 from callbackproject.base.throttling import AtomicRateThrottle
-
 from callbacks.models import ApiProblem
 from callbacks.phone import parse_phone
 from callbacks.problems import problem_record
@@ -25,7 +24,9 @@ class RecordedThrottle(AtomicRateThrottle):
         if super().allow_request(request, view):
             return True
         widget = widget_get(view.kwargs.get("key", ""))
-        problem_record(kind=ApiProblem.Kind.THROTTLED, request=request, widget=widget, detail=f"{self.scope} {self.rate}")
+        problem_record(
+            kind=ApiProblem.Kind.THROTTLED, request=request, widget=widget, detail=f"{self.scope} {self.rate}"
+        )
         return False
 
 

@@ -2,13 +2,12 @@
 
 from rest_framework import serializers
 
-from queues.models import Agent, VirtualQueue
-from queues.selectors import agent_by_username, queues_visible_to
-
 from callbacks.api.agent.serializers import AttemptOutput, QueueRefOutput
 from callbacks.api.public import serializers as public
 from callbacks.lifecycle import Actor
 from callbacks.models import Channel, State
+from queues.models import Agent, VirtualQueue
+from queues.selectors import agent_by_username, queues_visible_to
 
 
 class StaffCallbackOutput(serializers.Serializer):
@@ -23,8 +22,11 @@ class StaffCallbackOutput(serializers.Serializer):
     desired_time = serializers.DateTimeField(allow_null=True, help_text="Null: as soon as possible.")
     created_at = serializers.DateTimeField()
     attempts = serializers.IntegerField(help_text="Dials so far.")
-    agent = serializers.CharField(source="agent.user.username", allow_null=True,
-                                  help_text="Username of the agent holding it, or who ended it; else null.")
+    agent = serializers.CharField(
+        source="agent.user.username",
+        allow_null=True,
+        help_text="Username of the agent holding it, or who ended it; else null.",
+    )
     flagged = serializers.BooleanField(help_text="Agents rejected it as often as the queue allows.")
     outcome = serializers.CharField(help_text="The last dial's outcome; empty before any.")
 
@@ -83,8 +85,9 @@ class SearchInput(serializers.Serializer):
 
 
 class CancelInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=64, required=False, allow_blank=True,
-                                   help_text="Kept in the event; default canceled_by_staff.")
+    reason = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, help_text="Kept in the event; default canceled_by_staff."
+    )
 
 
 class AssignInput(serializers.Serializer):

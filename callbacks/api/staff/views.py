@@ -18,7 +18,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callbackproject.base.api import errors
-
 from callbacks import services
 from callbacks.api.public import serializers as public
 from callbacks.api.public.throttles import client_ip
@@ -26,7 +25,15 @@ from callbacks.filters import CallbackFilter, CallbackSearch
 from callbacks.lifecycle import Actor
 from callbacks.models import Callback, Channel
 from callbacks.selectors import callback_for_staff, callbacks_visible_to
-from .serializers import (AssignInput, CancelInput, SearchInput, StaffCallbackDetailOutput, StaffCallbackOutput, StaffCreateInput)
+
+from .serializers import (
+    AssignInput,
+    CancelInput,
+    SearchInput,
+    StaffCallbackDetailOutput,
+    StaffCallbackOutput,
+    StaffCreateInput,
+)
 
 TAGS = ["staff"]
 
@@ -81,30 +88,43 @@ class CallbacksView(StaffView, GenericAPIView):
     def get_queryset(self):
         return callbacks_visible_to(self.request.user)
 
-    @extend_schema(tags=TAGS, responses={200: StaffCallbackOutput(many=True), **errors(400, 401, 403, 404)},
-                   summary="Callbacks of the user's queues, newest first, filtered and paginated",
-                   description="To find a phone number, POST the filters to /api/v1/callbacks/search.")
+    @extend_schema(
+        tags=TAGS,
+        responses={200: StaffCallbackOutput(many=True), **errors(400, 401, 403, 404)},
+        summary="Callbacks of the user's queues, newest first, filtered and paginated",
+        description="To find a phone number, POST the filters to /api/v1/callbacks/search.",
+    )
     def get(self, request):
         if "phone" in request.query_params:
             raise serializers.ValidationError({"phone": [PHONE_IN_URL]})
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(StaffCallbackOutput(page, many=True).data)
 
-    @extend_schema(tags=TAGS, request=StaffCreateInput,
-                   responses={201: StaffCallbackDetailOutput, **errors(400, 401, 403, 409, 422)},
-                   summary="Create a callback on a customer's behalf, through the same rules")
+    @extend_schema(
+        tags=TAGS,
+        request=StaffCreateInput,
+        responses={201: StaffCallbackDetailOutput, **errors(400, 401, 403, 409, 422)},
+        summary="Create a callback on a customer's behalf, through the same rules",
+    )
     def post(self, request):
         data = StaffCreateInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         # The customer's token is not for staff: they follow it here.
         callback, _ = services.callback_create(
-            queue=data.validated_data["queue"], channel=Channel.STAFF, actor=Actor.STAFF, user=request.user,
-            client_address=client_ip(request), **data.customer_fields())
+            queue=data.validated_data["queue"],
+            channel=Channel.STAFF,
+            actor=Actor.STAFF,
+            user=request.user,
+            client_address=client_ip(request),
+            **data.customer_fields(),
+        )
         return Response(detail(request.user, callback.public_id), status=status.HTTP_201_CREATED)
 
 
-PHONE_IN_URL = ("A phone number is not taken in the address, where logs and referrers keep it: "
-                "POST it with the other filters to /api/v1/callbacks/search.")
+PHONE_IN_URL = (
+    "A phone number is not taken in the address, where logs and referrers keep it: "
+    "POST it with the other filters to /api/v1/callbacks/search."
+)
 
 
 class ReadsCallbacks(ManagesCallbacks):
@@ -120,9 +140,12 @@ class CallbackSearchView(StaffView, GenericAPIView):
     serializer_class = SearchInput
     pagination_class = StaffPagination
 
-    @extend_schema(tags=TAGS, request=SearchInput,
-                   responses={200: StaffCallbackOutput(many=True), **errors(400, 401, 403)},
-                   summary="The list's filters and a phone number, in the body; page and page_size in the query")
+    @extend_schema(
+        tags=TAGS,
+        request=SearchInput,
+        responses={200: StaffCallbackOutput(many=True), **errors(400, 401, 403)},
+        summary="The list's filters and a phone number, in the body; page and page_size in the query",
+    )
     def post(self, request):
         SearchInput(data=request.data).is_valid(raise_exception=True)
         found = CallbackSearch(data=request.data, queryset=callbacks_visible_to(request.user), request=request)
@@ -133,8 +156,11 @@ class CallbackSearchView(StaffView, GenericAPIView):
 
 
 class CallbackView(StaffView):
-    @extend_schema(tags=TAGS, responses={200: StaffCallbackDetailOutput, **errors(401, 403, 404)},
-                   summary="A callback with its events and attempts")
+    @extend_schema(
+        tags=TAGS,
+        responses={200: StaffCallbackDetailOutput, **errors(401, 403, 404)},
+        summary="A callback with its events and attempts",
+    )
     def get(self, request, callback_id):
         return Response(detail(request.user, callback_id))
 
@@ -151,39 +177,62 @@ class CallbackActionView(StaffView):
 
 
 class CancelView(CallbackActionView):
-    @extend_schema(tags=TAGS, request=CancelInput, responses={200: StaffCallbackDetailOutput, **ACTION_ERRORS},
-                   summary="Cancel a callback")
+    @extend_schema(
+        tags=TAGS,
+        request=CancelInput,
+        responses={200: StaffCallbackDetailOutput, **ACTION_ERRORS},
+        summary="Cancel a callback",
+    )
     def post(self, request, callback_id):
         data = CancelInput(data=request.data)
         data.is_valid(raise_exception=True)
         reason = data.validated_data.get("reason") or "canceled_by_staff"
-        return self.act(callback_id, lambda cb: services.callback_cancel(
-            callback=cb, actor=Actor.STAFF, user=request.user, reason=reason))
+        return self.act(
+            callback_id,
+            lambda cb: services.callback_cancel(callback=cb, actor=Actor.STAFF, user=request.user, reason=reason),
+        )
 
 
 class RescheduleView(CallbackActionView):
-    @extend_schema(tags=TAGS, request=public.RescheduleInput,
-                   responses={200: StaffCallbackDetailOutput, **ACTION_ERRORS, **errors(422)},
-                   summary="Move a waiting callback to another time, through the same rules")
+    @extend_schema(
+        tags=TAGS,
+        request=public.RescheduleInput,
+        responses={200: StaffCallbackDetailOutput, **ACTION_ERRORS, **errors(422)},
+        summary="Move a waiting callback to another time, through the same rules",
+    )
     def post(self, request, callback_id):
         data = public.RescheduleInput(data=request.data)
         data.is_valid(raise_exception=True)
-        return self.act(callback_id, lambda cb: services.callback_reschedule(
-            callback=cb, desired_time=data.validated_data["desired_time"], actor=Actor.STAFF, user=request.user))
+        return self.act(
+            callback_id,
+            lambda cb: services.callback_reschedule(
+                callback=cb, desired_time=data.validated_data["desired_time"], actor=Actor.STAFF, user=request.user
+            ),
+        )
 
 
 class AssignView(CallbackActionView):
-    @extend_schema(tags=TAGS, request=AssignInput, responses={200: StaffCallbackDetailOutput, **ACTION_ERRORS},
-                   summary="Hand a waiting or reserved callback to an agent, ahead of the line")
+    @extend_schema(
+        tags=TAGS,
+        request=AssignInput,
+        responses={200: StaffCallbackDetailOutput, **ACTION_ERRORS},
+        summary="Hand a waiting or reserved callback to an agent, ahead of the line",
+    )
     def post(self, request, callback_id):
         data = AssignInput(data=request.data)
         data.is_valid(raise_exception=True)
-        return self.act(callback_id, lambda cb: services.callback_assign_to(
-            callback=cb, agent=data.validated_data["agent"], user=request.user))
+        return self.act(
+            callback_id,
+            lambda cb: services.callback_assign_to(callback=cb, agent=data.validated_data["agent"], user=request.user),
+        )
 
 
 class RequeueView(CallbackActionView):
-    @extend_schema(tags=TAGS, request=None, responses={200: StaffCallbackDetailOutput, **ACTION_ERRORS},
-                   summary="Take a reserved callback back from its agent, or put a waiting one in line now")
+    @extend_schema(
+        tags=TAGS,
+        request=None,
+        responses={200: StaffCallbackDetailOutput, **ACTION_ERRORS},
+        summary="Take a reserved callback back from its agent, or put a waiting one in line now",
+    )
     def post(self, request, callback_id):
         return self.act(callback_id, lambda cb: services.callback_requeue(callback=cb, user=request.user))

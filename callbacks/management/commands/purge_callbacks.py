@@ -8,8 +8,12 @@ class Command(BaseCommand):
     help = "Erase personal data of callbacks that ended more than the retention period ago (cron-able)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, default=callback_settings.retention_days,
-                            help="Retention in days (default: CALLBACK_RETENTION_DAYS).")
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=callback_settings.retention_days,
+            help="Retention in days (default: CALLBACK_RETENTION_DAYS).",
+        )
 
     def handle(self, *args, days, **options):
         count = callbacks_purge_personal_data(older_than_days=days)

@@ -8,8 +8,12 @@ class Command(BaseCommand):
     help = "Delete rule rejections and API problems older than the retention period (cron-able)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, default=callback_settings.troubleshooting_retention_days,
-                            help="Retention in days (default: TROUBLESHOOTING_RETENTION_DAYS).")
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=callback_settings.troubleshooting_retention_days,
+            help="Retention in days (default: TROUBLESHOOTING_RETENTION_DAYS).",
+        )
 
     def handle(self, *args, days, **options):
         count = troubleshooting_records_purge(older_than_days=days)

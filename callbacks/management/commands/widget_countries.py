@@ -17,15 +17,43 @@ DEFAULT_OUTPUT = Path(settings.BASE_DIR) / "callbacks" / "widget" / "src" / "cou
 # The regions most customers call from get an example number in the phone field's placeholder and its
 # error; the others get none rather than a made-up one.
 EXAMPLE_REGIONS = (
-    "AE", "AT", "AU", "BE", "BR", "CA", "CH", "CZ", "DE", "DK", "ES", "FI", "FR", "GB", "HK", "IE", "IN", "IT",
-    "JP", "MX", "NL", "NO", "NZ", "PL", "PT", "SE", "SG", "US", "ZA",
+    "AE",
+    "AT",
+    "AU",
+    "BE",
+    "BR",
+    "CA",
+    "CH",
+    "CZ",
+    "DE",
+    "DK",
+    "ES",
+    "FI",
+    "FR",
+    "GB",
+    "HK",
+    "IE",
+    "IN",
+    "IT",
+    "JP",
+    "MX",
+    "NL",
+    "NO",
+    "NZ",
+    "PL",
+    "PT",
+    "SE",
+    "SG",
+    "US",
+    "ZA",
 )
 
 
 def calling_codes() -> dict[str, str]:
     """Region -> country calling code, for every region phonenumbers parses numbers of, by region."""
-    return {region: str(phonenumbers.country_code_for_region(region))
-            for region in sorted(phonenumbers.SUPPORTED_REGIONS)}
+    return {
+        region: str(phonenumbers.country_code_for_region(region)) for region in sorted(phonenumbers.SUPPORTED_REGIONS)
+    }
 
 
 def example_numbers() -> dict[str, str]:
@@ -61,8 +89,12 @@ class Command(BaseCommand):
     help = "Write the widget's table of countries, calling codes and example numbers from phonenumbers."
 
     def add_arguments(self, parser):
-        parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT,
-                            help=f"Where to write it (default: {DEFAULT_OUTPUT.relative_to(settings.BASE_DIR)}).")
+        parser.add_argument(
+            "--output",
+            type=Path,
+            default=DEFAULT_OUTPUT,
+            help=f"Where to write it (default: {DEFAULT_OUTPUT.relative_to(settings.BASE_DIR)}).",
+        )
 
     def handle(self, *args, output: Path, **options):
         output.write_text(countries_module(), encoding="utf-8")
