@@ -73,13 +73,19 @@ RECYCLE = """
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1000,100000,1000000",
-                        help="queued callbacks, comma-separated, ascending (default: %(default)s)")
+    parser.add_argument(
+        "--sizes",
+        default="1000,100000,1000000",
+        help="queued callbacks, comma-separated, ascending (default: %(default)s)",
+    )
     parser.add_argument("--claims", type=int, default=2000, help="claims timed per size and way (default: %(default)s)")
     parser.add_argument("--warmup", type=int, default=100, help="untimed claims first (default: %(default)s)")
-    parser.add_argument("--finished", type=int, default=1_000_000,
-                        help=f"finished callbacks in the same queue, {AGENT_HISTORY:,} of them the agent's "
-                             "(default: %(default)s)")
+    parser.add_argument(
+        "--finished",
+        type=int,
+        default=1_000_000,
+        help=f"finished callbacks in the same queue, {AGENT_HISTORY:,} of them the agent's (default: %(default)s)",
+    )
     parser.add_argument("--database", default="callbacks_bench", help="database to work in (default: %(default)s)")
     parser.add_argument("--profile", action="store_true", help="print the SQL of one claim of ours at each size")
     args = parser.parse_args()
@@ -133,16 +139,25 @@ class Bench:
         self.queued = 0
 
         connection.cursor().execute("TRUNCATE callbacks_callback CASCADE")
-        french, billing, german = (Skill.objects.get_or_create(name=f"bench {name}")[0]
-                                   for name in ("French", "Billing", "German"))
+        french, billing, german = (
+            Skill.objects.get_or_create(name=f"bench {name}")[0] for name in ("French", "Billing", "German")
+        )
         # Open around the clock and calling all day, so the figures do not depend on when it runs;
         # the quiet-hours check still runs on every claim.
-        self.queue, _ = VirtualQueue.objects.update_or_create(slug="bench", defaults={
-            "name": "Bench", "priority": 5, "calling_window_start": dt.time(0), "calling_window_end": dt.time(0),
-            "max_wait_minutes": 60 * 24 * 30})
+        self.queue, _ = VirtualQueue.objects.update_or_create(
+            slug="bench",
+            defaults={
+                "name": "Bench",
+                "priority": 5,
+                "calling_window_start": dt.time(0),
+                "calling_window_end": dt.time(0),
+                "max_wait_minutes": 60 * 24 * 30,
+            },
+        )
         # Served but lacking a skill: the routing filter must leave it out.
-        other, _ = VirtualQueue.objects.update_or_create(slug="bench-german", defaults={
-            "name": "Bench German", "priority": 9})
+        other, _ = VirtualQueue.objects.update_or_create(
+            slug="bench-german", defaults={"name": "Bench German", "priority": 9}
+        )
         for queue, skill, level in ((self.queue, french, 3), (self.queue, billing, 1), (other, german, 5)):
             QueueSkill.objects.update_or_create(queue=queue, skill=skill, defaults={"min_level": level})
         user, _ = get_user_model().objects.get_or_create(username="bench-agent")
@@ -158,11 +173,20 @@ class Bench:
     def _insert(self, count: int, *, state: str, start: dt.datetime, agent_id: int | None = None) -> None:
         finished = state != "queued"
         with self.connection.cursor() as cursor:
-            cursor.execute(FILL, {
-                "queue": self.queue.pk, "state": state, "outcome": "connected" if finished else "",
-                "attempts": 1 if finished else 0, "agent": agent_id, "start": start, "count": count,
-                "expires": None if finished else self.now + dt.timedelta(days=30),
-                "ended": start if finished else None})
+            cursor.execute(
+                FILL,
+                {
+                    "queue": self.queue.pk,
+                    "state": state,
+                    "outcome": "connected" if finished else "",
+                    "attempts": 1 if finished else 0,
+                    "agent": agent_id,
+                    "start": start,
+                    "count": count,
+                    "expires": None if finished else self.now + dt.timedelta(days=30),
+                    "ended": start if finished else None,
+                },
+            )
 
     def fill_history(self) -> None:
         """Finished callbacks: what the partial indexes must keep out of the claim's way."""
@@ -172,8 +196,10 @@ class Bench:
         started = time.perf_counter()
         self._insert(self.args.finished - own, state="completed", start=self.now - dt.timedelta(days=30))
         self._insert(own, state="completed", start=self.now - dt.timedelta(days=20), agent_id=self.agent.pk)
-        print(f"history: {self.args.finished:,} finished callbacks ({own:,} handled by the agent) "
-              f"in {time.perf_counter() - started:.1f} s")
+        print(
+            f"history: {self.args.finished:,} finished callbacks ({own:,} handled by the agent) "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
 
     def fill_line(self, size: int) -> None:
         """Top the line up to ``size`` queued callbacks, at its end."""
@@ -235,8 +261,10 @@ class Bench:
         if self.args.profile:
             for sql, seconds in spent:
                 print(f"  {seconds * 1e6:5.0f} µs  {' '.join(sql.split())[:110]}")
-            print(f"  {total * 1e6:5.0f} µs  the whole claim; "
-                  f"{sum(seconds for _, seconds in spent) / total:.0%} of it in these statements")
+            print(
+                f"  {total * 1e6:5.0f} µs  the whole claim; "
+                f"{sum(seconds for _, seconds in spent) / total:.0%} of it in these statements"
+            )
         return sum(query["sql"] not in ("BEGIN", "COMMIT") for query in captured.captured_queries)
 
     def measure(self, size: int) -> dict:
@@ -253,32 +281,43 @@ class Bench:
         result = {"size": size, "statements": statements}
         for way, values in times.items():
             values.sort()
-            result[way] = {"p50": percentile(values, 0.5) * 1000, "p99": percentile(values, 0.99) * 1000,
-                           "rate": len(values) / sum(values)}
+            result[way] = {
+                "p50": percentile(values, 0.5) * 1000,
+                "p99": percentile(values, 0.99) * 1000,
+                "rate": len(values) / sum(values),
+            }
         return result
 
 
 def report(results: list[dict]) -> bool:
     print()
-    print(f"{'queued':>10} | {'ours p50':>9} {'p99':>9} {'claims/s':>9} | {'bare p50':>9} {'p99':>9} "
-          f"{'claims/s':>9} | {'ours/bare':>9} | statements")
+    print(
+        f"{'queued':>10} | {'ours p50':>9} {'p99':>9} {'claims/s':>9} | {'bare p50':>9} {'p99':>9} "
+        f"{'claims/s':>9} | {'ours/bare':>9} | statements"
+    )
     for r in results:
         ours, bare = r["ours"], r["bare"]
-        print(f"{r['size']:>10,} | {ours['p50']:>6.2f} ms {ours['p99']:>6.2f} ms {ours['rate']:>9,.0f} | "
-              f"{bare['p50']:>6.2f} ms {bare['p99']:>6.2f} ms {bare['rate']:>9,.0f} | "
-              f"{ours['rate'] / bare['rate']:>8.2f}× | {r['statements']}")
+        print(
+            f"{r['size']:>10,} | {ours['p50']:>6.2f} ms {ours['p99']:>6.2f} ms {ours['rate']:>9,.0f} | "
+            f"{bare['p50']:>6.2f} ms {bare['p99']:>6.2f} ms {bare['rate']:>9,.0f} | "
+            f"{ours['rate'] / bare['rate']:>8.2f}× | {r['statements']}"
+        )
     print()
     worst = min(results, key=lambda r: r["ours"]["rate"] / r["bare"]["rate"])
     ratio = worst["ours"]["rate"] / worst["bare"]["rate"]
     rate_ok = ratio >= RATE_TARGET
-    print(f"{'PASS' if rate_ok else 'MISS'}  our claim ≥ {RATE_TARGET}× the bare SQL rate: "
-          f"{ratio:.2f}× at worst ({worst['size']:,} queued)")
+    print(
+        f"{'PASS' if rate_ok else 'MISS'}  our claim ≥ {RATE_TARGET}× the bare SQL rate: "
+        f"{ratio:.2f}× at worst ({worst['size']:,} queued)"
+    )
     small, large = results[0], results[-1]
     growth = large["ours"]["p50"] / small["ours"]["p50"]
     growth_ok = growth <= FLAT_TARGET
-    print(f"{'PASS' if growth_ok else 'MISS'}  p50 at {large['size']:,} ≤ {FLAT_TARGET}× p50 at {small['size']:,}: "
-          f"{large['ours']['p50']:.2f} ms / {small['ours']['p50']:.2f} ms = {growth:.2f}× "
-          f"(bare: {large['bare']['p50'] / small['bare']['p50']:.2f}×)")
+    print(
+        f"{'PASS' if growth_ok else 'MISS'}  p50 at {large['size']:,} ≤ {FLAT_TARGET}× p50 at {small['size']:,}: "
+        f"{large['ours']['p50']:.2f} ms / {small['ours']['p50']:.2f} ms = {growth:.2f}× "
+        f"(bare: {large['bare']['p50'] / small['bare']['p50']:.2f}×)"
+    )
     if (small["size"], large["size"]) != (1000, 1_000_000):
         print("      (the target compares 1,000 with 1,000,000; run all three sizes for it)")
     return rate_ok and growth_ok
@@ -289,8 +328,10 @@ def main() -> int:
     use_bench_database(args.database)
     setup_django()
     bench = Bench(args)
-    print(f"PostgreSQL database {args.database}; {args.claims:,} claims timed per size and way "
-          f"after {args.warmup} untimed")
+    print(
+        f"PostgreSQL database {args.database}; {args.claims:,} claims timed per size and way "
+        f"after {args.warmup} untimed"
+    )
     bench.fill_history()
     results = []
     for size in args.sizes:

@@ -27,8 +27,12 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--agents", type=int, default=4, help="agents (default: %(default)s)")
     parser.add_argument("--hours", type=int, default=8, help="length of the day (default: %(default)s)")
-    parser.add_argument("--load", type=float, default=0.8,
-                        help="immediate callbacks as a share of what the agents can take (default: %(default)s)")
+    parser.add_argument(
+        "--load",
+        type=float,
+        default=0.8,
+        help="immediate callbacks as a share of what the agents can take (default: %(default)s)",
+    )
     parser.add_argument("--cap", type=int, default=15, help="early-release cap, minutes (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database", default="callbacks_bench", help="database to work in (default: %(default)s)")
@@ -39,11 +43,11 @@ def simulate_day(args: argparse.Namespace, *, cap_minutes: int) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.utils import timezone
+    from workday import work_tick
 
     from callbacks import lifecycle
     from callbacks.models import Callback
     from queues.models import Agent, VirtualQueue
-    from workday import work_tick
 
     # Apart, so both days see the same arrivals whatever order the calls are taken in.
     arrivals, talks = random.Random(args.seed), random.Random(args.seed + 1)
@@ -51,9 +55,15 @@ def simulate_day(args: argparse.Namespace, *, cap_minutes: int) -> dict:
     start = (timezone.now() - dt.timedelta(hours=args.hours + 1)).replace(minute=0, second=0, microsecond=0)
     end = start + dt.timedelta(hours=args.hours)
     connection.cursor().execute("TRUNCATE callbacks_callback CASCADE")
-    queue, _ = VirtualQueue.objects.update_or_create(slug="bench-spread", defaults={
-        "name": "Bench spread", "early_release_cap_minutes": cap_minutes,
-        "calling_window_start": dt.time(0), "calling_window_end": dt.time(0)})
+    queue, _ = VirtualQueue.objects.update_or_create(
+        slug="bench-spread",
+        defaults={
+            "name": "Bench spread",
+            "early_release_cap_minutes": cap_minutes,
+            "calling_window_start": dt.time(0),
+            "calling_window_end": dt.time(0),
+        },
+    )
     agents = []
     for n in range(args.agents):
         user, _ = get_user_model().objects.get_or_create(username=f"bench-spread-{n}")
@@ -67,8 +77,12 @@ def simulate_day(args: argparse.Namespace, *, cap_minutes: int) -> dict:
         return callback
 
     quarter = dt.timedelta(minutes=15)
-    desired = {book(n, at=start - dt.timedelta(days=1), desired=start + 2 * quarter + n * quarter).pk:
-               start + 2 * quarter + n * quarter for n in range(args.hours * 4 - 3)}
+    desired = {
+        book(n, at=start - dt.timedelta(days=1), desired=start + 2 * quarter + n * quarter).pk: start
+        + 2 * quarter
+        + n * quarter
+        for n in range(args.hours * 4 - 3)
+    }
     mean_talk = 300
     arrivals_per_second = args.load * args.agents / mean_talk
     next_arrival = start + dt.timedelta(seconds=arrivals.expovariate(arrivals_per_second))
@@ -79,39 +93,53 @@ def simulate_day(args: argparse.Namespace, *, cap_minutes: int) -> dict:
             n += 1
             asked[book(n, at=next_arrival).pk] = next_arrival
             next_arrival += dt.timedelta(seconds=arrivals.expovariate(arrivals_per_second))
-        for callback in work_tick(agents=agents, talking=talking, now=now,
-                                  talk_for=lambda: dt.timedelta(seconds=talks.uniform(180, 420))):
+        for callback in work_tick(
+            agents=agents, talking=talking, now=now, talk_for=lambda: dt.timedelta(seconds=talks.uniform(180, 420))
+        ):
             if callback.pk in desired:
                 spread.append((now - desired[callback.pk]).total_seconds())
             else:
                 waits.append((now - asked[callback.pk]).total_seconds())
         now += TICK
-    return {"cap": cap_minutes, "spread": sorted(spread), "scheduled": len(desired), "waits": sorted(waits),
-            "immediate": len(asked)}
+    return {
+        "cap": cap_minutes,
+        "spread": sorted(spread),
+        "scheduled": len(desired),
+        "waits": sorted(waits),
+        "immediate": len(asked),
+    }
 
 
 def describe(values: list[float]) -> str:
     if not values:
         return "none"
-    return (f"mean {sum(values) / len(values):+6.0f} s, p50 {percentile(values, 0.5):+6.0f} s, "
-            f"p99 {percentile(values, 0.99):+6.0f} s, from {values[0]:+.0f} to {values[-1]:+.0f} s")
+    return (
+        f"mean {sum(values) / len(values):+6.0f} s, p50 {percentile(values, 0.5):+6.0f} s, "
+        f"p99 {percentile(values, 0.99):+6.0f} s, from {values[0]:+.0f} to {values[-1]:+.0f} s"
+    )
 
 
 def main() -> int:
     args = parse_args()
     use_bench_database(args.database)
     setup_django()
-    print(f"{args.hours} h, {args.agents} agents talking 3–7 min, immediate callbacks at {args.load:.0%} of capacity, "
-          f"a scheduled callback every quarter hour; release beat every {TICK.seconds} s")
+    print(
+        f"{args.hours} h, {args.agents} agents talking 3–7 min, immediate callbacks at {args.load:.0%} of capacity, "
+        f"a scheduled callback every quarter hour; release beat every {TICK.seconds} s"
+    )
     for cap in (args.cap, 0):
         started = time.perf_counter()
         day = simulate_day(args, cap_minutes=cap)
         label = f"early release, cap {cap} min" if cap else "released at the desired time"
         print(f"\n{label} ({time.perf_counter() - started:.0f} s to simulate)")
-        print(f"  scheduled, dial − desired: {describe(day['spread'])}  "
-              f"({len(day['spread'])} of {day['scheduled']} dialled)")
-        print(f"  immediate, dial − asked:   {describe(day['waits'])}  "
-              f"({len(day['waits'])} of {day['immediate']} dialled)")
+        print(
+            f"  scheduled, dial − desired: {describe(day['spread'])}  "
+            f"({len(day['spread'])} of {day['scheduled']} dialled)"
+        )
+        print(
+            f"  immediate, dial − asked:   {describe(day['waits'])}  "
+            f"({len(day['waits'])} of {day['immediate']} dialled)"
+        )
     return 0
 
 

@@ -92,7 +92,7 @@ def widget(db):
 # Every test runs from this instant unless it travels elsewhere: a Tuesday afternoon in Europe,
 # morning in the Americas, when the default calling window (09:00–21:00) is open in London,
 # Paris, New York and Los Angeles. The suite never depends on when it runs.
-SUITE_STARTS_AT = dt.datetime(2026, 12, 1, 17, 30, tzinfo=dt.timezone.utc)
+SUITE_STARTS_AT = dt.datetime(2026, 12, 1, 17, 30, tzinfo=dt.UTC)
 
 
 @pytest.fixture(autouse=True)

@@ -126,8 +126,11 @@ def forced_into(callback: Callback, state: str, *, agent: Agent | None = None) -
     lifecycle. A held callback gets ``agent`` (a new one by default).
     """
     now = timezone.now()
-    fields = {"state": state, "ended_at": now if state in TERMINAL_STATES else None,
-              "reservation_expires_at": now + dt.timedelta(minutes=1) if state == State.ASSIGNED else None}
+    fields = {
+        "state": state,
+        "ended_at": now if state in TERMINAL_STATES else None,
+        "reservation_expires_at": now + dt.timedelta(minutes=1) if state == State.ASSIGNED else None,
+    }
     if state in HELD_STATES:
         fields |= {"agent": agent or AgentFactory(), "due_at": None}
     elif state in (State.SCHEDULED, State.RETRY_WAIT):
@@ -152,6 +155,7 @@ class WidgetFactory(factory.django.DjangoModelFactory):
 
 
 # -- rules ----------------------------------------------------------------------------------------
+
 
 class QueueRulesFactory(factory.django.DjangoModelFactory):
     """A queue's rules. Every queue already has a row (made with the queue): this sets its fields."""

@@ -25,8 +25,9 @@ def start(cmd: list[str], *, env: dict[str, str], log: Path | None = None) -> su
     if os.path.sep not in cmd[0] and (BIN / cmd[0]).exists():
         cmd = [str(BIN / cmd[0]), *cmd[1:]]
     out = open(log, "ab") if log else subprocess.DEVNULL
-    return subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    return subprocess.Popen(
+        cmd, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+    )
 
 
 def wait_http(url: str, *, timeout: float = 20) -> None:

@@ -18,7 +18,8 @@ class RedisServer:
     def start(self) -> None:
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL,
+        )
         self._wait(listening=True)
 
     def stop(self) -> None:
@@ -40,8 +41,13 @@ class RedisServer:
         from django.conf import settings
 
         options = settings.CACHES["default"].get("OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1})
-        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": self.url,
-                            "OPTIONS": options}}
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": self.url,
+                "OPTIONS": options,
+            }
+        }
 
 
 @pytest.fixture

@@ -25,4 +25,3 @@ def test_it_refuses_a_wrong_password_with_a_field_message():
 
     assert response.status_code == 400
     assert "non_field_errors" in response.json()
-

@@ -35,19 +35,26 @@ def test_the_lifecycle_ticks_exist_after_migrate():
 
     assert ticks["callbacks.tasks.release_due"] <= 30
     assert ticks["callbacks.tasks.requeue_timed_out"] <= 30
-    assert set(ticks) == {"callbacks.tasks.release_due", "callbacks.tasks.requeue_timed_out",
-                          "callbacks.tasks.expire_overdue", "callbacks.tasks.purge_personal_data"}
+    assert set(ticks) == {
+        "callbacks.tasks.release_due",
+        "callbacks.tasks.requeue_timed_out",
+        "callbacks.tasks.expire_overdue",
+        "callbacks.tasks.purge_personal_data",
+    }
 
 
 def ticks():
-    return {t.name: (t.task, t.interval.every, t.interval.period, t.enabled, t.expire_seconds)
-            for t in PeriodicTask.objects.select_related("interval")}
+    return {
+        t.name: (t.task, t.interval.every, t.interval.period, t.enabled, t.expire_seconds)
+        for t in PeriodicTask.objects.select_related("interval")
+    }
 
 
 @pytest.mark.django_db
 def test_the_ticks_after_migrate_are_those_of_the_code_enabled_and_expiring_after_their_interval():
-    assert ticks() == {tick.name: (tick.task, tick.every_seconds, "seconds", True, tick.every_seconds)
-                       for tick in setup.PERIODIC_TASKS}
+    assert ticks() == {
+        tick.name: (tick.task, tick.every_seconds, "seconds", True, tick.every_seconds) for tick in setup.PERIODIC_TASKS
+    }
 
 
 @pytest.mark.django_db
@@ -100,8 +107,9 @@ def test_two_migrates_at_once_make_each_missing_tick_and_schedule_once():
 
     run_at_once(2, lambda: setup.after_migrate(None, using="default"))
 
-    assert ticks() == {tick.name: (tick.task, tick.every_seconds, "seconds", True, tick.every_seconds)
-                       for tick in setup.PERIODIC_TASKS}
+    assert ticks() == {
+        tick.name: (tick.task, tick.every_seconds, "seconds", True, tick.every_seconds) for tick in setup.PERIODIC_TASKS
+    }
     assert IntervalSchedule.objects.count() == len({tick.every_seconds for tick in setup.PERIODIC_TASKS})
 
 
@@ -117,11 +125,13 @@ def test_the_readmes_table_of_ticks_is_the_codes():
     rows = re.findall(r"^\| `(\w+\.tasks\.\w+)` \| (\d+) (s|h) \|", readme, re.MULTILINE)
 
     assert {task: int(every) * (3600 if unit == "h" else 1) for task, every, unit in rows} == {
-        tick.task: tick.every_seconds for tick in setup.PERIODIC_TASKS}
+        tick.task: tick.every_seconds for tick in setup.PERIODIC_TASKS
+    }
 
 
-redis_broker = pytest.mark.skipif(not settings.CELERY_BROKER_URL.startswith("redis"),
-                                  reason="needs CELERY_BROKER_URL=redis://… (make test sets it)")
+redis_broker = pytest.mark.skipif(
+    not settings.CELERY_BROKER_URL.startswith("redis"), reason="needs CELERY_BROKER_URL=redis://… (make test sets it)"
+)
 
 
 @redis_broker

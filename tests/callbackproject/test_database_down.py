@@ -25,8 +25,9 @@ def terminate_our_connection() -> None:
     connection.ensure_connection()
     pid = connection.connection.info.backend_pid
     db = connection.settings_dict
-    with psycopg.connect(dbname=db["NAME"], host=db["HOST"], port=db["PORT"], user=db["USER"],
-                         password=db["PASSWORD"], autocommit=True) as admin:
+    with psycopg.connect(
+        dbname=db["NAME"], host=db["HOST"], port=db["PORT"], user=db["USER"], password=db["PASSWORD"], autocommit=True
+    ) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 

@@ -4,8 +4,8 @@ import logging
 import time
 
 import pytest
-from django.db import connection, transaction
 import redis
+from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from callbackproject.celery import enqueue_after_commit
@@ -13,7 +13,6 @@ from callbacks import tasks
 from tests.redis_server import redis_server  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
-
 
 
 def test_all_dependencies_up_is_ok(redis_server):  # noqa: F811

@@ -29,11 +29,18 @@ def tick(name="callbacks.tasks.release_due", return_value="0"):
     return {"id": "1", "name": name, "return_value": return_value, "runtime": 0.01, "args": "()", "kwargs": "{}"}
 
 
-@pytest.mark.parametrize("logger,message,args", [
-    ("celery.beat", "Scheduler: Sending due task %s (%s)", ("callbacks: release due", "callbacks.tasks.release_due")),
-    ("celery.worker.strategy", LOG_RECEIVED, (tick(),)),
-    ("celery.app.trace", LOG_SUCCESS, (tick(),)),
-])
+@pytest.mark.parametrize(
+    "logger,message,args",
+    [
+        (
+            "celery.beat",
+            "Scheduler: Sending due task %s (%s)",
+            ("callbacks: release due", "callbacks.tasks.release_due"),
+        ),
+        ("celery.worker.strategy", LOG_RECEIVED, (tick(),)),
+        ("celery.app.trace", LOG_SUCCESS, (tick(),)),
+    ],
+)
 def test_an_idle_beat_tick_logs_nothing(caplog, logger, message, args):
     with caplog.at_level(logging.INFO):
         logging.getLogger(logger).info(message, *args)

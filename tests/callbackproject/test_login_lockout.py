@@ -93,9 +93,14 @@ def test_an_address_guessing_many_accounts_is_locked_for_every_account(user):
 def test_an_administrator_unlocks_the_account_in_the_admin(user, administrator):
     guess(Client(), "/accounts/login/", "ada")
 
-    unlocked = administrator.post(reverse("admin:axes_accessattempt_changelist"), {
-        "action": "delete_selected", "post": "yes",
-        "_selected_action": list(AccessAttempt.objects.values_list("pk", flat=True))})
+    unlocked = administrator.post(
+        reverse("admin:axes_accessattempt_changelist"),
+        {
+            "action": "delete_selected",
+            "post": "yes",
+            "_selected_action": list(AccessAttempt.objects.values_list("pk", flat=True)),
+        },
+    )
 
     assert unlocked.status_code == 302 and not AccessAttempt.objects.exists()
     assert sign_in(Client(), "/accounts/login/", "ada", PASSWORD).status_code == 302

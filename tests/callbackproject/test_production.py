@@ -6,10 +6,10 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
-
 import urllib.error
 import urllib.request
+from pathlib import Path
+
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,15 +17,26 @@ GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 
 def production_env(**extra: str) -> dict[str, str]:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "callbackproject.settings", "DEBUG": "false",
-           "SECRET_KEY": secrets.token_urlsafe(60), "ALLOWED_HOSTS": "127.0.0.1"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "callbackproject.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
     env.update(extra)
     return env
 
 
 def test_deploy_checks_pass_with_no_warning():
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert "WARNINGS" not in result.stderr + result.stdout
 
@@ -48,12 +59,29 @@ def free_port() -> int:
 def server(tmp_path_factory):
     static_root = tmp_path_factory.mktemp("static")
     port = free_port()
-    env = production_env(STATIC_ROOT=str(static_root), SECURE_SSL_REDIRECT="false", SECURE_HSTS_SECONDS="0",
-                         SECURE_COOKIES="false", GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1")
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput"], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=120)
-    process = subprocess.Popen([str(GUNICORN), "-c", "gunicorn.conf.py", "callbackproject.wsgi"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = production_env(
+        STATIC_ROOT=str(static_root),
+        SECURE_SSL_REDIRECT="false",
+        SECURE_HSTS_SECONDS="0",
+        SECURE_COOKIES="false",
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="1",
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    process = subprocess.Popen(
+        [str(GUNICORN), "-c", "gunicorn.conf.py", "callbackproject.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):

@@ -12,15 +12,27 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-VIEW_QUEUES = {f"queues.view_{model}" for model in
-               ("skill", "virtualqueue", "queueskill", "officehours", "closeddate", "agent", "agentskill",
-                "callingpolicy", "callingpolicyhours")}
+VIEW_QUEUES = {
+    f"queues.view_{model}"
+    for model in (
+        "skill",
+        "virtualqueue",
+        "queueskill",
+        "officehours",
+        "closeddate",
+        "agent",
+        "agentskill",
+        "callingpolicy",
+        "callingpolicyhours",
+    )
+}
 
 
 def permissions_of(group_name):
     group = Group.objects.get(name=group_name)
-    return {f"{app}.{codename}" for app, codename in
-            group.permissions.values_list("content_type__app_label", "codename")}
+    return {
+        f"{app}.{codename}" for app, codename in group.permissions.values_list("content_type__app_label", "codename")
+    }
 
 
 def member_of(group_name):
@@ -35,7 +47,12 @@ def roles_and_permissions():
 
 def test_migrate_creates_the_five_roles():
     assert set(Group.objects.values_list("name", flat=True)) >= {
-        "Administrator", "Developer", "Supervisor", "Manager", "Agent"}
+        "Administrator",
+        "Developer",
+        "Supervisor",
+        "Manager",
+        "Agent",
+    }
 
 
 def test_an_agent_may_only_work_callbacks():
@@ -44,30 +61,58 @@ def test_an_agent_may_only_work_callbacks():
 
 def test_a_developer_views_queues_and_callbacks_manages_widgets_and_api_keys_and_troubleshoots():
     assert permissions_of("Developer") == VIEW_QUEUES | {
-        "callbacks.view_callback", "callbacks.view_callbackevent", "callbacks.view_troubleshooting",
-        "callbacks.add_widget", "callbacks.change_widget", "callbacks.view_widget", "reporting.view_widgetevent",
-        "callbacks.add_apikey", "callbacks.change_apikey", "callbacks.view_apikey", "callbacks.view_consent"}
+        "callbacks.view_callback",
+        "callbacks.view_callbackevent",
+        "callbacks.view_troubleshooting",
+        "callbacks.add_widget",
+        "callbacks.change_widget",
+        "callbacks.view_widget",
+        "reporting.view_widgetevent",
+        "callbacks.add_apikey",
+        "callbacks.change_apikey",
+        "callbacks.view_apikey",
+        "callbacks.view_consent",
+    }
 
 
 def test_a_supervisor_views_queues_changes_agents_manages_callbacks_and_sees_reports():
     assert permissions_of("Supervisor") == VIEW_QUEUES | {
-        "queues.change_agent", "callbacks.view_callback", "callbacks.view_callbackevent", "callbacks.view_consent",
-        "callbacks.manage_callback", "reporting.view_reports"}
+        "queues.change_agent",
+        "callbacks.view_callback",
+        "callbacks.view_callbackevent",
+        "callbacks.view_consent",
+        "callbacks.manage_callback",
+        "reporting.view_reports",
+    }
 
 
 def test_a_manager_views_queues_callbacks_and_reports():
     assert permissions_of("Manager") == VIEW_QUEUES | {
-        "callbacks.view_callback", "callbacks.view_callbackevent", "callbacks.view_consent", "reporting.view_reports"}
+        "callbacks.view_callback",
+        "callbacks.view_callbackevent",
+        "callbacks.view_consent",
+        "reporting.view_reports",
+    }
 
 
 def test_an_administrator_holds_every_permission_of_the_service_and_its_provisioning_apps():
-    whole_apps = Q(content_type__app_label__in=[
-        "queues", "callbacks", "rules", "reporting", "authtoken", "django_celery_beat", "axes"])
+    whole_apps = Q(
+        content_type__app_label__in=[
+            "queues",
+            "callbacks",
+            "rules",
+            "reporting",
+            "authtoken",
+            "django_celery_beat",
+            "axes",
+        ]
+    )
     users_and_groups = Q(content_type__app_label="auth", content_type__model__in=["user", "group"])
     expected = Permission.objects.filter(whole_apps | users_and_groups)
 
     assert permissions_of("Administrator") == {
-        f"{app}.{codename}" for app, codename in expected.values_list("content_type__app_label", "codename")}
+        f"{app}.{codename}" for app, codename in expected.values_list("content_type__app_label", "codename")
+    }
 
 
 def test_an_administrator_cannot_edit_permissions_themselves():

@@ -36,12 +36,19 @@ def call(url, *, body=None, token=None) -> tuple[int, dict]:
 
 def environment(redis_url: str) -> dict[str, str]:
     db = settings.DATABASES["default"]
-    return {"DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            "REDIS_URL": redis_url, "CELERY_BROKER_URL": redis_url, "DEBUG": "false",
-            "SECRET_KEY": "scale-out-test-key-that-is-long-enough-for-django", "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "false", "SECURE_HSTS_SECONDS": "0",
-            # Every booking comes from 127.0.0.1: the per-address limit is not what is under test.
-            "THROTTLE_PUBLIC_CREATE": "100000/min", "THROTTLE_AUTH": "100000/min"}
+    return {
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": redis_url,
+        "CELERY_BROKER_URL": redis_url,
+        "DEBUG": "false",
+        "SECRET_KEY": "scale-out-test-key-that-is-long-enough-for-django",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_HSTS_SECONDS": "0",
+        # Every booking comes from 127.0.0.1: the per-address limit is not what is under test.
+        "THROTTLE_PUBLIC_CREATE": "100000/min",
+        "THROTTLE_AUTH": "100000/min",
+    }
 
 
 @pytest.mark.postgres
@@ -57,20 +64,35 @@ def test_two_web_servers_and_two_workers_book_and_hand_out_each_callback_once(ro
     processes = []
     try:
         for n, port in enumerate(ports):
-            processes.append(start(["gunicorn", "callbackproject.wsgi", "--bind", f"127.0.0.1:{port}",
-                                    "--workers", "2"], env=env, log=tmp_path / f"web{n}.log"))
-            processes.append(start(["celery", "-A", "callbackproject", "worker", "--concurrency", "1",
-                                    "-n", f"worker{n}@%h"], env=env, log=tmp_path / f"worker{n}.log"))
+            processes.append(
+                start(
+                    ["gunicorn", "callbackproject.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+                    env=env,
+                    log=tmp_path / f"web{n}.log",
+                )
+            )
+            processes.append(
+                start(
+                    ["celery", "-A", "callbackproject", "worker", "--concurrency", "1", "-n", f"worker{n}@%h"],
+                    env=env,
+                    log=tmp_path / f"worker{n}.log",
+                )
+            )
         bases = [f"http://127.0.0.1:{port}" for port in ports]
         for base in bases:
             wait_http(f"{base}/api/v1/public/widgets/{widget.public_key}/config", timeout=60)
 
         numbers = [f"+3120555{i:04d}" for i in range(BOOKINGS)] + ["+31205559999"] * DUPLICATES
         with ThreadPoolExecutor(16) as pool:
-            booked = list(pool.map(
-                lambda job: call(f"{bases[job[0] % 2]}/api/v1/public/widgets/{widget.public_key}/callbacks",
-                                 body={"phone_number": job[1], "first_name": "Ada"}),
-                enumerate(numbers)))
+            booked = list(
+                pool.map(
+                    lambda job: call(
+                        f"{bases[job[0] % 2]}/api/v1/public/widgets/{widget.public_key}/callbacks",
+                        body={"phone_number": job[1], "first_name": "Ada"},
+                    ),
+                    enumerate(numbers),
+                )
+            )
         statuses = Counter(status for status, _ in booked)
         assert statuses == {201: BOOKINGS + 1, 409: DUPLICATES - 1}, booked
 

@@ -44,13 +44,20 @@ def credentials(world, path: str) -> dict:
 
 
 @schema.parametrize()
-@settings(max_examples=10, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.filter_too_much])
+@settings(
+    max_examples=10,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 def test_every_operation_answers_within_its_schema(case, world):
     # Throttle counts live in the cache: each example starts with none, so the fuzz finds
     # the same answers whatever ran before it (a 429 would hide the view behind it).
     cache.clear()
-    case.path_parameters = {name: world["path"].get(name, value) for name, value in (case.path_parameters or {}).items()}
-    case.call_and_validate(headers=credentials(world, case.path),
-                           checks=[not_a_server_error, response_schema_conformance])
+    case.path_parameters = {
+        name: world["path"].get(name, value) for name, value in (case.path_parameters or {}).items()
+    }
+    case.call_and_validate(
+        headers=credentials(world, case.path), checks=[not_a_server_error, response_schema_conformance]
+    )

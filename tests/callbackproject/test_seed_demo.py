@@ -18,8 +18,15 @@ pytestmark = pytest.mark.django_db
 # django-axes counts sign-ins by request, so Client.login needs one.
 SIGN_IN = RequestFactory().post("/accounts/login/")
 
-ROLES = {"admin": "Administrator", "developer": "Developer", "supervisor": "Supervisor", "manager": "Manager",
-         "agent1": "Agent", "agent2": "Agent", "agent3": "Agent"}
+ROLES = {
+    "admin": "Administrator",
+    "developer": "Developer",
+    "supervisor": "Supervisor",
+    "manager": "Manager",
+    "agent1": "Agent",
+    "agent2": "Agent",
+    "agent3": "Agent",
+}
 
 
 def seed(password="demo1234"):
@@ -27,8 +34,11 @@ def seed(password="demo1234"):
 
 
 def row_counts():
-    return {model._meta.label: model.objects.count()
-            for app in ("auth", "queues", "callbacks") for model in apps.get_app_config(app).get_models()}
+    return {
+        model._meta.label: model.objects.count()
+        for app in ("auth", "queues", "callbacks")
+        for model in apps.get_app_config(app).get_models()
+    }
 
 
 def test_seeding_twice_creates_nothing_more():
@@ -49,7 +59,9 @@ def test_every_demo_user_has_their_role_and_logs_in_with_the_password(client):
         assert not user.is_superuser
         assert client.login(request=SIGN_IN, username=username, password="s3cret-demo"), username
     assert set(get_user_model().objects.filter(is_staff=True).values_list("username", flat=True)) == {
-        "admin", "developer"}
+        "admin",
+        "developer",
+    }
 
 
 def test_seeding_again_resets_the_password(client):
@@ -87,8 +99,9 @@ def test_demo_callbacks_cover_several_states_each_created_by_the_state_machine()
     seed()
     callbacks = Callback.objects.filter(queue__slug="support", context__demo=True)
 
-    assert sorted(callbacks.values_list("state", flat=True)) == sorted([
-        State.QUEUED, State.QUEUED, State.SCHEDULED, State.COMPLETED, State.CANCELED, State.RETRY_WAIT])
+    assert sorted(callbacks.values_list("state", flat=True)) == sorted(
+        [State.QUEUED, State.QUEUED, State.SCHEDULED, State.COMPLETED, State.CANCELED, State.RETRY_WAIT]
+    )
     for callback in callbacks:
         assert callback.events.filter(type="created").count() == 1
         assert callback.events.last().to_state == callback.state
@@ -98,10 +111,10 @@ def test_demo_callbacks_cover_several_states_each_created_by_the_state_machine()
 
 
 def test_a_demo_seeded_at_night_books_its_waiting_customers_for_their_calling_window():
-    with time_machine.travel(dt.datetime(2026, 12, 1, 23, 0, tzinfo=dt.timezone.utc), tick=False):  # night in Europe
+    with time_machine.travel(dt.datetime(2026, 12, 1, 23, 0, tzinfo=dt.UTC), tick=False):  # night in Europe
         seed()
 
     oliver = Callback.objects.get(first_name="Oliver")
     assert oliver.state == State.SCHEDULED
-    assert oliver.desired_time == dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.timezone.utc)  # 09:00 in London
+    assert oliver.desired_time == dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)  # 09:00 in London
     assert oliver.events.get(type="created").reason == "scheduled_at_opening"

@@ -3,8 +3,6 @@
 import json
 import time
 
-import pytest
-
 from tests.processes import free_port, kill, start, stop
 from tests.redis_server import RedisServer
 
@@ -12,11 +10,29 @@ VISIBILITY_TIMEOUT = 5
 
 
 def worker(*, broker: str, tmp_path, name: str):
-    return start(["celery", "-A", "callbackproject", "worker", "--pool=solo", "-I", "tests.worker_tasks",
-                  "-n", f"{name}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-                 env={"CELERY_BROKER_URL": broker, "REDIS_URL": broker, "DEBUG": "true",
-                      "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT)},
-                 log=tmp_path / f"{name}.log")
+    return start(
+        [
+            "celery",
+            "-A",
+            "callbackproject",
+            "worker",
+            "--pool=solo",
+            "-I",
+            "tests.worker_tasks",
+            "-n",
+            f"{name}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        env={
+            "CELERY_BROKER_URL": broker,
+            "REDIS_URL": broker,
+            "DEBUG": "true",
+            "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+        },
+        log=tmp_path / f"{name}.log",
+    )
 
 
 def runs(path) -> list[str]:
@@ -38,9 +54,11 @@ def test_a_task_whose_worker_is_killed_runs_again_on_the_next_worker(tmp_path):
     try:
         first = worker(broker=redis.url, tmp_path=tmp_path, name="first")
         # Sent by a process of its own, as a web server would: nothing of this test process's Celery state is used.
-        sender = start(["celery", "-A", "callbackproject", "call", "tests.block", "--args", json.dumps([str(record), 120])],
-                       env={"CELERY_BROKER_URL": redis.url, "REDIS_URL": redis.url, "DEBUG": "true"},
-                       log=tmp_path / "sender.log")
+        sender = start(
+            ["celery", "-A", "callbackproject", "call", "tests.block", "--args", json.dumps([str(record), 120])],
+            env={"CELERY_BROKER_URL": redis.url, "REDIS_URL": redis.url, "DEBUG": "true"},
+            log=tmp_path / "sender.log",
+        )
         sender.wait(timeout=60)
         wait_for_runs(record, 1, timeout=120)  # a worker starting on a busy 2-core machine
         kill(first)  # the whole process group, mid-task: nothing acknowledges or requeues the message

@@ -124,9 +124,12 @@ def embedded_widget(host_pages):
 
     # Throttle counts live in the cache (Redis under `make test`) and would outlive the test.
     cache.clear()
-    return WidgetFactory(public_key="acme-web", name="Acme website",
-                         queue=QueueFactory(slug="acme-support", name="Acme support", time_zone="UTC"),
-                         allowed_origins=f"https://www.acme.example\n{host_pages.origin}\n")
+    return WidgetFactory(
+        public_key="acme-web",
+        name="Acme website",
+        queue=QueueFactory(slug="acme-support", name="Acme support", time_zone="UTC"),
+        allowed_origins=f"https://www.acme.example\n{host_pages.origin}\n",
+    )
 
 
 HOST_PAGE = """<!doctype html>
@@ -167,8 +170,14 @@ def host_page(host_pages, live_server):
 
     def make(widget, *, path="/", title="Acme Supplies", ui=True, attrs="", body="", record=True):
         attrs = (attrs + ("" if ui else ' data-ui="none"')).strip()
-        html = HOST_PAGE.format(title=title, api=live_server.url, key=widget.public_key, attrs=attrs, body=body,
-                                head_script=RECORDER if record else "")
+        html = HOST_PAGE.format(
+            title=title,
+            api=live_server.url,
+            key=widget.public_key,
+            attrs=attrs,
+            body=body,
+            head_script=RECORDER if record else "",
+        )
         return host_pages.serve(path, html)
 
     return make
@@ -196,10 +205,17 @@ def new_page(browser):
         page.on("console", lambda message: print(f"[browser {message.type}] {message.text}"))
         # A script or style the pages' Content-Security-Policy refused fails the test like a script error.
         page.on("console", lambda message: "Content Security Policy" in message.text and errors.append(message.text))
-        page.on("response", lambda response: response.status >= 400 and print(
-            f"[browser response] {response.status} {response.request.method} {response.url}"))
-        page.on("requestfailed", lambda request: print(f"[browser request failed] {request.method} {request.url}"
-                                                      f" {request.failure}"))
+        page.on(
+            "response",
+            lambda response: (
+                response.status >= 400
+                and print(f"[browser response] {response.status} {response.request.method} {response.url}")
+            ),
+        )
+        page.on(
+            "requestfailed",
+            lambda request: print(f"[browser request failed] {request.method} {request.url} {request.failure}"),
+        )
         page.set_default_timeout(10_000)
         return page
 
@@ -210,6 +226,7 @@ def new_page(browser):
 
 
 # -- a stand-in for the hosted CAPTCHA providers' siteverify --------------------------------------
+
 
 class ProviderHandler(http.server.BaseHTTPRequestHandler):
     """Answers like a siteverify endpoint; the path picks the behaviour."""

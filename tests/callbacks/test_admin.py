@@ -16,21 +16,34 @@ pytestmark = pytest.mark.django_db
 
 def customer_details(**changes):
     """The change form as posted; the read-only event inline still sends its management form."""
-    return {"phone_number": "+44 20 7946 0958", "first_name": "Ada", "last_name": "", "email": "",
-            "customer_timezone": "", "notes": "", "context": "{}",
-            "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0",
-            "dial_attempts-TOTAL_FORMS": "0", "dial_attempts-INITIAL_FORMS": "0", **changes}
+    return {
+        "phone_number": "+44 20 7946 0958",
+        "first_name": "Ada",
+        "last_name": "",
+        "email": "",
+        "customer_timezone": "",
+        "notes": "",
+        "context": "{}",
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
+        "dial_attempts-TOTAL_FORMS": "0",
+        "dial_attempts-INITIAL_FORMS": "0",
+        **changes,
+    }
 
 
 def listed(response):
     return list(response.context["cl"].result_list)
 
 
-@pytest.mark.parametrize("url", [
-    "admin:callbacks_callback_changelist",
-    "admin:callbacks_callback_add",
-    "admin:callbacks_callbackevent_changelist",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "admin:callbacks_callback_changelist",
+        "admin:callbacks_callback_add",
+        "admin:callbacks_callbackevent_changelist",
+    ],
+)
 def test_it_opens_every_callbacks_page_to_the_administrator(administrator, url):
     CallbackFactory()
 
@@ -121,8 +134,10 @@ def test_the_callback_page_does_not_offer_the_state_for_editing(administrator):
 def test_posting_a_state_does_not_change_it(administrator):
     callback = CallbackFactory()
 
-    response = administrator.post(reverse("admin:callbacks_callback_change", args=[callback.pk]),
-                                  customer_details(first_name="Grace", state=State.COMPLETED))
+    response = administrator.post(
+        reverse("admin:callbacks_callback_change", args=[callback.pk]),
+        customer_details(first_name="Grace", state=State.COMPLETED),
+    )
 
     assert response.status_code == 302
     callback.refresh_from_db()
@@ -141,8 +156,9 @@ def test_saving_customer_details_does_not_undo_a_transition_made_meanwhile(admin
 
     monkeypatch.setattr(CallbackForm, "clean", cancel_while_posting)
 
-    administrator.post(reverse("admin:callbacks_callback_change", args=[callback.pk]),
-                       customer_details(first_name="Grace"))
+    administrator.post(
+        reverse("admin:callbacks_callback_change", args=[callback.pk]), customer_details(first_name="Grace")
+    )
 
     callback.refresh_from_db()
     assert (callback.state, callback.first_name) == (State.CANCELED, "Grace")
@@ -161,39 +177,64 @@ def test_it_creates_a_callback_through_the_lifecycle(administrator):
     queue = QueueFactory()
     desired = timezone.now() + dt.timedelta(days=1)
 
-    response = administrator.post(reverse("admin:callbacks_callback_add"), {
-        "queue": queue.pk, "desired_time_0": desired.strftime("%Y-%m-%d"), "desired_time_1": "10:00:00",
-        "phone_number": "+44 20 7946 0958", "first_name": "Ada", "last_name": "", "email": "",
-        "customer_timezone": "Europe/London", "notes": "", "context": "{}",
-    })
+    response = administrator.post(
+        reverse("admin:callbacks_callback_add"),
+        {
+            "queue": queue.pk,
+            "desired_time_0": desired.strftime("%Y-%m-%d"),
+            "desired_time_1": "10:00:00",
+            "phone_number": "+44 20 7946 0958",
+            "first_name": "Ada",
+            "last_name": "",
+            "email": "",
+            "customer_timezone": "Europe/London",
+            "notes": "",
+            "context": "{}",
+        },
+    )
 
     assert response.status_code == 302
     callback = Callback.objects.get()
     assert (callback.state, callback.channel, str(callback.phone_number)) == (
-        State.SCHEDULED, Channel.STAFF, "+442079460958")
+        State.SCHEDULED,
+        Channel.STAFF,
+        "+442079460958",
+    )
     assert callback.token_hash
     event = callback.events.get()
     assert (event.type, event.actor, event.actor_user.is_staff) == ("created", CallbackEvent.Actor.STAFF, True)
 
 
 def test_it_refuses_to_create_a_callback_for_an_invalid_number(administrator):
-    response = administrator.post(reverse("admin:callbacks_callback_add"), {
-        "queue": QueueFactory().pk, "phone_number": "12345", "context": "{}",
-    })
+    response = administrator.post(
+        reverse("admin:callbacks_callback_add"),
+        {
+            "queue": QueueFactory().pk,
+            "phone_number": "12345",
+            "context": "{}",
+        },
+    )
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["phone_number"] == [
-        "Enter a valid phone number with its country code, e.g. +44 20 7946 0958."]
+        "Enter a valid phone number with its country code, e.g. +44 20 7946 0958."
+    ]
     assert not Callback.objects.exists()
 
 
 def test_it_refuses_to_create_a_callback_in_the_past(administrator):
     past = timezone.now() - dt.timedelta(days=1)
 
-    response = administrator.post(reverse("admin:callbacks_callback_add"), {
-        "queue": QueueFactory().pk, "desired_time_0": past.strftime("%Y-%m-%d"), "desired_time_1": "10:00:00",
-        "phone_number": "+44 20 7946 0958", "context": "{}",
-    })
+    response = administrator.post(
+        reverse("admin:callbacks_callback_add"),
+        {
+            "queue": QueueFactory().pk,
+            "desired_time_0": past.strftime("%Y-%m-%d"),
+            "desired_time_1": "10:00:00",
+            "phone_number": "+44 20 7946 0958",
+            "context": "{}",
+        },
+    )
 
     assert response.status_code == 200
     assert "desired_time" in response.context["adminform"].form.errors
@@ -205,8 +246,10 @@ def test_the_event_log_cannot_be_rewritten(administrator, page):
     event = CallbackFactory().events.get()
     args = [] if page == "add" else [event.pk]
 
-    response = administrator.post(reverse(f"admin:callbacks_callbackevent_{page}", args=args),
-                                  {"type": "forged", "to_state": State.COMPLETED, "post": "yes"})
+    response = administrator.post(
+        reverse(f"admin:callbacks_callbackevent_{page}", args=args),
+        {"type": "forged", "to_state": State.COMPLETED, "post": "yes"},
+    )
 
     assert response.status_code == 403
     event.refresh_from_db()

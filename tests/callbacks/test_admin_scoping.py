@@ -8,8 +8,14 @@ from callbacks.models import ApiKey, ApiProblem, Callback, RejectionRecord
 from queues.models import LineOfBusiness
 from reporting.models import WidgetEvent
 from rules.models import RejectionCode
-from tests.factories import (CallbackFactory, NumberEntryFactory, QueueFactory, QueueRulesFactory, WidgetFactory,
-                             working_agent)
+from tests.factories import (
+    CallbackFactory,
+    NumberEntryFactory,
+    QueueFactory,
+    QueueRulesFactory,
+    WidgetFactory,
+    working_agent,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,18 +33,28 @@ ROWS = {
     "callbacks_callback": (lambda q: CallbackFactory(queue=q), "developer"),
     "callbacks_callbackevent": (lambda q: CallbackFactory(queue=q).events.get(), "developer"),
     "callbacks_widget": (lambda q: WidgetFactory(queue=q), "developer"),
-    "reporting_widgetevent": (lambda q: WidgetEvent.objects.create(
-        widget=WidgetFactory(queue=q), session="s1", name="opened", occurred_at=timezone.now()), "developer"),
-    "callbacks_apiproblem": (lambda q: ApiProblem.objects.create(
-        kind=ApiProblem.Kind.CORS, widget=WidgetFactory(queue=q), path=f"/{q.slug}"), "administrator"),
+    "reporting_widgetevent": (
+        lambda q: WidgetEvent.objects.create(
+            widget=WidgetFactory(queue=q), session="s1", name="opened", occurred_at=timezone.now()
+        ),
+        "developer",
+    ),
+    "callbacks_apiproblem": (
+        lambda q: ApiProblem.objects.create(
+            kind=ApiProblem.Kind.CORS, widget=WidgetFactory(queue=q), path=f"/{q.slug}"
+        ),
+        "administrator",
+    ),
     "callbacks_apikey": (api_key, "developer"),
     "queues_virtualqueue": (lambda q: q, "developer"),
     "queues_agent": (lambda q: working_agent(q), "developer"),
     "queues_lineofbusiness": (lambda q: q.lines_of_business.get(), "administrator"),
     "rules_queuerules": (lambda q: QueueRulesFactory(queue=q), "administrator"),
     "rules_numberentry": (lambda q: NumberEntryFactory(rules=QueueRulesFactory(queue=q)), "administrator"),
-    "callbacks_rejectionrecord": (lambda q: RejectionRecord.objects.create(
-        queue=q, code=RejectionCode.QUEUE_CLOSED, channel="api"), "administrator"),
+    "callbacks_rejectionrecord": (
+        lambda q: RejectionRecord.objects.create(queue=q, code=RejectionCode.QUEUE_CLOSED, channel="api"),
+        "administrator",
+    ),
 }
 
 
@@ -116,8 +132,9 @@ def test_a_user_in_no_line_sees_every_row(retail, travel, developer):
 def test_a_search_does_not_find_a_callback_of_another_line(retail, travel, developer):
     theirs = CallbackFactory(queue=travel)
 
-    response = of_retail_only(developer).get(reverse("admin:callbacks_callback_changelist"),
-                                             {"q": str(theirs.phone_number)})
+    response = of_retail_only(developer).get(
+        reverse("admin:callbacks_callback_changelist"), {"q": str(theirs.phone_number)}
+    )
 
     assert listed(response) == []
 
@@ -125,8 +142,9 @@ def test_a_search_does_not_find_a_callback_of_another_line(retail, travel, devel
 def test_a_search_finds_a_callback_of_the_users_line(retail, travel, developer):
     ours = CallbackFactory(queue=retail)
 
-    response = of_retail_only(developer).get(reverse("admin:callbacks_callback_changelist"),
-                                             {"q": str(ours.phone_number)})
+    response = of_retail_only(developer).get(
+        reverse("admin:callbacks_callback_changelist"), {"q": str(ours.phone_number)}
+    )
 
     assert listed(response) == [ours]
 
@@ -134,8 +152,9 @@ def test_a_search_finds_a_callback_of_the_users_line(retail, travel, developer):
 def test_the_event_search_does_not_find_another_lines_callback(retail, travel, developer):
     theirs = CallbackFactory(queue=travel)
 
-    response = of_retail_only(developer).get(reverse("admin:callbacks_callbackevent_changelist"),
-                                             {"q": str(theirs.public_id)})
+    response = of_retail_only(developer).get(
+        reverse("admin:callbacks_callbackevent_changelist"), {"q": str(theirs.public_id)}
+    )
 
     assert listed(response) == []
 
@@ -155,8 +174,10 @@ def test_the_callback_add_form_offers_only_the_queues_of_the_users_line(retail, 
 
 
 def test_a_callback_cannot_be_added_to_another_lines_queue(retail, travel, administrator):
-    response = of_retail_only(administrator).post(reverse("admin:callbacks_callback_add"), {
-        "queue": travel.pk, "phone_number": "+44 20 7946 0958", "first_name": "Ada", "context": "{}"})
+    response = of_retail_only(administrator).post(
+        reverse("admin:callbacks_callback_add"),
+        {"queue": travel.pk, "phone_number": "+44 20 7946 0958", "first_name": "Ada", "context": "{}"},
+    )
 
     assert response.status_code == 200 and "queue" in response.context["adminform"].form.errors
     assert not Callback.objects.exists()
@@ -167,10 +188,15 @@ def test_a_widget_cannot_be_moved_to_another_lines_queue(retail, travel, develop
     client = of_retail_only(developer)
     form = client.get(reverse("admin:callbacks_widget_change", args=[widget.pk])).context["adminform"].form
 
-    response = client.post(reverse("admin:callbacks_widget_change", args=[widget.pk]),
-                           {**{name: value for name, value in form.initial.items() if value is not None},
-                            "form": "[{\"name\": \"phone_number\", \"type\": \"tel\"}]", "theme": "{}",
-                            "queue": travel.pk})
+    response = client.post(
+        reverse("admin:callbacks_widget_change", args=[widget.pk]),
+        {
+            **{name: value for name, value in form.initial.items() if value is not None},
+            "form": '[{"name": "phone_number", "type": "tel"}]',
+            "theme": "{}",
+            "queue": travel.pk,
+        },
+    )
 
     assert response.status_code == 200 and "queue" in response.context["adminform"].form.errors
     widget.refresh_from_db()
@@ -189,9 +215,16 @@ def test_an_agent_shared_with_another_line_keeps_that_lines_queue_when_saved(ret
     agent = working_agent(retail, travel)
     client = of_retail_only(administrator)
 
-    response = client.post(reverse("admin:queues_agent_change", args=[agent.pk]), {
-        "user": agent.user.pk, "status": agent.status, "queues": [retail.pk],
-        "skill_levels-TOTAL_FORMS": "0", "skill_levels-INITIAL_FORMS": "0"})
+    response = client.post(
+        reverse("admin:queues_agent_change", args=[agent.pk]),
+        {
+            "user": agent.user.pk,
+            "status": agent.status,
+            "queues": [retail.pk],
+            "skill_levels-TOTAL_FORMS": "0",
+            "skill_levels-INITIAL_FORMS": "0",
+        },
+    )
 
     assert response.status_code == 302
     assert set(agent.queues.all()) == {retail, travel}
@@ -200,14 +233,33 @@ def test_an_agent_shared_with_another_line_keeps_that_lines_queue_when_saved(ret
 def test_a_queue_added_by_a_user_of_one_line_joins_that_line(retail, travel, administrator):
     client = of_retail_only(administrator)
 
-    client.post(reverse("admin:queues_virtualqueue_add"), {
-        "name": "Retail VIP", "slug": "retail-vip", "active": "on", "priority": 5, "time_zone": "UTC",
-        "slot_minutes": 15, "booking_horizon_days": 14, "max_wait_minutes": 240, "max_open_per_number": 1,
-        "calling_window_start": "09:00", "calling_window_end": "21:00", "after_hours": "schedule_at_opening",
-        "max_rejections": 3, "early_release_cap_minutes": 15, "max_attempts": 3, "retry_delay_minutes": 15,
-        "reservation_timeout_seconds": 60,
-        **{f"{inline}-{key}": "0" for inline in ("required_skills", "office_hours", "closed_dates")
-           for key in ("TOTAL_FORMS", "INITIAL_FORMS")}})
+    client.post(
+        reverse("admin:queues_virtualqueue_add"),
+        {
+            "name": "Retail VIP",
+            "slug": "retail-vip",
+            "active": "on",
+            "priority": 5,
+            "time_zone": "UTC",
+            "slot_minutes": 15,
+            "booking_horizon_days": 14,
+            "max_wait_minutes": 240,
+            "max_open_per_number": 1,
+            "calling_window_start": "09:00",
+            "calling_window_end": "21:00",
+            "after_hours": "schedule_at_opening",
+            "max_rejections": 3,
+            "early_release_cap_minutes": 15,
+            "max_attempts": 3,
+            "retry_delay_minutes": 15,
+            "reservation_timeout_seconds": 60,
+            **{
+                f"{inline}-{key}": "0"
+                for inline in ("required_skills", "office_hours", "closed_dates")
+                for key in ("TOTAL_FORMS", "INITIAL_FORMS")
+            },
+        },
+    )
 
     assert list(LineOfBusiness.objects.get(queues__slug="retail-vip").members.all()) == [client.user]
 
@@ -216,8 +268,10 @@ def test_a_user_of_one_line_cannot_change_their_lines(retail, travel, administra
     line = retail.lines_of_business.get()
     client = of_retail_only(administrator)
 
-    response = client.post(reverse("admin:queues_lineofbusiness_change", args=[line.pk]),
-                           {"name": "Retail", "queues": [retail.pk], "members": []})
+    response = client.post(
+        reverse("admin:queues_lineofbusiness_change", args=[line.pk]),
+        {"name": "Retail", "queues": [retail.pk], "members": []},
+    )
 
     assert response.status_code == 403
     assert list(line.members.all()) == [client.user]

@@ -28,8 +28,13 @@ def api(me):
 
 @pytest.fixture
 def claimed(queue, api):
-    callback = CallbackFactory(queue=queue, phone_number="+442079460958", notes="About my bill",
-                               context={"page": "/pricing"}, now=timezone.now() - dt.timedelta(minutes=2))
+    callback = CallbackFactory(
+        queue=queue,
+        phone_number="+442079460958",
+        notes="About my bill",
+        context={"page": "/pricing"},
+        now=timezone.now() - dt.timedelta(minutes=2),
+    )
     assert post(api, "next").status_code == 200
     callback.refresh_from_db()
     return callback
@@ -75,9 +80,14 @@ class TestAccess:
     def test_the_agent_api_is_in_the_openapi_schema(self, api):
         paths = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"]
 
-        assert {"/api/v1/agent/me", "/api/v1/agent/status", "/api/v1/agent/next",
-                "/api/v1/agent/callbacks/{callback_id}/start", "/api/v1/agent/callbacks/{callback_id}/outcome",
-                "/api/v1/agent/callbacks/{callback_id}/release"} <= set(paths)
+        assert {
+            "/api/v1/agent/me",
+            "/api/v1/agent/status",
+            "/api/v1/agent/next",
+            "/api/v1/agent/callbacks/{callback_id}/start",
+            "/api/v1/agent/callbacks/{callback_id}/outcome",
+            "/api/v1/agent/callbacks/{callback_id}/release",
+        } <= set(paths)
         assert set(paths["/api/v1/agent/next"]["post"]["responses"]) >= {"200", "204"}
 
     def test_the_schema_documents_the_errors_of_an_action(self, api):
@@ -143,9 +153,15 @@ class TestStatus:
 
 class TestNext:
     def test_it_claims_the_next_callback_and_shows_it(self, queue, me, api):
-        callback = CallbackFactory(queue=queue, phone_number="+442079460958", first_name="Grace",
-                                   last_name="Hopper", notes="About my bill", context={"page": "/pricing"},
-                                   now=timezone.now() - dt.timedelta(minutes=2))
+        callback = CallbackFactory(
+            queue=queue,
+            phone_number="+442079460958",
+            first_name="Grace",
+            last_name="Hopper",
+            notes="About my bill",
+            context={"page": "/pricing"},
+            now=timezone.now() - dt.timedelta(minutes=2),
+        )
 
         response = post(api, "next")
 
@@ -183,7 +199,11 @@ class TestStart:
         assert (body["state"], body["attempt_count"], body["reservation_expires_at"]) == ("in_progress", 1, None)
         [attempt] = body["attempts"]
         assert (attempt["number"], attempt["agent"], attempt["outcome"], attempt["ended_at"]) == (
-            1, "Ada Byron", "", None)
+            1,
+            "Ada Byron",
+            "",
+            None,
+        )
 
     def test_starting_twice_is_a_409(self, api, claimed):
         act(api, claimed, "start")
@@ -218,11 +238,14 @@ class TestOutcome:
         assert response.status_code == 409
         assert response.json()["state"] == "assigned"
 
-    @pytest.mark.parametrize(("data", "field"), [
-        ({"outcome": "hung_up"}, "outcome"),
-        ({}, "outcome"),
-        ({"outcome": "connected", "notes": "x" * 2001}, "notes"),
-    ])
+    @pytest.mark.parametrize(
+        ("data", "field"),
+        [
+            ({"outcome": "hung_up"}, "outcome"),
+            ({}, "outcome"),
+            ({"outcome": "connected", "notes": "x" * 2001}, "notes"),
+        ],
+    )
     def test_bad_input_is_a_400_on_the_field(self, api, claimed, data, field):
         act(api, claimed, "start")
 
@@ -265,8 +288,9 @@ class TestRelease:
 
 
 class TestSomeoneElsesCallback:
-    @pytest.mark.parametrize(("action", "data"), [
-        ("start", None), ("outcome", {"outcome": "connected"}), ("release", None)])
+    @pytest.mark.parametrize(
+        ("action", "data"), [("start", None), ("outcome", {"outcome": "connected"}), ("release", None)]
+    )
     def test_another_agents_callback_is_a_404(self, queue, claimed, action, data):
         colleague = signed_in(working_agent(queue))
 

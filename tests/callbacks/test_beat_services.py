@@ -12,7 +12,7 @@ from callbacks.models import ApiProblem, Callback, CallbackEvent, Outcome, Rejec
 from queues.models import Agent
 from tests.factories import AgentFactory, CallbackFactory, OfficeHoursFactory, QueueFactory
 
-NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.timezone.utc)  # a Monday
+NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)  # a Monday
 MINUTE = dt.timedelta(minutes=1)
 
 
@@ -165,10 +165,15 @@ class TestExpiry:
 @pytest.mark.django_db
 class TestPurge:
     def ended(self, days_ago):
-        callback = CallbackFactory(email="ada@example.com", notes="About my bill",
-                                   context={"page": "/pricing"}, now=NOW - dt.timedelta(days=days_ago))
-        lifecycle.cancel(callback, actor=lifecycle.Actor.CUSTOMER, reason="customer",
-                         now=NOW - dt.timedelta(days=days_ago))
+        callback = CallbackFactory(
+            email="ada@example.com",
+            notes="About my bill",
+            context={"page": "/pricing"},
+            now=NOW - dt.timedelta(days=days_ago),
+        )
+        lifecycle.cancel(
+            callback, actor=lifecycle.Actor.CUSTOMER, reason="customer", now=NOW - dt.timedelta(days=days_ago)
+        )
         return callback
 
     def test_it_erases_personal_data_after_the_retention_period(self):
@@ -177,8 +182,14 @@ class TestPurge:
         assert services.callbacks_purge_personal_data(older_than_days=30, now=NOW) == 1
 
         callback.refresh_from_db()
-        personal = (callback.phone_number, callback.first_name, callback.last_name, callback.email,
-                    callback.notes, callback.context)
+        personal = (
+            callback.phone_number,
+            callback.first_name,
+            callback.last_name,
+            callback.email,
+            callback.notes,
+            callback.context,
+        )
         assert personal == ("", "", "", "", "", {})
         assert callback.purged_at == NOW
 

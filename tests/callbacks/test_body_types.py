@@ -17,8 +17,12 @@ GES_KEY = "body-types-ges-key-0123"
 def operations_with_a_body() -> list[str]:
     """Every operation of /api/schema/ that takes a body, GES's included, from the schema itself."""
     schema = SchemaGenerator().get_schema(request=None, public=True)
-    return sorted(f"{method.upper()} {path}" for path, operations in schema["paths"].items()
-                  for method, operation in operations.items() if "requestBody" in operation)
+    return sorted(
+        f"{method.upper()} {path}"
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if "requestBody" in operation
+    )
 
 
 @pytest.fixture
@@ -68,8 +72,7 @@ def test_the_widget_events_beacon_refuses_text_that_is_no_object(body, world):
 @pytest.mark.parametrize("body", NOT_OBJECTS)
 @pytest.mark.parametrize("path", ["callbacks/create", "callbacks/cancel", "callbacks/retrieve"])
 def test_ges_refuses_a_body_that_is_no_object_in_its_envelope(path, body, world):
-    response = Client().post(f"/engagement/v3/{path}", body, content_type="application/json",
-                             HTTP_X_API_KEY=GES_KEY)
+    response = Client().post(f"/engagement/v3/{path}", body, content_type="application/json", HTTP_X_API_KEY=GES_KEY)
     assert response.status_code == 400
     assert response.json()["status"]["code"] == 400
     assert response.json()["status"]["message"] == "JSON body must be an object."
@@ -78,8 +81,9 @@ def test_ges_refuses_a_body_that_is_no_object_in_its_envelope(path, body, world)
 def test_a_ges_body_over_the_size_limit_is_413_in_its_envelope(world, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     body = json.dumps({"serviceName": "support", "phoneNumber": "+442079460958", "userData": {"x": "y" * 1000}})
-    response = Client().post("/engagement/v3/callbacks/create", body, content_type="application/json",
-                             HTTP_X_API_KEY=GES_KEY)
+    response = Client().post(
+        "/engagement/v3/callbacks/create", body, content_type="application/json", HTTP_X_API_KEY=GES_KEY
+    )
     assert response.status_code == 413
     assert response.json()["status"]["code"] == 413
 

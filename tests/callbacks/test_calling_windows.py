@@ -16,7 +16,7 @@ from tests.queues.test_calling import FLORIDA_NUMBER, LONDON_NUMBER
 
 pytestmark = pytest.mark.django_db
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 TUESDAY_NIGHT_IN_LONDON = dt.datetime(2026, 12, 1, 22, 0, tzinfo=UTC)
 
 
@@ -45,11 +45,14 @@ class TestOffering:
         config = api.get(url("widgets/shop/config"), {"timezone": "Europe/London"}).json()
 
         assert config["immediate"] == {
-            "available": False, "code": "outside_calling_window",
+            "available": False,
+            "code": "outside_calling_window",
             "detail": "We may not call you right now, outside your calling hours. "
-                      "We can call you from Wed 09:00 your time.",
+            "We can call you from Wed 09:00 your time.",
             "next_window_opens_at": "2026-12-02T09:00:00+00:00",
-            "next_window_opens_local": "2026-12-02T09:00:00+00:00", "books_at_opening": True}
+            "next_window_opens_local": "2026-12-02T09:00:00+00:00",
+            "books_at_opening": True,
+        }
 
     def test_a_new_yorker_is_offered_their_own_morning(self, api, widget, night):
         body = availability(api, widget, timezone="America/New_York")
@@ -69,8 +72,11 @@ class TestOffering:
 
     def test_a_traveller_is_offered_only_the_hours_callable_in_both_zones(self, api, widget, night):
         # Browser in Tokyo, number in London: nine hours apart.
-        body = api.post(url("widgets/shop/availability"), {"timezone": "Asia/Tokyo", "phone_number": LONDON_NUMBER,
-                                                          "days": 2}, format="json").json()
+        body = api.post(
+            url("widgets/shop/availability"),
+            {"timezone": "Asia/Tokyo", "phone_number": LONDON_NUMBER, "days": 2},
+            format="json",
+        ).json()
 
         starts = {slot["start"][11:16] for slot in body["slots"]}
         assert starts and min(starts) >= "09:00" and max(starts) < "12:00"  # UTC
@@ -95,9 +101,13 @@ class TestBookingAfterHours:
         assert response.status_code == 201
         body = response.json()
         assert (body["state"], body["desired_time"], body["scheduled_at_opening"]) == (
-            "scheduled", "2026-12-02T09:00:00Z", True)
-        assert body["message"] == ("We could not call you right away, outside your calling hours. "
-                                   "We will call you around Wed 09:00 your time.")
+            "scheduled",
+            "2026-12-02T09:00:00Z",
+            True,
+        )
+        assert body["message"] == (
+            "We could not call you right away, outside your calling hours. We will call you around Wed 09:00 your time."
+        )
 
     def test_config_says_a_queue_set_to_refuse_will_not_book_at_the_opening(self, api, widget, night):
         VirtualQueue.objects.filter(pk=widget.queue_id).update(after_hours=VirtualQueue.AfterHours.REFUSE)
@@ -105,7 +115,9 @@ class TestBookingAfterHours:
         config = api.get(url("widgets/shop/config"), {"timezone": "Europe/London"}).json()
 
         assert (config["immediate"]["code"], config["immediate"]["books_at_opening"]) == (
-            "outside_calling_window", False)
+            "outside_calling_window",
+            False,
+        )
 
     def test_a_queue_set_to_refuse_answers_422_with_the_next_opening(self, api, widget, night):
         VirtualQueue.objects.filter(pk=widget.queue_id).update(after_hours=VirtualQueue.AfterHours.REFUSE)
@@ -145,11 +157,14 @@ class TestStaff:
     def test_the_manage_page_says_why_a_reschedule_was_refused(self, supervisor, widget):
         callback = CallbackFactory(queue=widget.queue, desired_time=utc(2026, 12, 2, 12, 0))
 
-        response = supervisor.post(f"/manage/callbacks/{callback.public_id}/reschedule",
-                                   {"desired_time": "2026-12-03T03:00"}, follow=True)
+        response = supervisor.post(
+            f"/manage/callbacks/{callback.public_id}/reschedule", {"desired_time": "2026-12-03T03:00"}, follow=True
+        )
 
-        assert ("Outside the customer&#x27;s calling window: they may be called from Thu 03 Dec 09:00 "
-                "(Europe/London, the customer&#x27;s time).") in response.content.decode()
+        assert (
+            "Outside the customer&#x27;s calling window: they may be called from Thu 03 Dec 09:00 "
+            "(Europe/London, the customer&#x27;s time)."
+        ) in response.content.decode()
 
     def test_an_assignment_outside_the_window_is_refused_with_422(self, supervisor, widget, night):
         callback = CallbackFactory(queue=widget.queue, customer_timezone="Europe/London")
@@ -164,13 +179,14 @@ class TestStaff:
 
 class TestDialTime:
     def test_a_florida_number_gets_at_most_three_attempts_in_24_hours(self):
-        queue = QueueFactory(time_zone="America/New_York", max_attempts=10, retry_delay_minutes=1,
-                             max_wait_minutes=3 * 24 * 60)
+        queue = QueueFactory(
+            time_zone="America/New_York", max_attempts=10, retry_delay_minutes=1, max_wait_minutes=3 * 24 * 60
+        )
         agent = AgentFactory(status=Agent.Status.AVAILABLE)
         agent.queues.add(queue)
         callback = CallbackFactory(queue=queue, phone_number=FLORIDA_NUMBER, now=utc(2026, 12, 1, 15, 0))
         now = utc(2026, 12, 1, 15, 0)  # 10:00 in Miami
-        for attempt in range(3):
+        for _attempt in range(3):
             assert claim.callback_claim_next(agent=agent, now=now) == callback
             services.callback_start(callback=callback, agent=agent, now=now)
             services.callback_record_outcome(callback=callback, agent=agent, outcome=Outcome.NO_ANSWER, now=now)
@@ -190,8 +206,10 @@ class TestDialTime:
             status = api.get(url(f"callbacks/{booked['id']}"), **bearer(booked["token"])).json()
 
         assert (status["state"], status["reason"]) == ("queued", "outside_calling_window")
-        assert status["status_text"] == ("You are in line; we may not call you now, outside your calling hours. "
-                                         "We can call you from Wed 09:00 your time.")
+        assert status["status_text"] == (
+            "You are in line; we may not call you now, outside your calling hours. "
+            "We can call you from Wed 09:00 your time."
+        )
 
 
 class TestAgents:
@@ -203,8 +221,11 @@ class TestAgents:
         response = signed_in(me).post(AGENT_API + "next", {}, content_type="application/json")
 
         assert response.status_code == 409
-        assert response.json() == {"code": "agent_unavailable", "status": "away",
-                                   "detail": "You are away: set yourself available to take callbacks."}
+        assert response.json() == {
+            "code": "agent_unavailable",
+            "status": "away",
+            "detail": "You are away: set yourself available to take callbacks.",
+        }
 
 
 class TestWhichRuleSetTheWindowIsShown:
@@ -213,8 +234,10 @@ class TestWhichRuleSetTheWindowIsShown:
 
         body = supervisor.get(f"/manage/callbacks/{callback.public_id}/").content.decode()
 
-        assert ("Today 09:00–20:00 customer&#x27;s time (America/New_York); opens per the queue&#x27;s calling "
-                "window 09:00–21:00 (America/New_York), closes per the US-FL calling policy") in body
+        assert (
+            "Today 09:00–20:00 customer&#x27;s time (America/New_York); opens per the queue&#x27;s calling "
+            "window 09:00–21:00 (America/New_York), closes per the US-FL calling policy"
+        ) in body
 
     def test_on_the_worklist_card(self, widget):
         me = working_agent(widget.queue, username="ada")
@@ -236,6 +259,7 @@ class TestWhichRuleSetTheWindowIsShown:
         body = page.post("/agent/next", follow=True).content.decode()
 
         assert "Nothing you may call right now: what waits is outside its customers&#x27; calling hours." in body
-        assert ("1 of them may not be called yet, outside their customers' calling hours; the first from "
-                "09:00 UTC.") in body
+        assert (
+            "1 of them may not be called yet, outside their customers' calling hours; the first from 09:00 UTC."
+        ) in body
         assert "1 held for calling hours" in body

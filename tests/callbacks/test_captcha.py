@@ -7,7 +7,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from callbacks.api.public import captcha
-from callbacks.api.public.captcha import CaptchaBackend, CaptchaInvalid, CaptchaUnavailable, captcha_verify, image_challenge
+from callbacks.api.public.captcha import (
+    CaptchaBackend,
+    CaptchaInvalid,
+    CaptchaUnavailable,
+    captcha_verify,
+    image_challenge,
+)
 from callbacks.models import Widget
 from tests.factories import QueueFactory
 
@@ -23,8 +29,14 @@ def make_widget():
     queue = QueueFactory()
 
     def make(provider, **fields):
-        return Widget.objects.create(public_key=f"widget-{provider}", name=f"{provider} widget", queue=queue,
-                                     captcha_provider=provider, captcha_secret_key=SECRET, **fields)
+        return Widget.objects.create(
+            public_key=f"widget-{provider}",
+            name=f"{provider} widget",
+            queue=queue,
+            captcha_provider=provider,
+            captcha_secret_key=SECRET,
+            **fields,
+        )
 
     return make
 
@@ -83,8 +95,7 @@ def test_official_verify_urls_by_default(settings):
 
     assert captcha.get_backend("recaptcha").verify_url() == "https://www.google.com/recaptcha/api/siteverify"
     assert captcha.get_backend("hcaptcha").verify_url() == "https://api.hcaptcha.com/siteverify"
-    assert (captcha.get_backend("turnstile").verify_url()
-            == "https://challenges.cloudflare.com/turnstile/v0/siteverify")
+    assert captcha.get_backend("turnstile").verify_url() == "https://challenges.cloudflare.com/turnstile/v0/siteverify"
 
 
 @pytest.mark.parametrize("token", ["", "   ", None])
@@ -139,8 +150,9 @@ def answer_for(key):
 def test_image_correct_answer_passes_in_any_case(make_widget):
     challenge = image_challenge()
 
-    captcha_verify(holder=make_widget("image"), token=f"{challenge['key']}:{answer_for(challenge['key']).upper()}",
-                   remote_ip=None)
+    captcha_verify(
+        holder=make_widget("image"), token=f"{challenge['key']}:{answer_for(challenge['key']).upper()}", remote_ip=None
+    )
 
 
 def test_image_wrong_answer_fails_and_uses_the_challenge_up(make_widget):
@@ -228,8 +240,10 @@ def test_custom_backend_from_settings_is_used(provider, make_widget, settings, m
     with pytest.raises(CaptchaInvalid, match="Nope."):
         captcha_verify(holder=widget, token="guess", remote_ip=None)
 
-    assert RecordingBackend.calls == [("recaptcha", widget.pk, "let-me-in", "198.51.100.2"),
-                                      ("recaptcha", widget.pk, "guess", None)]
+    assert RecordingBackend.calls == [
+        ("recaptcha", widget.pk, "let-me-in", "198.51.100.2"),
+        ("recaptcha", widget.pk, "guess", None),
+    ]
     assert provider.received == []
     # Providers the setting leaves out keep their default backend.
     captcha_verify(holder=make_widget("hcaptcha"), token=TOKEN, remote_ip=None)

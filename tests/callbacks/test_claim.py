@@ -16,7 +16,7 @@ from tests.factories import AgentFactory, AgentSkillFactory, CallbackFactory, Qu
 
 pytestmark = pytest.mark.django_db
 
-NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.timezone.utc)  # a Monday; 13:00 in London
+NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)  # a Monday; 13:00 in London
 MINUTE = dt.timedelta(minutes=1)
 NEW_YORK = "America/New_York"
 # Irish numbers: no calling policy ships for Ireland and its numbers have no zone of their own.
@@ -43,8 +43,9 @@ def waiting(queue, minutes_ago, **kwargs):
 
 
 def irish(queue, seconds_ago, **kwargs):
-    return CallbackFactory(queue=queue, now=NOW - dt.timedelta(seconds=seconds_ago),
-                           phone_number=f"+3531{next(IRISH):07d}", **kwargs)
+    return CallbackFactory(
+        queue=queue, now=NOW - dt.timedelta(seconds=seconds_ago), phone_number=f"+3531{next(IRISH):07d}", **kwargs
+    )
 
 
 def state_of(callback):
@@ -67,12 +68,27 @@ class TestTheMove:
         for field in ("state", "agent_id", "assigned_at", "reservation_expires_at", "state_changed_at", "updated_at"):
             assert getattr(claimed, field) == getattr(stored, field)
         assert (stored.state, stored.agent_id, stored.assigned_at, stored.reservation_expires_at) == (
-            State.ASSIGNED, agent.pk, NOW, NOW + dt.timedelta(seconds=75))
+            State.ASSIGNED,
+            agent.pk,
+            NOW,
+            NOW + dt.timedelta(seconds=75),
+        )
         event = stored.events.last()
-        assert (event.type, event.from_state, event.to_state, event.created_at, event.actor, event.actor_user_id,
-                event.reason) == ("assigned", State.QUEUED, State.ASSIGNED, NOW, "agent", agent.user_id, "claimed")
-        assert event.metadata == {"attempt": 0, "seconds_since_created": round(seconds_ago),
-                                  "seconds_in_previous_state": round(seconds_ago), "agent_id": agent.pk}
+        assert (
+            event.type,
+            event.from_state,
+            event.to_state,
+            event.created_at,
+            event.actor,
+            event.actor_user_id,
+            event.reason,
+        ) == ("assigned", State.QUEUED, State.ASSIGNED, NOW, "agent", agent.user_id, "claimed")
+        assert event.metadata == {
+            "attempt": 0,
+            "seconds_since_created": round(seconds_ago),
+            "seconds_in_previous_state": round(seconds_ago),
+            "agent_id": agent.pk,
+        }
         agent.refresh_from_db()
         assert (agent.status, agent.status_changed_at) == (Agent.Status.BUSY, NOW)
 
@@ -137,7 +153,7 @@ def test_a_claim_is_five_statements_in_one_transaction():
     assert (sql[0], sql[-1]) == ("BEGIN", "COMMIT")  # one transaction
     statements = sql[1:-1]
     assert len(statements) <= 5, statements
-    assert "FOR UPDATE OF \"callbacks_callback\" SKIP LOCKED" in statements[1]
+    assert 'FOR UPDATE OF "callbacks_callback" SKIP LOCKED' in statements[1]
 
 
 class TestOrder:
@@ -309,7 +325,7 @@ class TestQuietHours:
         assert claim(agent_serving(queue)) == early_bird
 
     def test_a_claim_on_the_dst_morning_holds_until_nine_local(self):
-        spring_forward = dt.datetime(2026, 3, 8, 6, 0, tzinfo=dt.timezone.utc)  # 01:00 EST
+        spring_forward = dt.datetime(2026, 3, 8, 6, 0, tzinfo=dt.UTC)  # 01:00 EST
         queue = QueueFactory(max_wait_minutes=24 * 60)
         callback = CallbackFactory(queue=queue, customer_timezone=NEW_YORK, now=spring_forward)
 
@@ -317,7 +333,7 @@ class TestQuietHours:
 
         callback.refresh_from_db()
         assert callback.hold_until.astimezone(zoneinfo.ZoneInfo(NEW_YORK)).time() == dt.time(9)
-        assert callback.hold_until == dt.datetime(2026, 3, 8, 13, 0, tzinfo=dt.timezone.utc)
+        assert callback.hold_until == dt.datetime(2026, 3, 8, 13, 0, tzinfo=dt.UTC)
 
 
 class TestWhatItPicks:
@@ -340,7 +356,7 @@ class TestWhatItPicks:
         # A Moscow mobile number has no zone of its own (Russia spans eleven): New York's clock alone.
         callback = waiting(queue, 1, customer_timezone=NEW_YORK, phone_number="+79161234567")
 
-        assert claim(agent_serving(queue), now=dt.datetime(2026, 6, 2, 3, 30, tzinfo=dt.timezone.utc)) == callback
+        assert claim(agent_serving(queue), now=dt.datetime(2026, 6, 2, 3, 30, tzinfo=dt.UTC)) == callback
 
     def test_the_queues_zone_when_the_callback_has_none(self):
         queue = QueueFactory(time_zone=NEW_YORK, max_wait_minutes=24 * 60)

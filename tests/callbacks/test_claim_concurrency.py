@@ -13,17 +13,26 @@ from callbacks.models import Callback, CallbackEvent, State
 from tests.callbacks.test_beat_services import run_at_once
 from tests.factories import AgentFactory, QueueFactory
 
-NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 AGENTS = 20
 CALLBACKS = 1000
 
 
 def queued(queue, count):
     """``count`` queued callbacks in one INSERT, each with its own place in line."""
-    rows = [Callback(queue=queue, phone_number=f"+4420794{i:05d}", state=State.QUEUED, dial_timezone="UTC",
-                     created_at=NOW - dt.timedelta(hours=1), queued_at=NOW - dt.timedelta(hours=1),
-                     place_at=NOW - dt.timedelta(seconds=count - i), expires_at=NOW + dt.timedelta(days=1))
-            for i in range(count)]
+    rows = [
+        Callback(
+            queue=queue,
+            phone_number=f"+4420794{i:05d}",
+            state=State.QUEUED,
+            dial_timezone="UTC",
+            created_at=NOW - dt.timedelta(hours=1),
+            queued_at=NOW - dt.timedelta(hours=1),
+            place_at=NOW - dt.timedelta(seconds=count - i),
+            expires_at=NOW + dt.timedelta(days=1),
+        )
+        for i in range(count)
+    ]
     return [callback.pk for callback in Callback.objects.bulk_create(rows)]
 
 

@@ -24,8 +24,9 @@ GES_KEY = "shop-ges-key-0123456789"
 
 def book(widget, **fields):
     """Books through the widget's endpoint from the customer's address, as the widget does."""
-    return APIClient(REMOTE_ADDR=ADDRESS).post(f"/api/v1/public/widgets/{widget.public_key}/callbacks",
-                                               {"phone_number": PHONE, **fields}, format="json")
+    return APIClient(REMOTE_ADDR=ADDRESS).post(
+        f"/api/v1/public/widgets/{widget.public_key}/callbacks", {"phone_number": PHONE, **fields}, format="json"
+    )
 
 
 def consent_of(response) -> Consent:
@@ -33,8 +34,14 @@ def consent_of(response) -> Consent:
 
 
 def booked(widget) -> Callback:
-    callback, _token = services.callback_create(queue=widget.queue, widget=widget, channel=Channel.WIDGET,
-                                                phone_number=PHONE, consent_text=SHOWN, client_address=ADDRESS)
+    callback, _token = services.callback_create(
+        queue=widget.queue,
+        widget=widget,
+        channel=Channel.WIDGET,
+        phone_number=PHONE,
+        consent_text=SHOWN,
+        client_address=ADDRESS,
+    )
     return callback
 
 
@@ -47,7 +54,7 @@ def purged(callback: Callback) -> Callback:
 def consent_section(response) -> str:
     page = response.content.decode()
     start = page.index('data-testid="consent"')
-    return page[start:page.index("</section>", start)]
+    return page[start : page.index("</section>", start)]
 
 
 @pytest.fixture
@@ -61,13 +68,20 @@ def ges_key():
 
 # -- written at creation, per channel -------------------------------------------------------------
 
+
 def test_a_widget_booking_records_what_the_widget_showed_from_where_and_for_which_number(widget):
     response = book(widget, consent_text=SHOWN)
 
     assert response.status_code == 201, response.content
     consent = consent_of(response)
-    assert (consent.channel, consent.widget, consent.api_key, consent.client_address, consent.text,
-            consent.phone_number) == (Channel.WIDGET, widget, None, ADDRESS, SHOWN, E164)
+    assert (
+        consent.channel,
+        consent.widget,
+        consent.api_key,
+        consent.client_address,
+        consent.text,
+        consent.phone_number,
+    ) == (Channel.WIDGET, widget, None, ADDRESS, SHOWN, E164)
     assert consent.given_at == consent.callback.created_at
 
 
@@ -96,37 +110,55 @@ def test_a_ges_create_records_the_api_key_the_address_and_the_ges_default_text(g
     settings.CALLBACK_GES_CONSENT_TEXT = "Consent given in the app."
     client = APIClient(REMOTE_ADDR=ADDRESS, HTTP_X_API_KEY=GES_KEY)
 
-    response = client.post("/engagement/v3/callbacks/create", {"serviceName": "app-support", "phoneNumber": PHONE},
-                           format="json")
+    response = client.post(
+        "/engagement/v3/callbacks/create", {"serviceName": "app-support", "phoneNumber": PHONE}, format="json"
+    )
 
     assert response.status_code == 200, response.content
     consent = Consent.objects.get(callback__public_id=response.json()["data"]["id"])
-    assert (consent.channel, consent.widget, consent.api_key, consent.client_address, consent.text,
-            consent.phone_number) == (Channel.API, None, ges_key, ADDRESS, "Consent given in the app.", E164)
+    assert (
+        consent.channel,
+        consent.widget,
+        consent.api_key,
+        consent.client_address,
+        consent.text,
+        consent.phone_number,
+    ) == (Channel.API, None, ges_key, ADDRESS, "Consent given in the app.", E164)
 
 
 def test_a_staff_create_records_who_took_the_consent_and_from_where(supervisor):
     QueueFactory(slug="support", any_hour=True)
 
-    response = supervisor.post("/api/v1/callbacks/", {"queue": "support", "phone_number": PHONE},
-                               content_type="application/json", REMOTE_ADDR="198.51.100.20")
+    response = supervisor.post(
+        "/api/v1/callbacks/",
+        {"queue": "support", "phone_number": PHONE},
+        content_type="application/json",
+        REMOTE_ADDR="198.51.100.20",
+    )
 
     assert response.status_code == 201, response.content
     consent = consent_of(response)
     assert (consent.channel, consent.widget, consent.api_key, consent.client_address, consent.phone_number) == (
-        Channel.STAFF, None, None, "198.51.100.20", E164)
+        Channel.STAFF,
+        None,
+        None,
+        "198.51.100.20",
+        E164,
+    )
     assert consent.text == f"Consent taken by {supervisor.user.username} on the customer's behalf."
 
 
 def test_an_address_that_is_not_one_is_not_recorded(widget):
     # Behind proxies the address comes from X-Forwarded-For, which any client can fill with anything.
-    callback, _token = services.callback_create(queue=widget.queue, phone_number=PHONE,
-                                                client_address="unknown, 10.0.0.1")
+    callback, _token = services.callback_create(
+        queue=widget.queue, phone_number=PHONE, client_address="unknown, 10.0.0.1"
+    )
 
     assert callback.consent.client_address is None
 
 
 # -- the digest -----------------------------------------------------------------------------------
+
 
 def test_the_digest_is_the_sha256_of_the_record_as_stored(widget):
     consent = Consent.objects.get(callback=booked(widget))
@@ -139,14 +171,28 @@ def test_the_canonical_record_holds_every_field(widget):
     consent = callback.consent
 
     assert json.loads(consent.canonical()) == {
-        "callback": str(callback.public_id), "given_at": consent.given_at.isoformat(), "channel": "widget",
-        "widget": widget.pk, "api_key": None, "client_address": ADDRESS, "text": SHOWN, "phone_number": E164}
+        "callback": str(callback.public_id),
+        "given_at": consent.given_at.isoformat(),
+        "channel": "widget",
+        "widget": widget.pk,
+        "api_key": None,
+        "client_address": ADDRESS,
+        "text": SHOWN,
+        "phone_number": E164,
+    }
 
 
-@pytest.mark.parametrize("field, other", [
-    ("given_at", timezone.now), ("channel", lambda: Channel.API), ("widget_id", lambda: None),
-    ("client_address", lambda: "203.0.113.8"), ("text", lambda: SHOWN + "!"),
-    ("phone_number", lambda: "+442079460959")])
+@pytest.mark.parametrize(
+    "field, other",
+    [
+        ("given_at", timezone.now),
+        ("channel", lambda: Channel.API),
+        ("widget_id", lambda: None),
+        ("client_address", lambda: "203.0.113.8"),
+        ("text", lambda: SHOWN + "!"),
+        ("phone_number", lambda: "+442079460959"),
+    ],
+)
 def test_the_digest_changes_with_any_field(widget, field, other):
     consent = Consent.objects.get(callback=booked(widget))
 
@@ -156,6 +202,7 @@ def test_the_digest_changes_with_any_field(widget, field, other):
 
 
 # -- the purge ------------------------------------------------------------------------------------
+
 
 def test_the_purge_keeps_only_when_consent_was_given_and_its_digest(widget):
     consent = Consent.objects.get(callback=booked(widget))
@@ -169,6 +216,7 @@ def test_the_purge_keeps_only_when_consent_was_given_and_its_digest(widget):
 
 
 # -- shown to staff -------------------------------------------------------------------------------
+
 
 def test_the_manage_page_shows_the_consent_with_its_zone_and_the_number_masked(supervisor, widget):
     callback = booked(widget)

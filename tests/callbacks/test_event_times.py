@@ -152,11 +152,14 @@ def test_a_requeue_that_waited_behind_a_claim_is_logged_after_it():
 
     one_waits_behind_the_other(
         lambda: claim.callback_claim_next(agent=agent, now=claimed_at),
-        lambda: services.callback_requeue(callback=callback, user=supervisor, now=claimed_at - EARLIER))
+        lambda: services.callback_requeue(callback=callback, user=supervisor, now=claimed_at - EARLIER),
+    )
 
     assert_logged_in_order(callback)
     assert list(callback.events.order_by("id").values_list("type", "created_at"))[-2:] == [
-        ("assigned", claimed_at), ("requeued", claimed_at)]
+        ("assigned", claimed_at),
+        ("requeued", claimed_at),
+    ]
     assert callback.state == State.QUEUED
 
 
@@ -174,9 +177,12 @@ def test_a_claim_that_waited_behind_the_agents_release_is_logged_after_it():
 
     one_waits_behind_the_other(
         lambda: services.callback_release(callback=callback, agent=agent, now=released_at),
-        lambda: claim.callback_claim_next(agent=agent, now=released_at - EARLIER))
+        lambda: claim.callback_claim_next(agent=agent, now=released_at - EARLIER),
+    )
 
     assert_logged_in_order(callback)
     assert list(callback.events.order_by("id").values_list("type", "created_at"))[-2:] == [
-        ("requeued", released_at), ("assigned", released_at)]
+        ("requeued", released_at),
+        ("assigned", released_at),
+    ]
     assert (callback.state, callback.agent) == (State.ASSIGNED, agent)

@@ -13,13 +13,20 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from callbacks import lifecycle
+from callbacks.api.public.throttles import CreateByNumberThrottle, ReadByAddressThrottle
 from callbacks.compat.correlation import CorrIdFilter
 from callbacks.compat.ges_mapping import GES_STATES, ges_state
 from callbacks.models import ApiKey, ApiProblem, Callback, Channel, Outcome, RejectionRecord, State
-from callbacks.api.public.throttles import CreateByNumberThrottle, ReadByAddressThrottle
 from queues.models import Agent, ClosedDate
-from tests.factories import (AgentFactory, CallbackFactory, NumberEntryFactory, OfficeHoursFactory, QueueFactory,
-                             QueueRulesFactory, WidgetFactory)
+from tests.factories import (
+    AgentFactory,
+    CallbackFactory,
+    NumberEntryFactory,
+    OfficeHoursFactory,
+    QueueFactory,
+    QueueRulesFactory,
+    WidgetFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -63,8 +70,9 @@ def ges(path):
 def create(api, **fields):
     """Books through the GES API; HTTP_* arguments are headers, the others fields of the body."""
     headers = {name: fields.pop(name) for name in list(fields) if name.startswith("HTTP_")}
-    return api.post(ges("callbacks/create"), {"serviceName": "support", "phoneNumber": PHONE, **fields}, format="json",
-                    **headers)
+    return api.post(
+        ges("callbacks/create"), {"serviceName": "support", "phoneNumber": PHONE, **fields}, format="json", **headers
+    )
 
 
 def retrieve(api, callback_id):
@@ -78,7 +86,7 @@ def next_monday_at(hour, minute=0):
 
 
 def utc_text(moment):
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def status_of(response):
@@ -86,6 +94,7 @@ def status_of(response):
 
 
 # -- the envelope, keys and their scope -----------------------------------------------------------
+
 
 def test_every_answer_carries_a_new_corr_id_in_the_body_and_a_header(api):
     first, second = create(api), create(api, phoneNumber="+33 1 23 45 67 89")
@@ -196,6 +205,7 @@ def test_a_wrong_method_is_405_in_the_envelope(api):
 
 # -- origins --------------------------------------------------------------------------------------
 
+
 def test_cors_allows_the_keys_origin(api):
     response = api.get(ges("callbacks/open-for/support"), HTTP_ORIGIN=ORIGIN)
 
@@ -205,9 +215,12 @@ def test_cors_allows_the_keys_origin(api):
 
 
 def test_a_preflight_passes_for_an_origin_of_an_active_key_and_allows_the_key_header(api):
-    response = APIClient().options(ges("callbacks/create"), HTTP_ORIGIN=ORIGIN,
-                                   HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
-                                   HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type, x-api-key")
+    response = APIClient().options(
+        ges("callbacks/create"),
+        HTTP_ORIGIN=ORIGIN,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type, x-api-key",
+    )
 
     assert response.status_code == 200
     assert response["Access-Control-Allow-Origin"] == ORIGIN
@@ -215,8 +228,9 @@ def test_a_preflight_passes_for_an_origin_of_an_active_key_and_allows_the_key_he
 
 
 def test_a_preflight_from_an_origin_no_key_lists_gets_no_cors_headers(api):
-    response = APIClient().options(ges("callbacks/create"), HTTP_ORIGIN="https://evil.example.net",
-                                   HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")
+    response = APIClient().options(
+        ges("callbacks/create"), HTTP_ORIGIN="https://evil.example.net", HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST"
+    )
 
     assert "Access-Control-Allow-Origin" not in response
 
@@ -251,16 +265,28 @@ def test_servers_and_ivrs_send_no_origin_and_need_none(api, api_key):
 
 # -- create ---------------------------------------------------------------------------------------
 
+
 def test_it_books_an_immediate_callback(api):
-    response = create(api, userData={"orderId": "A-1001"}, cbOfferType="ASAP", channel="web", language="en-GB",
-                      priority=5, captchaToken="token", surveyRP="ignored", routePoint="ignored")
+    response = create(
+        api,
+        userData={"orderId": "A-1001"},
+        cbOfferType="ASAP",
+        channel="web",
+        language="en-GB",
+        priority=5,
+        captchaToken="token",
+        surveyRP="ignored",
+        routePoint="ignored",
+    )
 
     assert response.status_code == 200
     callback = Callback.objects.get(public_id=response.json()["data"]["id"])
     assert (callback.state, callback.channel, callback.desired_time) == (State.QUEUED, Channel.API, None)
     assert str(callback.phone_number) == "+442079460958"
-    assert callback.context == {"orderId": "A-1001",
-                                "ges": {"cbOfferType": "ASAP", "channel": "web", "language": "en-GB", "priority": 5}}
+    assert callback.context == {
+        "orderId": "A-1001",
+        "ges": {"cbOfferType": "ASAP", "channel": "web", "language": "en-GB", "priority": 5},
+    }
 
 
 def test_a_reporting_field_too_long_to_keep_is_cut_not_refused(api):
@@ -348,20 +374,23 @@ def test_user_data_may_come_as_a_json_string_as_the_js_client_types_it(api):
     assert Callback.objects.get(public_id=response.json()["data"]["id"]).context == {"page": "/pricing"}
 
 
-@pytest.mark.parametrize(("fields", "field"), [
-    ({"phoneNumber": "12345"}, "phoneNumber"),
-    ({"phoneNumber": ""}, "phoneNumber"),
-    ({"serviceName": None}, "serviceName"),
-    ({"desiredTime": "2020-01-01T10:00:00.000Z"}, "desiredTime"),
-    ({"desiredTime": "soon"}, "desiredTime"),
-    ({"userData": "not json"}, "userData"),
-    ({"userData": [1, 2]}, "userData"),
-    ({"userData": {f"k{i}": i for i in range(51)}}, "userData"),
-    ({"priority": "high"}, "priority"),
-    ({"userData": {"page": "a\x00b"}}, "userData"),
-    ({"userData": '{"page": "\\ud800"}'}, "userData"),  # text holding JSON with a lone surrogate
-    ({"userData": '{"total": 1e999}'}, "userData"),  # text holding JSON with an infinite number
-])
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"phoneNumber": "12345"}, "phoneNumber"),
+        ({"phoneNumber": ""}, "phoneNumber"),
+        ({"serviceName": None}, "serviceName"),
+        ({"desiredTime": "2020-01-01T10:00:00.000Z"}, "desiredTime"),
+        ({"desiredTime": "soon"}, "desiredTime"),
+        ({"userData": "not json"}, "userData"),
+        ({"userData": [1, 2]}, "userData"),
+        ({"userData": {f"k{i}": i for i in range(51)}}, "userData"),
+        ({"priority": "high"}, "priority"),
+        ({"userData": {"page": "a\x00b"}}, "userData"),
+        ({"userData": '{"page": "\\ud800"}'}, "userData"),  # text holding JSON with a lone surrogate
+        ({"userData": '{"total": 1e999}'}, "userData"),  # text holding JSON with an infinite number
+    ],
+)
 def test_bad_input_is_400_naming_the_ges_field(api, fields, field):
     response = create(api, **fields)
 
@@ -439,8 +468,9 @@ def test_one_number_is_throttled_across_addresses_and_across_our_apis(api, suppo
     support.max_open_per_number = 0
     support.save()
     widget = WidgetFactory(queue=support)
-    APIClient(REMOTE_ADDR="10.0.0.1").post(f"/api/v1/public/widgets/{widget.public_key}/callbacks",
-                                           {"phone_number": PHONE}, format="json")
+    APIClient(REMOTE_ADDR="10.0.0.1").post(
+        f"/api/v1/public/widgets/{widget.public_key}/callbacks", {"phone_number": PHONE}, format="json"
+    )
     create(APIClient(REMOTE_ADDR="10.0.0.2", HTTP_X_API_KEY=KEY))
 
     response = create(APIClient(REMOTE_ADDR="10.0.0.3", HTTP_X_API_KEY=KEY))
@@ -460,6 +490,7 @@ def test_guessing_keys_is_throttled_by_address(api_key, monkeypatch):
 
 
 # -- cancel and retrieve --------------------------------------------------------------------------
+
 
 def test_cancel_cancels_and_answers_the_id(api):
     callback_id = create(api).json()["data"]["id"]
@@ -501,9 +532,15 @@ def test_retrieve_gives_a_queued_callbacks_place_and_wait(api, support, settings
 
     data = retrieve(api, callback_id).json()["data"]
 
-    assert data == {"id": callback_id, "desiredTime": utc_text(callback.created_at), "callbackState": "QUEUED",
-                    "phoneNumber": "+442079460958", "positionInQueue": 2, "estimatedWaitTime": 480,
-                    "statusText": "You are in line; an agent will call you as soon as one is free."}
+    assert data == {
+        "id": callback_id,
+        "desiredTime": utc_text(callback.created_at),
+        "callbackState": "QUEUED",
+        "phoneNumber": "+442079460958",
+        "positionInQueue": 2,
+        "estimatedWaitTime": 480,
+        "statusText": "You are in line; an agent will call you as soon as one is free.",
+    }
 
 
 def test_retrieve_says_in_words_why_a_queued_callback_waits_past_the_calling_window(api):
@@ -513,8 +550,10 @@ def test_retrieve_says_in_words_why_a_queued_callback_waits_past_the_calling_win
         data = retrieve(api, callback_id).json()["data"]
 
     assert data["callbackState"] == "QUEUED"
-    assert data["statusText"] == ("You are in line; we may not call you now, outside your calling hours. "
-                                  "We can call you from Wed 09:00 your time.")
+    assert data["statusText"] == (
+        "You are in line; we may not call you now, outside your calling hours. "
+        "We can call you from Wed 09:00 your time."
+    )
 
 
 def test_retrieve_gives_minus_one_as_the_wait_while_no_agent_is_logged_in(api):
@@ -558,6 +597,7 @@ def test_retrieve_of_an_unknown_callback_is_404(api):
 
 # -- the mapping table ----------------------------------------------------------------------------
 
+
 def test_the_table_maps_every_state_open_ones_without_a_reason_final_ones_completed_with_one():
     assert set(GES_STATES) == set(State.values)
     for state in State:
@@ -595,11 +635,15 @@ STATES_AND_OUTCOMES = [
     (State.QUEUED, "", "QUEUED", None),
     (State.ASSIGNED, "", "ROUTING", None),
     (State.IN_PROGRESS, "", "PROCESSING", None),
-    *[(State.RETRY_WAIT, outcome, "SCHEDULED", None) for outcome in (Outcome.NO_ANSWER, Outcome.BUSY,
-                                                                     Outcome.VOICEMAIL)],
+    *[
+        (State.RETRY_WAIT, outcome, "SCHEDULED", None)
+        for outcome in (Outcome.NO_ANSWER, Outcome.BUSY, Outcome.VOICEMAIL)
+    ],
     (State.COMPLETED, Outcome.CONNECTED, "COMPLETED", "AGENT_CONNECTED"),
-    *[(State.FAILED, outcome, "COMPLETED", "FAIL_CALL_TO_CUSTOMER")
-      for outcome in (Outcome.NO_ANSWER, Outcome.BUSY, Outcome.VOICEMAIL, Outcome.WRONG_NUMBER)],
+    *[
+        (State.FAILED, outcome, "COMPLETED", "FAIL_CALL_TO_CUSTOMER")
+        for outcome in (Outcome.NO_ANSWER, Outcome.BUSY, Outcome.VOICEMAIL, Outcome.WRONG_NUMBER)
+    ],
     (State.CANCELED, "", "COMPLETED", "CANCELLED"),
     (State.CANCELED, Outcome.CUSTOMER_DECLINED, "COMPLETED", "CANCELLED"),
     (State.EXPIRED, "", "COMPLETED", "FAIL_TIMEOUT_TTL"),
@@ -623,23 +667,24 @@ def test_retrieve_maps_each_state_and_outcome(api, support, state, outcome, call
 
 # -- availability, open-for, estimated wait, queue status -----------------------------------------
 
+
 def test_availability_lists_free_slots_in_utc_and_the_requested_zone(api, support):
     QueueRulesFactory(queue=support, slot_capacity=2)
     OfficeHoursFactory(queue=support, weekday=0, opens=dt.time(9), closes=dt.time(10))
     monday = next_monday_at(9)
     CallbackFactory(queue=support, desired_time=monday)
 
-    response = api.get(ges("callbacks/availability/support"),
-                       {"start": utc_text(monday - dt.timedelta(hours=9)), "numberOfDays": 1,
-                        "timezone": "Europe/Paris"})
+    response = api.get(
+        ges("callbacks/availability/support"),
+        {"start": utc_text(monday - dt.timedelta(hours=9)), "numberOfDays": 1, "timezone": "Europe/Paris"},
+    )
 
     data = response.json()["data"]
     assert response.status_code == 200
     assert (data["durationMin"], data["timezone"]) == (15, "Europe/Paris")
     assert [slot["utcTime"] for slot in data["slots"]] == [utc_text(next_monday_at(9, m)) for m in (0, 15, 30, 45)]
     first = data["slots"][0]
-    assert first["localTime"] == monday.astimezone(zoneinfo.ZoneInfo("Europe/Paris")).isoformat(
-        timespec="milliseconds")
+    assert first["localTime"] == monday.astimezone(zoneinfo.ZoneInfo("Europe/Paris")).isoformat(timespec="milliseconds")
     assert (first["capacity"], first["total"]) == (1, 2)
 
 
@@ -649,10 +694,14 @@ def test_availability_leaves_full_slots_out_and_caps_the_count(api, support):
     monday = next_monday_at(9)
     CallbackFactory(queue=support, desired_time=monday)
 
-    data = api.get(ges("callbacks/availability/support"),
-                   {"startMS": int(monday.timestamp() * 1000), "endMS": int((monday + dt.timedelta(hours=1))
-                                                                             .timestamp() * 1000),
-                    "maxTimeSlots": 2}).json()["data"]
+    data = api.get(
+        ges("callbacks/availability/support"),
+        {
+            "startMS": int(monday.timestamp() * 1000),
+            "endMS": int((monday + dt.timedelta(hours=1)).timestamp() * 1000),
+            "maxTimeSlots": 2,
+        },
+    ).json()["data"]
 
     assert [slot["utcTime"] for slot in data["slots"]] == [utc_text(next_monday_at(9, m)) for m in (15, 30)]
     assert data["timezone"] == "UTC"
@@ -662,9 +711,10 @@ def test_availability_reads_a_time_without_offset_in_the_requested_zone(api, sup
     OfficeHoursFactory(queue=support, weekday=0, opens=dt.time(9), closes=dt.time(10))
     monday = next_monday_at(9)
 
-    data = api.get(ges("callbacks/availability/support"),
-                   {"start": f"{monday.date()}T09:30:00", "end": f"{monday.date()}T10:00:00",
-                    "timezone": "Europe/London"}).json()["data"]
+    data = api.get(
+        ges("callbacks/availability/support"),
+        {"start": f"{monday.date()}T09:30:00", "end": f"{monday.date()}T10:00:00", "timezone": "Europe/London"},
+    ).json()["data"]
 
     assert [slot["utcTime"] for slot in data["slots"]] == [utc_text(next_monday_at(9, m)) for m in (30, 45)]
 
@@ -679,11 +729,21 @@ def test_availability_skips_closed_dates(api, support):
     assert data["slots"] == []
 
 
-@pytest.mark.parametrize("params", [
-    {"timezone": "Mars/Olympus_Mons"}, {"start": "tomorrow"}, {"end": "2024-13-45T00:00:00Z"},
-    {"startMS": "-5"}, {"endMS": "1e30"}, {"numberOfDays": "0"}, {"maxTimeSlots": "many"},
-    {"start": "9999-12-31T23:00:00Z"}, {"start": "2024-06-10T09:00:00+99:00"}, {"timezone": "../etc/passwd"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"timezone": "Mars/Olympus_Mons"},
+        {"start": "tomorrow"},
+        {"end": "2024-13-45T00:00:00Z"},
+        {"startMS": "-5"},
+        {"endMS": "1e30"},
+        {"numberOfDays": "0"},
+        {"maxTimeSlots": "many"},
+        {"start": "9999-12-31T23:00:00Z"},
+        {"start": "2024-06-10T09:00:00+99:00"},
+        {"timezone": "../etc/passwd"},
+    ],
+)
 def test_availability_refuses_bad_parameters_with_400_never_500(api, params):
     response = api.get(ges("callbacks/availability/support"), params)
 
@@ -734,12 +794,17 @@ def test_estimated_wait_time_per_queue_minus_one_without_agents(api, api_key, su
 
     assert response.json()["data"] == [
         {"virtualQueue": "support", "estimatedWaitTime": 240, "message": ""},
-        {"virtualQueue": "billing", "estimatedWaitTime": -1,
-         "message": "No agent able to serve this queue is logged in."}]
+        {
+            "virtualQueue": "billing",
+            "estimatedWaitTime": -1,
+            "message": "No agent able to serve this queue is logged in.",
+        },
+    ]
 
 
-@pytest.mark.parametrize(("params", "status"), [({}, 400), ({"virtualQueues": " , "}, 400),
-                                                ({"virtualQueues": "support,billing"}, 403)])
+@pytest.mark.parametrize(
+    ("params", "status"), [({}, 400), ({"virtualQueues": " , "}, 400), ({"virtualQueues": "support,billing"}, 403)]
+)
 def test_estimated_wait_time_needs_queues_of_the_key(api, params, status):
     assert api.get(ges("estimated-wait-time"), params).status_code == status
 
@@ -753,8 +818,13 @@ def test_queue_status_gives_the_wait_the_offers_and_the_counts(api, support, set
 
     data = api.get(ges("callbacks/queue-status/support")).json()["data"]
 
-    assert data == {"ewt": 480, "offerImmediateCallback": True, "offerScheduledCallback": True,
-                    "waiting": 1, "inService": 1}
+    assert data == {
+        "ewt": 480,
+        "offerImmediateCallback": True,
+        "offerScheduledCallback": True,
+        "waiting": 1,
+        "inService": 1,
+    }
 
 
 def test_queue_status_of_a_closed_queue_offers_no_immediate_callback(api, support):
@@ -766,6 +836,7 @@ def test_queue_status_of_a_closed_queue_offers_no_immediate_callback(api, suppor
 
 
 # -- the contract: field names and types exactly as the GES v3 examples ---------------------------
+
 
 def shape(value):
     """Field names and JSON types; a map keyed by times (proposed slots) by the shape of its values."""
@@ -833,13 +904,24 @@ def contract_case(case, api, support):
     return api.get(ges("callbacks/queue-status/billing"), **headers), expected
 
 
-CONTRACT_CASES = [(path.stem, status) for path in sorted(FIXTURES.glob("*.json"))
-                  for status in json.loads(path.read_text())["responses"]]
+CONTRACT_CASES = [
+    (path.stem, status)
+    for path in sorted(FIXTURES.glob("*.json"))
+    for status in json.loads(path.read_text())["responses"]
+]
 
 
 def test_every_example_is_a_contract_case():
     assert {name for name, _ in CONTRACT_CASES} == {
-        "create", "cancel", "retrieve", "availability", "open_for", "estimated_wait_time", "queue_status", "errors"}
+        "create",
+        "cancel",
+        "retrieve",
+        "availability",
+        "open_for",
+        "estimated_wait_time",
+        "queue_status",
+        "errors",
+    }
 
 
 @pytest.mark.parametrize("case", CONTRACT_CASES, ids=[f"{name}-{status}" for name, status in CONTRACT_CASES])
@@ -851,6 +933,7 @@ def test_our_answers_have_the_documented_field_names_and_types(api, support, cas
 
 
 # -- seed_demo ------------------------------------------------------------------------------------
+
 
 def test_seed_demo_makes_the_demo_key_on_support_once_and_prints_it():
     out = io.StringIO()
@@ -866,29 +949,48 @@ def test_seed_demo_makes_the_demo_key_on_support_once_and_prints_it():
 
 # -- provisioning in the admin --------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("persona", ["developer", "administrator"])
 def test_developers_and_administrators_add_keys_in_the_admin_stored_as_a_digest(request, persona, support):
     staff = request.getfixturevalue(persona)
     form = staff.get("/admin/callbacks/apikey/add/")
     assert form.status_code == 200
 
-    response = staff.post("/admin/callbacks/apikey/add/", {
-        "name": "IVR", "key": "an-existing-ges-key-0123456789", "active": "on", "queues": [support.pk],
-        "allowed_origins": "https://www.example.com", "captcha_provider": "none"})
+    response = staff.post(
+        "/admin/callbacks/apikey/add/",
+        {
+            "name": "IVR",
+            "key": "an-existing-ges-key-0123456789",
+            "active": "on",
+            "queues": [support.pk],
+            "allowed_origins": "https://www.example.com",
+            "captcha_provider": "none",
+        },
+    )
 
     assert response.status_code == 302
     key = ApiKey.objects.get(name="IVR")
     assert (key.key_digest, key.key_prefix) == (ApiKey.digest("an-existing-ges-key-0123456789"), "an-exi")
-    assert APIClient(HTTP_X_API_KEY="an-existing-ges-key-0123456789").get(
-        ges("callbacks/open-for/support")).status_code == 200
+    assert (
+        APIClient(HTTP_X_API_KEY="an-existing-ges-key-0123456789").get(ges("callbacks/open-for/support")).status_code
+        == 200
+    )
 
 
 def test_the_admin_refuses_a_short_key_a_key_in_use_and_an_origin_with_a_path(developer, api_key):
-    response = developer.post("/admin/callbacks/apikey/add/", {
-        "name": "Copy", "key": KEY, "active": "on", "allowed_origins": "https://www.example.com/page",
-        "captcha_provider": "none"})
-    short = developer.post("/admin/callbacks/apikey/add/", {"name": "Short", "key": "short", "active": "on",
-                                                            "captcha_provider": "none"})
+    response = developer.post(
+        "/admin/callbacks/apikey/add/",
+        {
+            "name": "Copy",
+            "key": KEY,
+            "active": "on",
+            "allowed_origins": "https://www.example.com/page",
+            "captcha_provider": "none",
+        },
+    )
+    short = developer.post(
+        "/admin/callbacks/apikey/add/", {"name": "Short", "key": "short", "active": "on", "captcha_provider": "none"}
+    )
 
     assert set(response.context["adminform"].form.errors) == {"key", "allowed_origins"}
     assert set(short.context["adminform"].form.errors) == {"key"}
@@ -896,9 +998,17 @@ def test_the_admin_refuses_a_short_key_a_key_in_use_and_an_origin_with_a_path(de
 
 
 def test_changing_a_key_without_typing_one_keeps_it(developer, api_key, support):
-    response = developer.post(f"/admin/callbacks/apikey/{api_key.pk}/change/", {
-        "name": "Shop, renamed", "key": "", "active": "on", "queues": [support.pk], "allowed_origins": ORIGIN,
-        "captcha_provider": "none"})
+    response = developer.post(
+        f"/admin/callbacks/apikey/{api_key.pk}/change/",
+        {
+            "name": "Shop, renamed",
+            "key": "",
+            "active": "on",
+            "queues": [support.pk],
+            "allowed_origins": ORIGIN,
+            "captcha_provider": "none",
+        },
+    )
 
     assert response.status_code == 302
     api_key.refresh_from_db()
@@ -906,8 +1016,10 @@ def test_changing_a_key_without_typing_one_keeps_it(developer, api_key, support)
 
 
 def test_the_admin_asks_for_the_secret_of_a_captcha_provider(developer, support):
-    response = developer.post("/admin/callbacks/apikey/add/", {
-        "name": "Web", "key": "a-web-key-0123456789abcdef", "active": "on", "captcha_provider": "turnstile"})
+    response = developer.post(
+        "/admin/callbacks/apikey/add/",
+        {"name": "Web", "key": "a-web-key-0123456789abcdef", "active": "on", "captcha_provider": "turnstile"},
+    )
 
     assert "captcha_secret_key" in response.context["adminform"].form.errors
     assert not ApiKey.objects.exists()

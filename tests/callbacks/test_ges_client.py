@@ -23,10 +23,19 @@ pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).parent / "fixtures" / "ges_client"
 CASES = sorted(path.stem for path in FIXTURES.glob("*.json"))
 # The moment the fixtures were captured at: the client's Dates (start, desiredTime…) are taken from it.
-CAPTURED_AT = dt.datetime(2030, 6, 10, 17, 0, tzinfo=dt.timezone.utc)  # a Monday
+CAPTURED_AT = dt.datetime(2030, 6, 10, 17, 0, tzinfo=dt.UTC)  # a Monday
 # Every method of the client's six APIs (src/api/*.js of engagement-client-js 9.0.84).
-CLIENT_METHODS = {"bookCallbackExternal", "cancelCallback", "queryCallbackById", "queryAvailabilityV2", "openFor",
-                  "estimatedWaitTimeAPI1", "queryQueueStatus", "callInRequests", "statistics"}
+CLIENT_METHODS = {
+    "bookCallbackExternal",
+    "cancelCallback",
+    "queryCallbackById",
+    "queryAvailabilityV2",
+    "openFor",
+    "estimatedWaitTimeAPI1",
+    "queryQueueStatus",
+    "callInRequests",
+    "statistics",
+}
 
 
 def fixture(name):
@@ -60,14 +69,19 @@ def bring_about(given, support):
         QueueRulesFactory(queue=support, slot_capacity=given["slotCapacity"])
     if "officeHours" in given:
         hours = given["officeHours"]
-        OfficeHoursFactory(queue=support, weekday=CAPTURED_AT.weekday(), opens=dt.time.fromisoformat(hours["opens"]),
-                           closes=dt.time.fromisoformat(hours["closes"]))
+        OfficeHoursFactory(
+            queue=support,
+            weekday=CAPTURED_AT.weekday(),
+            opens=dt.time.fromisoformat(hours["opens"]),
+            closes=dt.time.fromisoformat(hours["closes"]),
+        )
     for name in given.get("alsoOnKey", []):
         ApiKey.objects.get().queues.add(QueueFactory(slug=name))
     for booked in given.get("callbacks", []):
         ids = {"public_id": booked["id"]} if "id" in booked else {}
-        callback = CallbackFactory(queue=support, phone_number=booked["phoneNumber"],
-                                   desired_time=moment(booked.get("desiredTime")), **ids)
+        callback = CallbackFactory(
+            queue=support, phone_number=booked["phoneNumber"], desired_time=moment(booked.get("desiredTime")), **ids
+        )
         if booked.get("canceled"):
             lifecycle.cancel(callback, actor=lifecycle.Actor.CUSTOMER, reason="customer")
 
@@ -75,12 +89,14 @@ def bring_about(given, support):
 def replay(request):
     """The request exactly as the client sent it: method, path, raw query, headers and compact JSON body."""
     body = "" if request["body"] is None else json.dumps(request["body"], separators=(",", ":"), ensure_ascii=False)
-    headers = {name: value for name, value in request["headers"].items() if name not in ("content-length",
-                                                                                          "content-type")}
+    headers = {
+        name: value for name, value in request["headers"].items() if name not in ("content-length", "content-type")
+    }
     assert len(body.encode()) == int(request["headers"].get("content-length", 0))  # the bytes the client sent
     path = f"{request['path']}?{request['query']}" if request["query"] else request["path"]
-    return APIClient().generic(request["method"], path, body, content_type=request["headers"]["content-type"],
-                               headers=headers)
+    return APIClient().generic(
+        request["method"], path, body, content_type=request["headers"]["content-type"], headers=headers
+    )
 
 
 def test_every_method_of_the_client_is_recorded():
@@ -99,8 +115,10 @@ def test_the_clients_exact_request_gets_its_answer(support, name):
 
     body = response.json()
     assert response.status_code == expected["status"]
-    assert {key: body["status"][key] for key in ("code", "message")} == {"code": expected["code"],
-                                                                        "message": expected["message"]}
+    assert {key: body["status"][key] for key in ("code", "message")} == {
+        "code": expected["code"],
+        "message": expected["message"],
+    }
     if "data" in expected:
         assert body["data"] == expected["data"]
     elif "callback" in expected:  # a create: its id, checked by what it stores

@@ -11,18 +11,23 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from callbacks import services
-from callbacks.models import Callback, IdempotentRequest
 from callbacks.api.public.throttles import CreateByAddressThrottle, CreateByNumberThrottle
+from callbacks.models import Callback, IdempotentRequest
 from tests.factories import QueueFactory, WidgetFactory
 
 PHONE = "+44 20 7946 0958"
-DEAD_REDIS = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": "redis://127.0.0.1:6399/0"}}
+DEAD_REDIS = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6399/0"}
+}
 
 
 def send(api, widget_key="shop", key="key-1", **fields):
-    return api.post(f"/api/v1/public/widgets/{widget_key}/callbacks", {"phone_number": PHONE, **fields},
-                    format="json", HTTP_IDEMPOTENCY_KEY=key)
+    return api.post(
+        f"/api/v1/public/widgets/{widget_key}/callbacks",
+        {"phone_number": PHONE, **fields},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
 
 
 @pytest.mark.django_db
@@ -128,8 +133,9 @@ def test_50_identical_requests_at_once_get_one_callback_and_50_identical_answers
     monkeypatch.setitem(CreateByAddressThrottle.THROTTLE_RATES, "public_create", "1000/min")
     monkeypatch.setitem(CreateByNumberThrottle.THROTTLE_RATES, "public_number", "1000/hour")
     # One open callback a number: the number's lock, where a racing retry used to be told 409.
-    WidgetFactory(public_key="shop", queue=QueueFactory(slug="support", time_zone="Europe/London",
-                                                        max_open_per_number=1))
+    WidgetFactory(
+        public_key="shop", queue=QueueFactory(slug="support", time_zone="Europe/London", max_open_per_number=1)
+    )
     start = threading.Barrier(50)
 
     def one(_):

@@ -10,7 +10,7 @@ from tests.factories import AgentFactory, CallbackFactory, forced_into
 
 pytestmark = pytest.mark.django_db
 
-NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 
 S = State
 # The legal moves, written by hand from the lifecycle diagrams (../shared/DESIGN.md and the README's "The
@@ -39,19 +39,20 @@ MOVES = {
     "reject": lambda cb, agent: lifecycle.reject(cb),
     "start": lambda cb, agent: lifecycle.start(cb),
     "complete": lambda cb, agent: lifecycle.complete(cb),
-    "retry": lambda cb, agent: lifecycle.retry(cb, outcome=Outcome.NO_ANSWER,
-                                               due_at=NOW + dt.timedelta(minutes=15)),
+    "retry": lambda cb, agent: lifecycle.retry(cb, outcome=Outcome.NO_ANSWER, due_at=NOW + dt.timedelta(minutes=15)),
     "fail": lambda cb, agent: lifecycle.fail(cb, reason="wrong_number", outcome=Outcome.WRONG_NUMBER),
     "cancel": lambda cb, agent: lifecycle.cancel(cb, actor=lifecycle.Actor.CUSTOMER, reason="customer"),
     "expire": lambda cb, agent: lifecycle.expire(cb, reason="max_wait_exceeded"),
-    "reschedule": lambda cb, agent: lifecycle.reschedule(cb, desired_time=NOW + dt.timedelta(days=1),
-                                                        actor=lifecycle.Actor.CUSTOMER),
+    "reschedule": lambda cb, agent: lifecycle.reschedule(
+        cb, desired_time=NOW + dt.timedelta(days=1), actor=lifecycle.Actor.CUSTOMER
+    ),
 }
 TRANSITION_OF = {name: name for name in LEGAL_MOVES} | {"reject": "requeue"}  # a requeue that counts a rejection
 
 LEGAL = [(move, source) for move in MOVES for source in sorted(LEGAL_MOVES[TRANSITION_OF[move]][0])]
-ILLEGAL = [(move, state) for move in MOVES for state in State.values
-           if state not in LEGAL_MOVES[TRANSITION_OF[move]][0]]
+ILLEGAL = [
+    (move, state) for move in MOVES for state in State.values if state not in LEGAL_MOVES[TRANSITION_OF[move]][0]
+]
 
 
 @pytest.fixture(autouse=True)

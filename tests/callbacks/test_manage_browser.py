@@ -54,7 +54,8 @@ def test_a_supervisor_filters_opens_and_reschedules_a_callback(new_page, live_se
     expect(timeline.get_by_text("Rescheduled", exact=True)).to_be_visible()
     expect(timeline).to_contain_text("by sam (staff) · Moved to a new time")
     expect(timeline.get_by_test_id("moved")).to_have_text(
-        re.compile(r"from as soon as possible\s+to \w{3} \d{1,2} \w{3}, 15:30 CES?T"))
+        re.compile(r"from as soon as possible\s+to \w{3} \d{1,2} \w{3}, 15:30 CES?T")
+    )
     page.screenshot(path=ARTIFACTS / "manage-detail.png", full_page=True)
     grace.refresh_from_db()
     assert grace.state == State.SCHEDULED

@@ -26,8 +26,13 @@ def queue():
 
 @pytest.fixture
 def waiting(queue):
-    return CallbackFactory(queue=queue, first_name="Grace", last_name="Hopper", phone_number="+442079460958",
-                           context={"page": "https://shop.example/help"})
+    return CallbackFactory(
+        queue=queue,
+        first_name="Grace",
+        last_name="Hopper",
+        phone_number="+442079460958",
+        context={"page": "https://shop.example/help"},
+    )
 
 
 def in_three_days_at_ten() -> str:
@@ -72,9 +77,15 @@ class TestWhoSeesWhat:
         assert response.status_code == (200 if persona in {"administrator", "developer"} else 403)
 
     @pytest.mark.parametrize("persona", PERSONAS)
-    @pytest.mark.parametrize("action,data", [("cancel", {}), ("requeue", {}),
-                                             ("reschedule", {"desired_time": "2030-01-07T10:00"}),
-                                             ("assign", {"agent": "nobody"})])
+    @pytest.mark.parametrize(
+        "action,data",
+        [
+            ("cancel", {}),
+            ("requeue", {}),
+            ("reschedule", {"desired_time": "2030-01-07T10:00"}),
+            ("assign", {"agent": "nobody"}),
+        ],
+    )
     def test_only_supervisors_and_administrators_act(self, request, persona, action, data, waiting):
         response = request.getfixturevalue(persona).post(page_of(waiting, action), data)
 
@@ -236,7 +247,7 @@ class TestDetail:
 
 
 # 21:34 UTC: 22:34 in Paris (the queue), 16:34 in New York, 08:34 the next day in Sydney.
-INSTANT = dt.datetime(2026, 1, 15, 21, 34, tzinfo=dt.timezone.utc)
+INSTANT = dt.datetime(2026, 1, 15, 21, 34, tzinfo=dt.UTC)
 
 
 @pytest.fixture
@@ -265,7 +276,8 @@ class TestTimesSayTheirZone:
 
     def test_the_detail_gives_its_times_in_the_queues_zone(self, clock, manager, waiting):
         assert "<dt>Requested</dt><dd>Thu 15 Jan 2026, 22:34 CET (Europe/Paris)</dd>" in words(
-            manager.get(page_of(waiting)))
+            manager.get(page_of(waiting))
+        )
 
     def test_the_detail_gives_the_customers_time_in_theirs(self, clock, manager, queue):
         customer = CallbackFactory(queue=queue, phone_number="+12125550123", customer_timezone="America/New_York")
@@ -275,18 +287,24 @@ class TestTimesSayTheirZone:
         assert '<dd data-testid="customer-time">16:34 EST (America/New_York)</dd>' in body
 
     def test_a_booked_time_is_also_given_in_the_customers_zone(self, clock, manager, queue):
-        customer = CallbackFactory(queue=queue, phone_number="+12125550123", customer_timezone="America/New_York",
-                                   desired_time=INSTANT + dt.timedelta(days=1))
+        customer = CallbackFactory(
+            queue=queue,
+            phone_number="+12125550123",
+            customer_timezone="America/New_York",
+            desired_time=INSTANT + dt.timedelta(days=1),
+        )
 
         body = words(manager.get(page_of(customer)))
 
-        assert ("<dd>Fri 16 Jan 2026, 22:34 CET (Europe/Paris)<br>"
-                "<span class=\"muted small\">Fri 16 Jan, 16:34 EST (America/New_York), the customer's time</span>"
-                ) in body
+        assert (
+            "<dd>Fri 16 Jan 2026, 22:34 CET (Europe/Paris)<br>"
+            '<span class="muted small">Fri 16 Jan, 16:34 EST (America/New_York), the customer\'s time</span>'
+        ) in body
 
     def test_the_timeline_says_the_zone(self, clock, manager, waiting):
         assert '<time datetime="2026-01-15T21:34:00+00:00">Thu 15 Jan, 22:34:00 CET</time>' in words(
-            manager.get(page_of(waiting)))
+            manager.get(page_of(waiting))
+        )
 
 
 class TestTimelineInWords:
@@ -299,17 +317,15 @@ class TestTimelineInWords:
         assert "canceled_by_staff" not in body
 
     def test_each_reschedule_says_from_when_to_when(self, clock, supervisor, queue):
-        booked = CallbackFactory(queue=queue, desired_time=dt.datetime(2026, 1, 17, 9, tzinfo=dt.timezone.utc))
+        booked = CallbackFactory(queue=queue, desired_time=dt.datetime(2026, 1, 17, 9, tzinfo=dt.UTC))
         supervisor.post(page_of(booked, "reschedule"), {"desired_time": "2026-01-18T10:00"})
         clock.shift(dt.timedelta(minutes=5))
         supervisor.post(page_of(booked, "reschedule"), {"desired_time": "2026-01-19T11:30"})
 
         body = words(supervisor.get(page_of(booked)))
 
-        assert ('<span data-testid="moved">from Sat 17 Jan, 10:00 CET to Sun 18 Jan, 10:00 CET</span>'
-                in body)
-        assert ('<span data-testid="moved">from Sun 18 Jan, 10:00 CET to Mon 19 Jan, 11:30 CET</span>'
-                in body)
+        assert '<span data-testid="moved">from Sat 17 Jan, 10:00 CET to Sun 18 Jan, 10:00 CET</span>' in body
+        assert '<span data-testid="moved">from Sun 18 Jan, 10:00 CET to Mon 19 Jan, 11:30 CET</span>' in body
 
     def test_a_reschedule_of_a_callback_asked_for_as_soon_as_possible_says_so(self, clock, supervisor, waiting):
         supervisor.post(page_of(waiting, "reschedule"), {"desired_time": "2026-01-18T10:00"})
@@ -362,8 +378,9 @@ class TestActions:
         queue.rules.slot_capacity = 0
         queue.rules.save()
 
-        response = supervisor.post(page_of(waiting, "reschedule"), {"desired_time": in_three_days_at_ten()},
-                                   follow=True)
+        response = supervisor.post(
+            page_of(waiting, "reschedule"), {"desired_time": in_three_days_at_ten()}, follow=True
+        )
 
         assert "(capacity_full)" in response.content.decode()
         assert state_of(waiting) == State.QUEUED
@@ -402,8 +419,9 @@ class TestActions:
         finished = CallbackFactory(queue=queue)
         lifecycle.cancel(finished, actor="customer", reason="test")
 
-        response = supervisor.post("/manage/callbacks/bulk-cancel",
-                                   {"ids": [waiting.public_id, finished.public_id]}, follow=True)
+        response = supervisor.post(
+            "/manage/callbacks/bulk-cancel", {"ids": [waiting.public_id, finished.public_id]}, follow=True
+        )
 
         body = response.content.decode()
         assert "Canceled 1 callback." in body

@@ -14,7 +14,7 @@ from tests.factories import AgentFactory, CallbackFactory, QueueFactory, UserFac
 
 pytestmark = pytest.mark.django_db
 
-NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.timezone.utc)  # 13:00 for the London customers of the factory
+NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)  # 13:00 for the London customers of the factory
 MINUTE = dt.timedelta(minutes=1)
 Status = Agent.Status
 
@@ -48,14 +48,17 @@ def status_of(agent):
 
 
 class TestEachOutcome:
-    @pytest.mark.parametrize(("result", "state", "event", "reason"), [
-        (Outcome.CONNECTED, State.COMPLETED, "completed", "connected"),
-        (Outcome.NO_ANSWER, State.RETRY_WAIT, "retry_scheduled", "no_answer"),
-        (Outcome.BUSY, State.RETRY_WAIT, "retry_scheduled", "busy"),
-        (Outcome.VOICEMAIL, State.RETRY_WAIT, "retry_scheduled", "voicemail"),
-        (Outcome.WRONG_NUMBER, State.FAILED, "failed", "wrong_number"),
-        (Outcome.CUSTOMER_DECLINED, State.CANCELED, "canceled", "customer_declined"),
-    ])
+    @pytest.mark.parametrize(
+        ("result", "state", "event", "reason"),
+        [
+            (Outcome.CONNECTED, State.COMPLETED, "completed", "connected"),
+            (Outcome.NO_ANSWER, State.RETRY_WAIT, "retry_scheduled", "no_answer"),
+            (Outcome.BUSY, State.RETRY_WAIT, "retry_scheduled", "busy"),
+            (Outcome.VOICEMAIL, State.RETRY_WAIT, "retry_scheduled", "voicemail"),
+            (Outcome.WRONG_NUMBER, State.FAILED, "failed", "wrong_number"),
+            (Outcome.CUSTOMER_DECLINED, State.CANCELED, "canceled", "customer_declined"),
+        ],
+    )
     def test_it_moves_the_callback_and_logs_the_outcome(self, queue, agent, result, state, event, reason):
         callback = dialling(queue, agent)
 
@@ -66,7 +69,10 @@ class TestEachOutcome:
         last = callback.events.last()
         assert (last.type, last.from_state, last.to_state, last.reason) == (event, State.IN_PROGRESS, state, reason)
         assert (last.actor, last.actor_user, last.metadata["agent_id"]) == (
-            CallbackEvent.Actor.AGENT, agent.user, agent.pk)
+            CallbackEvent.Actor.AGENT,
+            agent.user,
+            agent.pk,
+        )
 
     @pytest.mark.parametrize("result", Outcome.values)
     def test_it_closes_the_attempt_with_the_outcome_and_notes(self, queue, agent, result):
@@ -76,7 +82,11 @@ class TestEachOutcome:
 
         attempt = Attempt.objects.get(callback=callback)
         assert (attempt.number, attempt.agent, attempt.started_at, attempt.ended_at) == (
-            1, agent, NOW, NOW + 3 * MINUTE)
+            1,
+            agent,
+            NOW,
+            NOW + 3 * MINUTE,
+        )
         assert (attempt.outcome, attempt.notes) == (result, "Asked for Tuesday")
 
     def test_a_retry_waits_the_queues_delay(self, queue, agent):
@@ -113,10 +123,24 @@ class TestRetryPolicy:
         assert (callback.state, callback.attempts, callback.outcome) == (State.FAILED, 3, Outcome.VOICEMAIL)
         assert callback.events.last().reason == "attempts_exhausted"
         assert list(callback.dial_attempts.values_list("number", "outcome")) == [
-            (1, "no_answer"), (2, "busy"), (3, "voicemail")]
+            (1, "no_answer"),
+            (2, "busy"),
+            (3, "voicemail"),
+        ]
         assert list(callback.events.values_list("type", flat=True)) == [
-            "created", "assigned", "started", "retry_scheduled", "released", "assigned", "started",
-            "retry_scheduled", "released", "assigned", "started", "failed"]
+            "created",
+            "assigned",
+            "started",
+            "retry_scheduled",
+            "released",
+            "assigned",
+            "started",
+            "retry_scheduled",
+            "released",
+            "assigned",
+            "started",
+            "failed",
+        ]
 
     def test_a_single_attempt_queue_fails_at_the_first_no_answer(self, agent):
         queue = QueueFactory(max_attempts=1)
@@ -242,8 +266,11 @@ class TestSupervisors:
         later.refresh_from_db()
         assert (later.state, later.agent) == (State.ASSIGNED, agent)
         event = later.events.last()
-        assert (event.actor, event.actor_user, event.reason) == (CallbackEvent.Actor.STAFF, boss,
-                                                                  "assigned_by_supervisor")
+        assert (event.actor, event.actor_user, event.reason) == (
+            CallbackEvent.Actor.STAFF,
+            boss,
+            "assigned_by_supervisor",
+        )
         assert status_of(agent) == Status.BUSY
         assert claim.callback_claim_next(agent=agent, now=NOW) == later
 
@@ -295,8 +322,11 @@ class TestSupervisors:
         callback.refresh_from_db()
         assert (callback.state, callback.agent) == (State.QUEUED, None)
         event = callback.events.last()
-        assert (event.actor, event.actor_user, event.reason) == (CallbackEvent.Actor.STAFF, boss,
-                                                                  "requeued_by_supervisor")
+        assert (event.actor, event.actor_user, event.reason) == (
+            CallbackEvent.Actor.STAFF,
+            boss,
+            "requeued_by_supervisor",
+        )
         assert status_of(agent) == Status.AVAILABLE
 
     def test_a_supervisor_puts_a_retrying_callback_back_in_line_now(self, queue, agent, boss):

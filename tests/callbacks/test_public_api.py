@@ -5,10 +5,10 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from callbacks.models import Callback, Channel, State
-from reporting.models import WidgetEvent
 from callbacks.api.public.throttles import CreateByAddressThrottle, CreateByNumberThrottle
+from callbacks.models import Callback, Channel, State
 from queues.models import Agent, ClosedDate
+from reporting.models import WidgetEvent
 from tests.factories import AgentFactory, CallbackFactory, OfficeHoursFactory, WidgetFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +39,7 @@ def next_monday_at(hour, zone="Europe/London"):
 
 
 # -- config ---------------------------------------------------------------------------------------
+
 
 def test_config_gives_the_form_theme_and_queue(api, widget):
     response = api.get(url("widgets/shop/config"))
@@ -80,6 +81,7 @@ def test_config_of_an_inactive_widget_is_422_with_a_code(api, widget):
 
 
 # -- availability ---------------------------------------------------------------------------------
+
 
 def test_availability_offers_slots_inside_office_hours_in_the_queues_zone(api, widget):
     OfficeHoursFactory(queue=widget.queue, weekday=0, opens=dt.time(9), closes=dt.time(10))
@@ -142,6 +144,7 @@ def test_availability_is_empty_when_the_widget_offers_no_scheduling(api, widget)
 
 # -- creating -------------------------------------------------------------------------------------
 
+
 def test_it_books_an_immediate_callback(api, widget):
     response = book(api, widget, first_name="Ada", context={"page": "/pricing"}, timezone="Europe/Paris")
 
@@ -170,18 +173,21 @@ def test_a_number_without_country_code_is_read_with_the_country_picked(api, widg
     assert Callback.objects.get(public_id=response.json()["id"]).phone_number == "+442079460958"
 
 
-@pytest.mark.parametrize(("fields", "field"), [
-    ({"phone_number": "12345"}, "phone_number"),
-    ({"phone_number": ""}, "phone_number"),
-    ({"desired_time": "2020-01-01T10:00:00Z"}, "desired_time"),
-    ({"desired_time": "soon"}, "desired_time"),
-    ({"timezone": "Mars/Olympus_Mons"}, "timezone"),
-    ({"notes": "x" * 2001}, "notes"),
-    ({"email": "not-an-email"}, "email"),
-    ({"context": {f"k{i}": i for i in range(51)}}, "context"),
-    ({"context": {"big": "x" * 9000}}, "context"),
-    ({"context": "a string"}, "context"),
-])
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"phone_number": "12345"}, "phone_number"),
+        ({"phone_number": ""}, "phone_number"),
+        ({"desired_time": "2020-01-01T10:00:00Z"}, "desired_time"),
+        ({"desired_time": "soon"}, "desired_time"),
+        ({"timezone": "Mars/Olympus_Mons"}, "timezone"),
+        ({"notes": "x" * 2001}, "notes"),
+        ({"email": "not-an-email"}, "email"),
+        ({"context": {f"k{i}": i for i in range(51)}}, "context"),
+        ({"context": {"big": "x" * 9000}}, "context"),
+        ({"context": "a string"}, "context"),
+    ],
+)
 def test_bad_input_is_400_with_a_message_for_the_field(api, widget, fields, field):
     response = book(api, widget, **fields)
 
@@ -190,11 +196,15 @@ def test_bad_input_is_400_with_a_message_for_the_field(api, widget, fields, fiel
     assert not Callback.objects.exists()
 
 
-@pytest.mark.parametrize("body", [
-    '{"phone_number": "+44 20 7946 0958", "context": {"page": "\\ud800"}}',  # a lone surrogate: no text
-    '{"phone_number": "+44 20 7946 0958", "context": {"total": 1e999}}',  # read as infinity
-    '{"phone_number": "+44 20 7946 0958", "context": %s1%s}' % ("[" * 5000, "]" * 5000),
-], ids=["lone-surrogate", "infinite-number", "deep-nesting"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"phone_number": "+44 20 7946 0958", "context": {"page": "\\ud800"}}',  # a lone surrogate: no text
+        '{"phone_number": "+44 20 7946 0958", "context": {"total": 1e999}}',  # read as infinity
+        '{"phone_number": "+44 20 7946 0958", "context": ' + "[" * 5000 + "1" + "]" * 5000 + "}",
+    ],
+    ids=["lone-surrogate", "infinite-number", "deep-nesting"],
+)
 def test_it_answers_400_for_json_that_decodes_to_no_text_or_number(api, widget, body):
     response = api.post(url("widgets/shop/callbacks"), body, content_type="application/json")
 
@@ -275,13 +285,18 @@ def test_a_forged_forwarded_for_header_does_not_dodge_the_limit(api, widget, mon
     monkeypatch.setitem(CreateByAddressThrottle.THROTTLE_RATES, "public_create", "1/min")
     book(api, widget, HTTP_X_FORWARDED_FOR="1.1.1.1")
 
-    response = api.post(url("widgets/shop/callbacks"), {"phone_number": "+44 20 7946 0001"}, format="json",
-                        HTTP_X_FORWARDED_FOR="2.2.2.2")
+    response = api.post(
+        url("widgets/shop/callbacks"),
+        {"phone_number": "+44 20 7946 0001"},
+        format="json",
+        HTTP_X_FORWARDED_FOR="2.2.2.2",
+    )
 
     assert response.status_code == 429
 
 
 # -- following a callback -------------------------------------------------------------------------
+
 
 def test_the_token_opens_the_callbacks_state(api, widget):
     booked = book(api, widget).json()
@@ -290,9 +305,16 @@ def test_the_token_opens_the_callbacks_state(api, widget):
 
     assert response.status_code == 200
     assert response.json() | {"ewt_seconds": None} == {
-        "id": booked["id"], "state": "queued", "desired_time": None, "ewt_seconds": None, "position": 1,
-        "can_cancel": True, "can_reschedule": True, "reason": None,
-        "status_text": "You are in line; an agent will call you as soon as one is free."}
+        "id": booked["id"],
+        "state": "queued",
+        "desired_time": None,
+        "ewt_seconds": None,
+        "position": 1,
+        "can_cancel": True,
+        "can_reschedule": True,
+        "reason": None,
+        "status_text": "You are in line; an agent will call you as soon as one is free.",
+    }
 
 
 def test_without_a_token_it_is_401(api, widget):
@@ -341,8 +363,12 @@ def test_the_customer_reschedules(api, widget):
     booked = book(api, widget).json()
     when = next_monday_at(11)
 
-    response = api.post(url(f"callbacks/{booked['id']}/reschedule"), {"desired_time": when.isoformat()},
-                        format="json", **bearer(booked["token"]))
+    response = api.post(
+        url(f"callbacks/{booked['id']}/reschedule"),
+        {"desired_time": when.isoformat()},
+        format="json",
+        **bearer(booked["token"]),
+    )
 
     assert response.status_code == 200
     assert response.json()["state"] == "scheduled"
@@ -352,8 +378,12 @@ def test_the_customer_reschedules(api, widget):
 def test_rescheduling_into_the_past_is_400(api, widget):
     booked = book(api, widget).json()
 
-    response = api.post(url(f"callbacks/{booked['id']}/reschedule"), {"desired_time": "2020-01-01T10:00:00Z"},
-                        format="json", **bearer(booked["token"]))
+    response = api.post(
+        url(f"callbacks/{booked['id']}/reschedule"),
+        {"desired_time": "2020-01-01T10:00:00Z"},
+        format="json",
+        **bearer(booked["token"]),
+    )
 
     assert response.status_code == 400
     assert "desired_time" in response.json()
@@ -361,13 +391,15 @@ def test_rescheduling_into_the_past_is_400(api, widget):
 
 # -- events ---------------------------------------------------------------------------------------
 
+
 def event(name="opened", **metadata):
     return {"name": name, "occurred_at": timezone.now().isoformat(), "metadata": metadata}
 
 
 def test_it_stores_a_batch_of_widget_events(api, widget):
-    response = api.post(url("widgets/shop/events"), {"session": "s1", "events": [event(opens=1), event("closed")]},
-                        format="json")
+    response = api.post(
+        url("widgets/shop/events"), {"session": "s1", "events": [event(opens=1), event("closed")]}, format="json"
+    )
 
     assert response.status_code == 202
     assert list(WidgetEvent.objects.values_list("name", "session")) == [("opened", "s1"), ("closed", "s1")]
@@ -375,15 +407,17 @@ def test_it_stores_a_batch_of_widget_events(api, widget):
 
 
 def test_a_bad_event_is_dropped_not_the_batch(api, widget):
-    response = api.post(url("widgets/shop/events"), {"session": "s1", "events": [event(), {"name": "no time"}]},
-                        format="json")
+    response = api.post(
+        url("widgets/shop/events"), {"session": "s1", "events": [event(), {"name": "no time"}]}, format="json"
+    )
 
     assert response.json() == {"accepted": 1}
 
 
 def test_an_event_with_a_null_character_in_its_metadata_is_dropped_not_the_batch(api, widget):
-    response = api.post(url("widgets/shop/events"), {"session": "s1", "events": [event(page="a\x00b"), event()]},
-                        format="json")
+    response = api.post(
+        url("widgets/shop/events"), {"session": "s1", "events": [event(page="a\x00b"), event()]}, format="json"
+    )
 
     assert response.json() == {"accepted": 1}
 
@@ -391,8 +425,9 @@ def test_an_event_with_a_null_character_in_its_metadata_is_dropped_not_the_batch
 def test_events_sent_as_a_beacon_in_plain_text_are_accepted(api, widget):
     import json
 
-    response = api.post(url("widgets/shop/events"), json.dumps({"session": "s1", "events": [event()]}),
-                        content_type="text/plain")
+    response = api.post(
+        url("widgets/shop/events"), json.dumps({"session": "s1", "events": [event()]}), content_type="text/plain"
+    )
 
     assert response.status_code == 202
     assert WidgetEvent.objects.count() == 1
@@ -406,6 +441,7 @@ def test_an_oversized_batch_is_400(api, widget):
 
 # -- CORS -----------------------------------------------------------------------------------------
 
+
 def test_cors_allows_the_widgets_configured_origin(api, widget):
     response = api.get(url("widgets/shop/config"), HTTP_ORIGIN=ORIGIN)
 
@@ -414,9 +450,12 @@ def test_cors_allows_the_widgets_configured_origin(api, widget):
 
 
 def test_cors_preflight_passes_for_the_configured_origin(api, widget):
-    response = api.options(url("widgets/shop/callbacks"), HTTP_ORIGIN=ORIGIN,
-                           HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
-                           HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type, idempotency-key")
+    response = api.options(
+        url("widgets/shop/callbacks"),
+        HTTP_ORIGIN=ORIGIN,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type, idempotency-key",
+    )
 
     assert response.status_code == 200
     assert response["Access-Control-Allow-Origin"] == ORIGIN
@@ -433,8 +472,9 @@ def test_cors_for_a_callback_follows_the_widget_it_was_booked_through(api, widge
     booked = book(api, widget).json()
 
     allowed = api.get(url(f"callbacks/{booked['id']}"), HTTP_ORIGIN=ORIGIN, **bearer(booked["token"]))
-    refused = api.get(url(f"callbacks/{booked['id']}"), HTTP_ORIGIN="https://evil.example.net",
-                      **bearer(booked["token"]))
+    refused = api.get(
+        url(f"callbacks/{booked['id']}"), HTTP_ORIGIN="https://evil.example.net", **bearer(booked["token"])
+    )
 
     assert allowed["Access-Control-Allow-Origin"] == ORIGIN
     assert "Access-Control-Allow-Origin" not in refused
@@ -467,6 +507,7 @@ def test_the_schema_says_a_required_text_field_refuses_a_blank(api):
 
 
 # -- CAPTCHA --------------------------------------------------------------------------------------
+
 
 def test_a_widget_with_a_captcha_refuses_a_request_without_one(api):
     widget = WidgetFactory(captcha_provider="image")

@@ -41,13 +41,16 @@ def test_every_reason_the_service_writes_has_a_label():
     assert codes - REASONS.keys() == set()
 
 
-@pytest.mark.parametrize("code,label", [
-    ("outside_calling_window", "Outside the customer's calling window"),
-    ("calling_policy", "Outside the calling hours the law allows"),
-    ("attempt_limit", "Daily attempt limit for this number reached"),
-    ("scheduled_at_opening", "Booked for when the customer's calling window opens"),
-    ("no_answer", "No answer"),
-])
+@pytest.mark.parametrize(
+    "code,label",
+    [
+        ("outside_calling_window", "Outside the customer's calling window"),
+        ("calling_policy", "Outside the calling hours the law allows"),
+        ("attempt_limit", "Daily attempt limit for this number reached"),
+        ("scheduled_at_opening", "Booked for when the customer's calling window opens"),
+        ("no_answer", "No answer"),
+    ],
+)
 def test_it_labels_a_known_code(code, label):
     assert reason_label(code) == label
 

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from callbacks.models import Callback
 from callbacks.api.public.throttles import CreateByAddressThrottle
+from callbacks.models import Callback
 from tests.callbacks.test_ges import KEY, api_key, create, support  # noqa: F401 (fixtures)
 from tests.callbacks.test_public_api import book
 from tests.redis_server import redis_server  # noqa: F401 (fixture)
@@ -38,15 +38,19 @@ def test_the_ges_api_books_with_redis_down(redis_down, api_key):  # noqa: F811
 def test_the_token_endpoint_answers_with_redis_down(redis_down, db):
     get_user_model().objects.create_user("ada", password="a-long-passphrase")
 
-    response = APIClient().post("/api/v1/auth/token", {"username": "ada", "password": "a-long-passphrase"},
-                                format="json")
+    response = APIClient().post(
+        "/api/v1/auth/token", {"username": "ada", "password": "a-long-passphrase"}, format="json"
+    )
 
     assert response.status_code == 200
     assert response.json()["token"]
 
 
-def test_a_throttle_counts_again_once_redis_is_back(redis_server,  # noqa: F811
-                                                     widget, monkeypatch):
+def test_a_throttle_counts_again_once_redis_is_back(
+    redis_server,  # noqa: F811
+    widget,
+    monkeypatch,
+):
     monkeypatch.setitem(CreateByAddressThrottle.THROTTLE_RATES, "public_create", "1/min")
     widget.queue.max_open_per_number = 0
     widget.queue.save()
@@ -67,4 +71,5 @@ def test_an_outage_is_logged_once_and_without_personal_data(redis_down, widget, 
             book(APIClient(), widget)
 
     assert [r.getMessage() for r in caplog.records if r.name == "callbackproject.base.cache"] == [
-        "the cache is unreachable (ConnectionError); carrying on without it"]
+        "the cache is unreachable (ConnectionError); carrying on without it"
+    ]

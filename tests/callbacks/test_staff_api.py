@@ -9,8 +9,8 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from callbacks import claim, services
-from callbacks.models import Callback, Channel, State
 from callbacks.api.public.throttles import CreateByAddressThrottle
+from callbacks.models import Callback, Channel, State
 from queues.models import LineOfBusiness
 from tests.factories import CallbackFactory, OfficeHoursFactory, QueueFactory, working_agent
 
@@ -83,6 +83,7 @@ def held(queue, queued, ada):
 
 # -- who may do what ------------------------------------------------------------------------------
 
+
 def a_valid_request(endpoint, callback):
     """(method, path, data) of a request each endpoint accepts from a user allowed to make it."""
     return {
@@ -91,8 +92,11 @@ def a_valid_request(endpoint, callback):
         "queues": ("get", "queues/", None),
         "create": ("post", "callbacks/", {"queue": "support", "phone_number": "+44 20 7946 0001"}),
         "cancel": ("post", f"callbacks/{callback.public_id}/cancel", None),
-        "reschedule": ("post", f"callbacks/{callback.public_id}/reschedule",
-                       {"desired_time": later(days=2).isoformat()}),
+        "reschedule": (
+            "post",
+            f"callbacks/{callback.public_id}/reschedule",
+            {"desired_time": later(days=2).isoformat()},
+        ),
         "assign": ("post", f"callbacks/{callback.public_id}/assign", {"agent": "ada"}),
         "requeue": ("post", f"callbacks/{callback.public_id}/requeue", None),
     }[endpoint]
@@ -119,8 +123,7 @@ class TestAccess:
 
     @pytest.mark.parametrize("persona", PERSONAS)
     @pytest.mark.parametrize("endpoint", ["create", "cancel", "reschedule", "assign", "requeue"])
-    def test_creating_and_acting_need_the_manage_callback_permission(self, request, scheduled, ada, persona,
-                                                                    endpoint):
+    def test_creating_and_acting_need_the_manage_callback_permission(self, request, scheduled, ada, persona, endpoint):
         response = send(request.getfixturevalue(persona), endpoint, scheduled)
 
         if persona in ACTORS:
@@ -141,27 +144,36 @@ class TestAccess:
     def test_a_token_may_act_without_a_csrf_token(self, supervisor, queued):
         token = Token.objects.create(user=user_of(supervisor))
 
-        response = post(Client(enforce_csrf_checks=True), f"callbacks/{queued.public_id}/cancel",
-                        HTTP_AUTHORIZATION=f"Token {token.key}")
+        response = post(
+            Client(enforce_csrf_checks=True),
+            f"callbacks/{queued.public_id}/cancel",
+            HTTP_AUTHORIZATION=f"Token {token.key}",
+        )
 
         assert response.status_code == 200
 
     def test_the_staff_api_is_in_the_openapi_schema(self, supervisor):
         paths = supervisor.get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"]
 
-        staff = {"/api/v1/callbacks/", "/api/v1/callbacks/{callback_id}", "/api/v1/callbacks/{callback_id}/cancel",
-                 "/api/v1/callbacks/{callback_id}/reschedule", "/api/v1/callbacks/{callback_id}/assign",
-                 "/api/v1/callbacks/{callback_id}/requeue", "/api/v1/queues/"}
+        staff = {
+            "/api/v1/callbacks/",
+            "/api/v1/callbacks/{callback_id}",
+            "/api/v1/callbacks/{callback_id}/cancel",
+            "/api/v1/callbacks/{callback_id}/reschedule",
+            "/api/v1/callbacks/{callback_id}/assign",
+            "/api/v1/callbacks/{callback_id}/requeue",
+            "/api/v1/queues/",
+        }
         assert staff <= set(paths)
         assert all(operation["tags"] == ["staff"] for path in staff for operation in paths[path].values())
         listed = {parameter["name"] for parameter in paths["/api/v1/callbacks/"]["get"]["parameters"]}
-        assert listed >= {"queue", "state", "channel", "created_from", "created_to", "flagged",
-                          "page", "page_size"}
+        assert listed >= {"queue", "state", "channel", "created_from", "created_to", "flagged", "page", "page_size"}
         # 201, never 200, and the errors of the contract (README: staff API).
         assert set(paths["/api/v1/callbacks/"]["post"]["responses"]) == {"201", "400", "401", "403", "409", "422"}
 
 
 # -- lines of business ----------------------------------------------------------------------------
+
 
 class TestLinesOfBusiness:
     def test_the_list_shows_only_the_callbacks_of_the_users_queues(self, supervisor, queue, other_queue):
@@ -220,11 +232,17 @@ class TestLinesOfBusiness:
 
 # -- the list -------------------------------------------------------------------------------------
 
+
 class TestList:
     def test_it_lists_callbacks_newest_first_with_what_staff_need(self, manager, queue, ada):
         older = CallbackFactory(queue=queue, now=later(minutes=-5))
-        newer = CallbackFactory(queue=queue, phone_number="+442079460958", first_name="Grace",
-                                last_name="Hopper", desired_time=later(days=1))
+        newer = CallbackFactory(
+            queue=queue,
+            phone_number="+442079460958",
+            first_name="Grace",
+            last_name="Hopper",
+            desired_time=later(days=1),
+        )
         claim.callback_claim_next(agent=ada)
 
         body = get(manager, "callbacks/").json()
@@ -233,7 +251,11 @@ class TestList:
         item = body["results"][0]
         assert item["queue"] == {"slug": "support", "name": "Support"}
         assert (item["state"], item["channel"], item["first_name"], item["last_name"]) == (
-            "scheduled", "api", "Grace", "Hopper")
+            "scheduled",
+            "api",
+            "Grace",
+            "Hopper",
+        )
         assert item["phone_number"] == "+442079460958"
         assert item["desired_time"] and item["created_at"]
         assert (item["attempts"], item["agent"], item["flagged"], item["outcome"]) == (0, None, False, "")
@@ -281,13 +303,16 @@ class TestList:
 
         assert ids(get(manager, "callbacks/", flagged="true")) == [str(flagged.public_id)]
 
-    @pytest.mark.parametrize(("params", "field"), [
-        ({"state": "lost"}, "state"),
-        ({"channel": "fax"}, "channel"),
-        ({"created_from": "yesterday"}, "created_from"),
-        ({"created_to": "2025-02-30"}, "created_to"),
-        ({"queue": "no-such-queue"}, "queue"),
-    ])
+    @pytest.mark.parametrize(
+        ("params", "field"),
+        [
+            ({"state": "lost"}, "state"),
+            ({"channel": "fax"}, "channel"),
+            ({"created_from": "yesterday"}, "created_from"),
+            ({"created_to": "2025-02-30"}, "created_to"),
+            ({"queue": "no-such-queue"}, "queue"),
+        ],
+    )
     def test_a_bad_filter_value_is_a_400_on_the_field(self, manager, queue, params, field):
         response = get(manager, "callbacks/", **params)
 
@@ -326,6 +351,7 @@ class TestPagination:
 
 # -- one callback ---------------------------------------------------------------------------------
 
+
 class TestDetail:
     def test_it_shows_the_callback_with_its_timeline_and_attempts(self, manager, queue, held, ada):
         services.callback_start(callback=held, agent=ada)
@@ -335,11 +361,19 @@ class TestDetail:
         assert response.status_code == 200
         body = response.json()
         assert (body["id"], body["state"], body["agent"], body["attempts"]) == (
-            str(held.public_id), "in_progress", "ada", 1)
+            str(held.public_id),
+            "in_progress",
+            "ada",
+            1,
+        )
         assert [event["type"] for event in body["events"]] == ["created", "assigned", "started"]
         created, assigned, _ = body["events"]
         assert (created["from_state"], created["to_state"], created["actor"], created["user"]) == (
-            "", "queued", "customer", None)
+            "",
+            "queued",
+            "customer",
+            None,
+        )
         assert (assigned["actor"], assigned["user"], assigned["reason"]) == ("agent", "ada", "claimed")
         assert assigned["time"] and assigned["metadata"]["agent_id"] == ada.pk
         [attempt] = body["dial_attempts"]
@@ -357,39 +391,62 @@ class TestDetail:
 
 # -- create ---------------------------------------------------------------------------------------
 
+
 class TestCreate:
     def test_it_creates_a_callback_on_the_customers_behalf(self, supervisor, queue):
-        response = post(supervisor, "callbacks/", {
-            "queue": "support", "phone_number": "+44 20 7946 0958", "first_name": "Grace", "last_name": "Hopper",
-            "email": "grace@example.com", "notes": "Called about her bill", "context": {"crm_case": "42"}})
+        response = post(
+            supervisor,
+            "callbacks/",
+            {
+                "queue": "support",
+                "phone_number": "+44 20 7946 0958",
+                "first_name": "Grace",
+                "last_name": "Hopper",
+                "email": "grace@example.com",
+                "notes": "Called about her bill",
+                "context": {"crm_case": "42"},
+            },
+        )
 
         assert response.status_code == 201, response.content
         body = response.json()
         callback = Callback.objects.get(public_id=body["id"])
         assert (callback.channel, callback.state, callback.queue) == (Channel.STAFF, State.QUEUED, queue)
         assert (body["phone_number"], body["email"], body["context"]) == (
-            "+442079460958", "grace@example.com", {"crm_case": "42"})
+            "+442079460958",
+            "grace@example.com",
+            {"crm_case": "42"},
+        )
         [created] = body["events"]
         assert (created["type"], created["actor"], created["user"]) == (
-            "created", "staff", user_of(supervisor).username)
+            "created",
+            "staff",
+            user_of(supervisor).username,
+        )
 
     def test_a_desired_time_schedules_it(self, supervisor, queue):
         desired = later(days=1).replace(microsecond=0)
 
-        body = post(supervisor, "callbacks/", {"queue": "support", "phone_number": "+44 20 7946 0958",
-                                               "desired_time": desired.isoformat()}).json()
+        body = post(
+            supervisor,
+            "callbacks/",
+            {"queue": "support", "phone_number": "+44 20 7946 0958", "desired_time": desired.isoformat()},
+        ).json()
 
         assert body["state"] == "scheduled"
         assert dt.datetime.fromisoformat(body["desired_time"]) == desired
 
-    @pytest.mark.parametrize(("fields", "field"), [
-        ({"phone_number": "12"}, "phone_number"),
-        ({"phone_number": "+44 20 7946 0958", "desired_time": "2020-01-01T10:00:00Z"}, "desired_time"),
-        ({"phone_number": "+44 20 7946 0958", "timezone": "Mars/Olympus"}, "timezone"),
-        ({"phone_number": "+44 20 7946 0958", "queue": "no-such-queue"}, "queue"),
-        ({"phone_number": "+44 20 7946 0958", "queue": None}, "queue"),
-        ({"queue": "support"}, "phone_number"),
-    ])
+    @pytest.mark.parametrize(
+        ("fields", "field"),
+        [
+            ({"phone_number": "12"}, "phone_number"),
+            ({"phone_number": "+44 20 7946 0958", "desired_time": "2020-01-01T10:00:00Z"}, "desired_time"),
+            ({"phone_number": "+44 20 7946 0958", "timezone": "Mars/Olympus"}, "timezone"),
+            ({"phone_number": "+44 20 7946 0958", "queue": "no-such-queue"}, "queue"),
+            ({"phone_number": "+44 20 7946 0958", "queue": None}, "queue"),
+            ({"queue": "support"}, "phone_number"),
+        ],
+    )
     def test_bad_input_is_a_400_on_the_field(self, supervisor, queue, fields, field):
         response = post(supervisor, "callbacks/", {"queue": "support", **fields})
 
@@ -434,13 +491,16 @@ class TestCreate:
     def test_it_is_not_throttled_like_the_public_api(self, supervisor, queue, monkeypatch):
         monkeypatch.setitem(CreateByAddressThrottle.THROTTLE_RATES, "public_create", "1/min")
 
-        statuses = [post(supervisor, "callbacks/", {"queue": "support", "phone_number": f"+44 20 7946 000{n}"})
-                    .status_code for n in range(3)]
+        statuses = [
+            post(supervisor, "callbacks/", {"queue": "support", "phone_number": f"+44 20 7946 000{n}"}).status_code
+            for n in range(3)
+        ]
 
         assert statuses == [201, 201, 201]
 
 
 # -- actions --------------------------------------------------------------------------------------
+
 
 def last_event(callback):
     return callback.events.order_by("created_at", "id").last()
@@ -454,7 +514,11 @@ class TestCancel:
         assert response.json()["state"] == "canceled"
         event = last_event(queued)
         assert (event.type, event.actor, event.actor_user, event.reason) == (
-            "canceled", "staff", user_of(supervisor), "canceled_by_staff")
+            "canceled",
+            "staff",
+            user_of(supervisor),
+            "canceled_by_staff",
+        )
 
     def test_the_reason_given_is_kept_in_the_event(self, supervisor, queued):
         act(supervisor, queued, "cancel", {"reason": "customer_called_in"})
@@ -518,7 +582,11 @@ class TestAssign:
         assert (response.json()["state"], response.json()["agent"]) == ("assigned", "ada")
         event = last_event(queued)
         assert (event.type, event.actor, event.actor_user, event.reason) == (
-            "assigned", "staff", user_of(supervisor), "assigned_by_supervisor")
+            "assigned",
+            "staff",
+            user_of(supervisor),
+            "assigned_by_supervisor",
+        )
 
     def test_an_unknown_agent_is_a_400_on_agent(self, supervisor, queued):
         response = act(supervisor, queued, "assign", {"agent": "nobody"})
@@ -550,7 +618,11 @@ class TestRequeue:
         assert (response.json()["state"], response.json()["agent"]) == ("queued", None)
         event = last_event(held)
         assert (event.type, event.actor, event.actor_user, event.reason) == (
-            "requeued", "staff", user_of(supervisor), "requeued_by_supervisor")
+            "requeued",
+            "staff",
+            user_of(supervisor),
+            "requeued_by_supervisor",
+        )
         ada.refresh_from_db()
         assert ada.status == "available"
 
@@ -568,6 +640,7 @@ class TestRequeue:
 
 
 # -- queues ---------------------------------------------------------------------------------------
+
 
 class TestQueues:
     def test_it_gives_each_queues_figures_now(self, manager, queue, ada):

@@ -12,8 +12,10 @@ from callbacks.api.public.throttles import CreateByNumberThrottle
 from tests.callbacks.test_public_api import book
 from tests.factories import QueueFactory, WidgetFactory
 
-pytestmark = pytest.mark.skipif("Redis" not in settings.CACHES["default"]["BACKEND"],
-                                reason="needs REDIS_URL: the throttles' counters are shared in Redis")
+pytestmark = pytest.mark.skipif(
+    "Redis" not in settings.CACHES["default"]["BACKEND"],
+    reason="needs REDIS_URL: the throttles' counters are shared in Redis",
+)
 
 THREADS = 16
 
@@ -41,7 +43,8 @@ def test_400_reads_at_once_from_one_address_let_exactly_300_through():
     assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["public_read"] == "300/min"
     # Guessing a GES key is a read by address; the throttle runs before the key is looked up.
     statuses = statuses_at_once(
-        400, lambda: APIClient(HTTP_X_API_KEY="guess").get("/engagement/v3/callbacks/open-for/support").status_code)
+        400, lambda: APIClient(HTTP_X_API_KEY="guess").get("/engagement/v3/callbacks/open-for/support").status_code
+    )
 
     assert (statuses.count(401), statuses.count(429)) == (300, 100)
 
@@ -50,8 +53,9 @@ def test_400_reads_at_once_from_one_address_let_exactly_300_through():
 @pytest.mark.django_db(transaction=True)
 def test_22_creates_at_once_for_one_number_let_exactly_10_through(monkeypatch):
     monkeypatch.setitem(CreateByNumberThrottle.THROTTLE_RATES, "public_number", "10/hour")
-    widget = WidgetFactory(public_key="shop", queue=QueueFactory(slug="support", time_zone="Europe/London",
-                                                                 max_open_per_number=0))
+    widget = WidgetFactory(
+        public_key="shop", queue=QueueFactory(slug="support", time_zone="Europe/London", max_open_per_number=0)
+    )
     addresses = iter(range(22))
     lock = threading.Lock()
 

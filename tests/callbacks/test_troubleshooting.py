@@ -6,8 +6,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from callbacks import lifecycle
-from callbacks.models import ApiProblem, Widget
 from callbacks.api.public.throttles import CreateByAddressThrottle
+from callbacks.models import ApiProblem, Widget
 from queues.models import LineOfBusiness
 from tests.factories import AgentFactory, CallbackFactory, OfficeHoursFactory, QueueFactory, WidgetFactory
 
@@ -19,13 +19,18 @@ ORIGIN = "https://shop.example.com"
 
 @pytest.fixture
 def widget():
-    return WidgetFactory(public_key="shop", name="Shop", allowed_origins=ORIGIN,
-                         queue=QueueFactory(slug="support", name="Support"))
+    return WidgetFactory(
+        public_key="shop", name="Shop", allowed_origins=ORIGIN, queue=QueueFactory(slug="support", name="Support")
+    )
 
 
 def book(widget, **extra):
-    return APIClient().post(f"/api/v1/public/widgets/{widget.public_key}/callbacks",
-                            {"phone_number": "+442079460958"}, format="json", **extra)
+    return APIClient().post(
+        f"/api/v1/public/widgets/{widget.public_key}/callbacks",
+        {"phone_number": "+442079460958"},
+        format="json",
+        **extra,
+    )
 
 
 class TestRecording:
@@ -57,8 +62,11 @@ class TestRecording:
     def test_a_captcha_failure_is_recorded(self, widget):
         Widget.objects.filter(pk=widget.pk).update(captcha_provider=Widget.Captcha.IMAGE)
 
-        response = APIClient().post("/api/v1/public/widgets/shop/callbacks",
-                                    {"phone_number": "+442079460958", "captcha": "0:wrong"}, format="json")
+        response = APIClient().post(
+            "/api/v1/public/widgets/shop/callbacks",
+            {"phone_number": "+442079460958", "captcha": "0:wrong"},
+            format="json",
+        )
 
         assert response.status_code == 400
         assert ApiProblem.objects.get().kind == "captcha_failed"
@@ -112,8 +120,10 @@ class TestPage:
     def test_it_warns_of_office_hours_outside_the_calling_window(self, developer, widget):
         OfficeHoursFactory(queue=widget.queue, weekday=0, opens=dt.time(8), closes=dt.time(22))
 
-        assert ("Office hours reach outside the calling window (09:00–21:00): Monday 08:00–22:00."
-                in developer.get(PAGE).content.decode())
+        assert (
+            "Office hours reach outside the calling window (09:00–21:00): Monday 08:00–22:00."
+            in developer.get(PAGE).content.decode()
+        )
 
     def test_office_hours_inside_the_calling_window_get_no_such_warning(self, developer, widget):
         OfficeHoursFactory(queue=widget.queue, weekday=0, opens=dt.time(9), closes=dt.time(17))
@@ -126,9 +136,11 @@ class TestPage:
 
         body = developer.get(PAGE).content.decode()
 
-        assert ("Outside the customer&#x27;s calling window <code>outside_calling_window</code> "
-                '<span class="badge warning">2</span>') in body
-        assert "<code>max_wait_exceeded</code> <span class=\"badge warning\">1</span>" in body
+        assert (
+            "Outside the customer&#x27;s calling window <code>outside_calling_window</code> "
+            '<span class="badge warning">2</span>'
+        ) in body
+        assert '<code>max_wait_exceeded</code> <span class="badge warning">1</span>' in body
 
     def test_it_warns_of_capacity_zero(self, developer, widget):
         widget.queue.rules.slot_capacity = 0

@@ -15,8 +15,8 @@ import time_machine
 from playwright.sync_api import expect
 
 from callbacks.models import Callback, Channel, State
-from reporting.models import WidgetEvent
 from queues.models import Agent
+from reporting.models import WidgetEvent
 from tests.factories import AgentFactory, CallbackFactory
 
 from .conftest import ARTIFACTS
@@ -61,6 +61,7 @@ def wait_until(check, timeout=10.0):
 
 
 # -- booking through the widget's UI ---------------------------------------------------------------
+
 
 def test_books_an_immediate_callback(embedded_widget, host_page, new_page):
     # One agent and one customer ahead: the wait is estimated and shown.
@@ -125,7 +126,8 @@ def test_books_a_scheduled_callback_from_the_slot_picker(embedded_widget, host_p
 
 
 def test_a_bad_phone_number_is_explained_for_the_picked_country_next_to_the_phone_field(
-        embedded_widget, host_page, new_page):
+    embedded_widget, host_page, new_page
+):
     page = new_page()
     page.goto(host_page(embedded_widget))
 
@@ -186,12 +188,14 @@ def test_a_rules_refusal_shows_the_servers_message_in_the_banner(embedded_widget
     dialog.get_by_role("button", name="Confirm").click()
 
     expect(dialog.get_by_role("alert")).to_have_text(
-        "We cannot call premium rate numbers; please give a landline or mobile number.")
+        "We cannot call premium rate numbers; please give a landline or mobile number."
+    )
     assert not Callback.objects.exists()
 
 
 def test_the_image_captcha_is_answered_in_the_dialog_and_renewed_after_a_wrong_answer(
-        embedded_widget, host_page, new_page):
+    embedded_widget, host_page, new_page
+):
     from captcha.models import CaptchaStore
 
     embedded_widget.captcha_provider = "image"
@@ -328,8 +332,9 @@ SYDNEY = {"timezone_id": "Australia/Sydney"}
 
 
 def test_before_the_customers_calling_window_opens_times_are_offered_instead_of_now(
-        embedded_widget, host_page, new_page):
-    with time_machine.travel(dt.datetime(2026, 12, 1, 19, 0, tzinfo=dt.timezone.utc), tick=True):  # 06:00 there
+    embedded_widget, host_page, new_page
+):
+    with time_machine.travel(dt.datetime(2026, 12, 1, 19, 0, tzinfo=dt.UTC), tick=True):  # 06:00 there
         page = new_page(**SYDNEY)
         page.goto(host_page(embedded_widget))
         dialog = open_dialog(page)
@@ -343,15 +348,16 @@ def test_before_the_customers_calling_window_opens_times_are_offered_instead_of_
 
 
 def test_asking_now_as_the_window_closes_confirms_the_servers_words_for_when_we_call(
-        embedded_widget, host_page, new_page):
-    with time_machine.travel(dt.datetime(2026, 12, 1, 9, 55, tzinfo=dt.timezone.utc), tick=True):  # 20:55 there
+    embedded_widget, host_page, new_page
+):
+    with time_machine.travel(dt.datetime(2026, 12, 1, 9, 55, tzinfo=dt.UTC), tick=True):  # 20:55 there
         page = new_page(**SYDNEY)
         page.goto(host_page(embedded_widget))
         dialog = open_dialog(page)
         dialog.get_by_label("Country code").select_option("AU")
         fill_contact(dialog, "0412 345 678")
         expect(dialog.get_by_role("radio", name=re.compile("^As soon as possible"))).to_be_checked()
-    with time_machine.travel(dt.datetime(2026, 12, 1, 10, 30, tzinfo=dt.timezone.utc), tick=True):  # 21:30 there
+    with time_machine.travel(dt.datetime(2026, 12, 1, 10, 30, tzinfo=dt.UTC), tick=True):  # 21:30 there
         with page.expect_response(re.compile(r"/callbacks$")) as created:
             dialog.get_by_role("button", name="Confirm").click()
 
@@ -362,13 +368,13 @@ def test_asking_now_as_the_window_closes_confirms_the_servers_words_for_when_we_
         callback = Callback.objects.get(widget=embedded_widget)
         assert callback.state == State.SCHEDULED
         # 09:00 the next morning in Sydney.
-        assert callback.desired_time == dt.datetime(2026, 12, 1, 22, 0, tzinfo=dt.timezone.utc)
+        assert callback.desired_time == dt.datetime(2026, 12, 1, 22, 0, tzinfo=dt.UTC)
         page.screenshot(path=ARTIFACTS / "widget-scheduled-at-opening.png")
 
 
 def test_a_traveller_is_offered_only_the_times_callable_in_both_their_zones(embedded_widget, host_page, new_page):
     # A London number typed in a browser in Tokyo, nine hours ahead: 09:00–12:00 UTC suits both.
-    with time_machine.travel(dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.timezone.utc), tick=True):
+    with time_machine.travel(dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC), tick=True):
         page = new_page(timezone_id="Asia/Tokyo")
         page.goto(host_page(embedded_widget))
         dialog = open_dialog(page)
@@ -392,10 +398,11 @@ def test_a_traveller_is_offered_only_the_times_callable_in_both_their_zones(embe
 
 
 def test_a_widget_without_scheduling_still_books_for_the_opening_when_its_queue_does(
-        embedded_widget, host_page, new_page):
+    embedded_widget, host_page, new_page
+):
     embedded_widget.offer_scheduling = False
     embedded_widget.save()
-    with time_machine.travel(dt.datetime(2026, 12, 1, 19, 0, tzinfo=dt.timezone.utc), tick=True):  # 06:00 there
+    with time_machine.travel(dt.datetime(2026, 12, 1, 19, 0, tzinfo=dt.UTC), tick=True):  # 06:00 there
         page = new_page(**SYDNEY)
         page.goto(host_page(embedded_widget))
         dialog = open_dialog(page)
@@ -407,10 +414,11 @@ def test_a_widget_without_scheduling_still_books_for_the_opening_when_its_queue_
 
         expect(dialog.get_by_role("heading", name="We'll call you back")).to_be_visible()
         callback = Callback.objects.get(widget=embedded_widget)
-        assert callback.desired_time == dt.datetime(2026, 12, 1, 22, 0, tzinfo=dt.timezone.utc)  # 09:00 there
+        assert callback.desired_time == dt.datetime(2026, 12, 1, 22, 0, tzinfo=dt.UTC)  # 09:00 there
 
 
 # -- the customer's own callback -------------------------------------------------------------------
+
 
 def storage(page):
     return page.evaluate("Object.fromEntries(Object.entries(localStorage))")
@@ -427,7 +435,8 @@ def book_now(page, widget, phone):
 
 
 def test_after_a_reload_your_callback_is_shown_and_a_confirmed_cancel_forgets_it(
-        embedded_widget, host_page, live_server, new_page):
+    embedded_widget, host_page, live_server, new_page
+):
     page = new_page()
     page.goto(host_page(embedded_widget))
     callback = book_now(page, embedded_widget, "020 7946 0966")
@@ -544,7 +553,8 @@ DRIVE_WITH_COMMANDS = """async () => {
 
 
 def test_callback_service_alone_is_driven_by_bus_commands_and_publishes_its_lifecycle(
-        embedded_widget, host_page, new_page):
+    embedded_widget, host_page, new_page
+):
     page = new_page()
     page.goto(host_page(embedded_widget, ui=False))
     page.wait_for_function("window.recorded.some(e => e.name === 'CallbackService.ready')")
@@ -554,8 +564,11 @@ def test_callback_service_alone_is_driven_by_bus_commands_and_publishes_its_life
 
     assert result["availability"]["immediate_available"] is True
     assert len(result["availability"]["slots"]) == 20
-    assert result["refused"] == {"status": 400, "code": "invalid", "fields": {"phone_number": [
-        "Enter a valid phone number with its country code, e.g. +44 20 7946 0958."]}}
+    assert result["refused"] == {
+        "status": 400,
+        "code": "invalid",
+        "fields": {"phone_number": ["Enter a valid phone number with its country code, e.g. +44 20 7946 0958."]},
+    }
     assert result["booked"]["state"] == "scheduled" and result["booked"]["token"]
     assert result["status"]["can_cancel"] is True
     assert result["canceled"]["state"] == "canceled"
@@ -566,20 +579,43 @@ def test_callback_service_alone_is_driven_by_bus_commands_and_publishes_its_life
 
     recorded = page.evaluate("window.recorded")
     names = [event["name"].removeprefix("CallbackService.") for event in recorded]
-    assert names == ["ready", "opened", "availability", "submitted", "error", "submitted", "scheduled",
-                     "canceled", "closed"]
+    assert names == [
+        "ready",
+        "opened",
+        "availability",
+        "submitted",
+        "error",
+        "submitted",
+        "scheduled",
+        "canceled",
+        "closed",
+    ]
     metadata = [event["data"]["metadata"] for event in recorded]
     assert len({m["session"] for m in metadata}) == 1
     assert [m["sequence"] for m in metadata] == list(range(1, 10))
     ready, opened, scheduled, last = metadata[0], metadata[1], metadata[6], metadata[-1]
     assert ready["flags"] == dict.fromkeys(["opened", "submitted", "scheduled", "errored", "canceled", "closed"], False)
     assert opened["flags"]["opened"] and not opened["flags"]["submitted"]
-    assert scheduled["flags"] == {"opened": True, "submitted": True, "scheduled": True, "errored": True,
-                                 "canceled": False, "closed": False}
+    assert scheduled["flags"] == {
+        "opened": True,
+        "submitted": True,
+        "scheduled": True,
+        "errored": True,
+        "canceled": False,
+        "closed": False,
+    }
     assert last["flags"] == dict.fromkeys(["opened", "submitted", "scheduled", "errored", "canceled", "closed"], True)
     assert last["counters"] == {"opens": 1, "submits": 2, "validation_errors": 1, "server_errors": 0}
-    assert set(last["timestamps"]) == {"ready", "opened", "availability", "submitted", "error", "scheduled",
-                                       "canceled", "closed"}
+    assert set(last["timestamps"]) == {
+        "ready",
+        "opened",
+        "availability",
+        "submitted",
+        "error",
+        "scheduled",
+        "canceled",
+        "closed",
+    }
     stamps = {name: parse(value) for name, value in last["timestamps"].items()}
     assert stamps["ready"] <= stamps["opened"] <= stamps["submitted"] <= stamps["scheduled"] <= stamps["canceled"]
     elapsed = last["elapsed_ms"]
@@ -588,8 +624,13 @@ def test_callback_service_alone_is_driven_by_bus_commands_and_publishes_its_life
     assert elapsed["since_load"] >= elapsed["since_previous"] >= 0
 
     # The same events reached the API in batches, with their metadata and no personal data.
-    rows = wait_until(lambda: list(WidgetEvent.objects.filter(widget=embedded_widget).order_by("metadata__sequence"))
-                      if WidgetEvent.objects.filter(widget=embedded_widget).count() == 9 else None)
+    rows = wait_until(
+        lambda: (
+            list(WidgetEvent.objects.filter(widget=embedded_widget).order_by("metadata__sequence"))
+            if WidgetEvent.objects.filter(widget=embedded_widget).count() == 9
+            else None
+        )
+    )
     assert rows, f"events stored: {list(WidgetEvent.objects.values_list('name', flat=True))}"
     assert [row.name for row in rows] == names
     assert {row.session for row in rows} == {ready["session"]}
@@ -630,11 +671,13 @@ def test_other_plugins_share_the_bus(embedded_widget, host_page, new_page):
 
 # -- the demo site ---------------------------------------------------------------------------------
 
+
 def demo_page(name, widget, live_server):
     html = (DEMO_HOST / name).read_text()
     assert 'src="http://127.0.0.1:8000/static/callback/v1/widget.js" data-widget-key="demo"' in html
-    return html.replace("http://127.0.0.1:8000", live_server.url).replace('data-widget-key="demo"',
-                                                                          f'data-widget-key="{widget.public_key}"')
+    return html.replace("http://127.0.0.1:8000", live_server.url).replace(
+        'data-widget-key="demo"', f'data-widget-key="{widget.public_key}"'
+    )
 
 
 def test_the_demo_site_opens_the_widget_from_its_own_button(embedded_widget, host_pages, live_server, new_page):
@@ -657,7 +700,8 @@ def test_the_service_only_demo_books_and_lists_the_events(embedded_widget, host_
     page.get_by_role("button", name="Load times").click()
     expect(page.get_by_role("status")).to_have_text("40 times available, in your time (Europe/London).")
     expect(page.get_by_role("combobox", name="Time").locator("option").nth(1)).to_have_text(
-        re.compile(r"^\w{3} \d+ \w{3}, \d\d:\d\d \(your time\)$"))
+        re.compile(r"^\w{3} \d+ \w{3}, \d\d:\d\d \(your time\)$")
+    )
     page.get_by_label("Phone number").fill("020 7946 0964")
     page.get_by_role("combobox", name="Time").select_option(index=2)
     page.get_by_role("button", name="Book the call").click()
@@ -665,8 +709,15 @@ def test_the_service_only_demo_books_and_lists_the_events(embedded_widget, host_
     page.get_by_role("button", name="Cancel my callback").click()
     expect(page.get_by_role("status")).to_have_text("Canceled (state canceled).")
 
-    expect(page.locator("#log li b")).to_have_text([
-        "CallbackService.canceled", "CallbackService.scheduled", "CallbackService.submitted",
-        "CallbackService.availability", "CallbackService.opened", "CallbackService.ready"])
+    expect(page.locator("#log li b")).to_have_text(
+        [
+            "CallbackService.canceled",
+            "CallbackService.scheduled",
+            "CallbackService.submitted",
+            "CallbackService.availability",
+            "CallbackService.opened",
+            "CallbackService.ready",
+        ]
+    )
     page.screenshot(path=ARTIFACTS / "demo-service-only.png", full_page=True)
     assert Callback.objects.get(widget=embedded_widget).state == State.CANCELED

@@ -30,9 +30,15 @@ def page(me):
 
 @pytest.fixture
 def waiting(queue):
-    return CallbackFactory(queue=queue, first_name="Grace", last_name="Hopper", phone_number="+442079460958",
-                           notes="About my last bill", context={"page": "https://shop.example/billing", "cart": 2},
-                           now=timezone.now() - dt.timedelta(minutes=7))
+    return CallbackFactory(
+        queue=queue,
+        first_name="Grace",
+        last_name="Hopper",
+        phone_number="+442079460958",
+        notes="About my last bill",
+        context={"page": "https://shop.example/billing", "cart": 2},
+        now=timezone.now() - dt.timedelta(minutes=7),
+    )
 
 
 def claim(page):
@@ -168,8 +174,10 @@ class TestCard:
     def test_it_counts_down_the_reservation(self, page, waiting, queue):
         body = claim(page).content.decode()
 
-        assert f'data-seconds-left="{queue.reservation_timeout_seconds}"' in body or \
-            f'data-seconds-left="{queue.reservation_timeout_seconds - 1}"' in body
+        assert (
+            f'data-seconds-left="{queue.reservation_timeout_seconds}"' in body
+            or f'data-seconds-left="{queue.reservation_timeout_seconds - 1}"' in body
+        )
 
     def test_it_shows_how_long_the_customer_has_waited(self, page, waiting):
         assert "7 min" in claim(page).content.decode()
@@ -188,7 +196,7 @@ class TestCard:
 
 class TestTimes:
     # 21:34 UTC: 16:34 in New York, where the page once said 21:34.
-    INSTANT = dt.datetime(2026, 1, 15, 21, 34, tzinfo=dt.timezone.utc)
+    INSTANT = dt.datetime(2026, 1, 15, 21, 34, tzinfo=dt.UTC)
 
     def test_the_card_gives_the_customers_local_time_in_their_zone(self, page, queue):
         with time_machine.travel(self.INSTANT, tick=False):
@@ -199,8 +207,12 @@ class TestTimes:
 
     def test_a_booked_time_says_it_is_the_customers(self, page, queue):
         with time_machine.travel(self.INSTANT, tick=False):
-            CallbackFactory(queue=queue, phone_number="+12125550123", customer_timezone="America/New_York",
-                            desired_time=self.INSTANT - dt.timedelta(minutes=4))
+            CallbackFactory(
+                queue=queue,
+                phone_number="+12125550123",
+                customer_timezone="America/New_York",
+                desired_time=self.INSTANT - dt.timedelta(minutes=4),
+            )
             body = claim(page).content.decode()
 
         assert "Thu 15 Jan, 16:30 EST (America/New_York), their time" in body
@@ -215,7 +227,7 @@ class TestTimes:
 
 class TestSetAwayByTheTimeout:
     # 11:34 in London: inside the legal calling hours of the customer's UK number.
-    INSTANT = dt.datetime(2026, 1, 15, 11, 34, tzinfo=dt.timezone.utc)
+    INSTANT = dt.datetime(2026, 1, 15, 11, 34, tzinfo=dt.UTC)
 
     @pytest.fixture
     def clock(self):
@@ -233,9 +245,11 @@ class TestSetAwayByTheTimeout:
     def test_it_tells_the_agent_why_they_are_away(self, page, lapsed, queue):
         body = " ".join(page.get(PAGE + "panel").content.decode().split())
 
-        assert (f'data-testid="timed-out"> You were set to Away at 11:35 UTC because the callback reserved for you '
-                f"was not started within {queue.reservation_timeout_seconds} seconds. "
-                f"Set yourself Available when you are back.") in body
+        assert (
+            f'data-testid="timed-out"> You were set to Away at 11:35 UTC because the callback reserved for you '
+            f"was not started within {queue.reservation_timeout_seconds} seconds. "
+            f"Set yourself Available when you are back."
+        ) in body
 
     def test_going_available_again_ends_the_message(self, page, lapsed):
         body = page.post(PAGE + "status", {"status": "available"}, **HTMX).content.decode()

@@ -24,8 +24,7 @@ PASSWORD = "pw-for-tests"  # UserFactory's
 
 @pytest.fixture
 def queue():
-    return QueueFactory(slug="support", name="Customer support", retry_delay_minutes=10, max_attempts=3,
-                        any_hour=True)
+    return QueueFactory(slug="support", name="Customer support", retry_delay_minutes=10, max_attempts=3, any_hour=True)
 
 
 @pytest.fixture
@@ -35,10 +34,16 @@ def agent(queue, roles):
 
 @pytest.fixture
 def waiting(queue):
-    return CallbackFactory(queue=queue, first_name="Grace", last_name="Hopper", phone_number="+442079460958",
-                           notes="Question about the last invoice", customer_timezone="Europe/London",
-                           context={"page": "https://shop.example/billing", "title": "Billing — Acme"},
-                           now=timezone.now() - dt.timedelta(minutes=4))
+    return CallbackFactory(
+        queue=queue,
+        first_name="Grace",
+        last_name="Hopper",
+        phone_number="+442079460958",
+        notes="Question about the last invoice",
+        customer_timezone="Europe/London",
+        context={"page": "https://shop.example/billing", "title": "Billing — Acme"},
+        now=timezone.now() - dt.timedelta(minutes=4),
+    )
 
 
 def log_in(page, live_server):
@@ -119,25 +124,30 @@ def test_the_reservation_countdown_runs_and_gives_the_callback_back(new_page, li
     expect(page.get_by_text("You are away.")).to_be_visible(timeout=10_000)
     expect(page.get_by_test_id("timed-out")).to_contain_text(
         "because the callback reserved for you was not started within 10 seconds. "
-        "Set yourself Available when you are back.")
+        "Set yourself Available when you are back."
+    )
     page.screenshot(path=ARTIFACTS / "worklist-set-away.png", full_page=True)
     assert state_of(waiting) == State.QUEUED
 
 
 # 21:34:05 UTC; ticking on from there, so the page has most of a minute before the clocks say 21:35.
-INSTANT = dt.datetime(2026, 1, 15, 21, 34, 5, tzinfo=dt.timezone.utc)
+INSTANT = dt.datetime(2026, 1, 15, 21, 34, 5, tzinfo=dt.UTC)
 
 
-@pytest.mark.parametrize("number,zone,shown", [
-    ("+12125550123", "America/New_York", "16:34 EST (America/New_York)"),
-    ("+33142685300", "Europe/Paris", "22:34 CET (Europe/Paris)"),
-    ("+61292502000", "Australia/Sydney", "08:34 AEDT (Australia/Sydney)"),
-])
+@pytest.mark.parametrize(
+    "number,zone,shown",
+    [
+        ("+12125550123", "America/New_York", "16:34 EST (America/New_York)"),
+        ("+33142685300", "Europe/Paris", "22:34 CET (Europe/Paris)"),
+        ("+61292502000", "Australia/Sydney", "08:34 AEDT (Australia/Sydney)"),
+    ],
+)
 def test_the_card_gives_the_customers_local_time(new_page, live_server, agent, queue, number, zone, shown):
     # time-machine moves the clock of every thread, the live server's too; it ticks, as the page polls.
     with time_machine.travel(INSTANT, tick=True):
-        CallbackFactory(queue=queue, first_name="Grace", last_name="Hopper", phone_number=number,
-                        customer_timezone=zone)
+        CallbackFactory(
+            queue=queue, first_name="Grace", last_name="Hopper", phone_number=number, customer_timezone=zone
+        )
         page = new_page()
         log_in(page, live_server)
         page.get_by_role("button", name="Next callback").click()

@@ -24,7 +24,10 @@ def test_it_opens_a_queue_with_its_skills_hours_and_closed_dates(administrator):
 
     assert response.status_code == 200
     assert [f.formset.prefix for f in response.context["inline_admin_formsets"]] == [
-        "required_skills", "office_hours", "closed_dates"]
+        "required_skills",
+        "office_hours",
+        "closed_dates",
+    ]
 
 
 def test_it_opens_an_agent_with_their_skills(administrator):
@@ -64,19 +67,41 @@ def test_it_refuses_a_developer_to_add_a_queue(developer):
 
 
 def test_it_creates_a_queue_with_office_hours(administrator):
-    inline = {f"{prefix}-{key}": value for prefix in ("required_skills", "office_hours", "closed_dates")
-              for key, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"))}
-    inline |= {"office_hours-TOTAL_FORMS": "1", "office_hours-0-weekday": "0",
-               "office_hours-0-opens": "09:00", "office_hours-0-closes": "17:00"}
+    inline = {
+        f"{prefix}-{key}": value
+        for prefix in ("required_skills", "office_hours", "closed_dates")
+        for key, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"))
+    }
+    inline |= {
+        "office_hours-TOTAL_FORMS": "1",
+        "office_hours-0-weekday": "0",
+        "office_hours-0-opens": "09:00",
+        "office_hours-0-closes": "17:00",
+    }
 
-    response = administrator.post(reverse("admin:queues_virtualqueue_add"), {
-        "name": "Billing", "slug": "billing", "active": "on", "priority": "5", "time_zone": "Europe/London",
-        "slot_minutes": "15", "booking_horizon_days": "14", "max_wait_minutes": "240", "max_attempts": "3",
-        "retry_delay_minutes": "15", "reservation_timeout_seconds": "60", "max_open_per_number": "1",
-        "calling_window_start": "09:00", "calling_window_end": "21:00", "after_hours": "schedule_at_opening",
-        "max_rejections": "3",
-        "early_release_cap_minutes": "15", **inline,
-    })
+    response = administrator.post(
+        reverse("admin:queues_virtualqueue_add"),
+        {
+            "name": "Billing",
+            "slug": "billing",
+            "active": "on",
+            "priority": "5",
+            "time_zone": "Europe/London",
+            "slot_minutes": "15",
+            "booking_horizon_days": "14",
+            "max_wait_minutes": "240",
+            "max_attempts": "3",
+            "retry_delay_minutes": "15",
+            "reservation_timeout_seconds": "60",
+            "max_open_per_number": "1",
+            "calling_window_start": "09:00",
+            "calling_window_end": "21:00",
+            "after_hours": "schedule_at_opening",
+            "max_rejections": "3",
+            "early_release_cap_minutes": "15",
+            **inline,
+        },
+    )
 
     assert response.status_code == 302
     queue = VirtualQueue.objects.get(slug="billing")
@@ -128,10 +153,15 @@ def test_changing_an_agent_status_restamps_when_it_changed(administrator):
     agent = AgentFactory(status=Agent.Status.AVAILABLE)
     before = agent.status_changed_at
 
-    response = administrator.post(reverse("admin:queues_agent_change", args=[agent.pk]), {
-        "user": agent.user.pk, "status": Agent.Status.OFFLINE,
-        "skill_levels-TOTAL_FORMS": "0", "skill_levels-INITIAL_FORMS": "0",
-    })
+    response = administrator.post(
+        reverse("admin:queues_agent_change", args=[agent.pk]),
+        {
+            "user": agent.user.pk,
+            "status": Agent.Status.OFFLINE,
+            "skill_levels-TOTAL_FORMS": "0",
+            "skill_levels-INITIAL_FORMS": "0",
+        },
+    )
 
     assert response.status_code == 302
     agent.refresh_from_db()

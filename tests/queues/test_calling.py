@@ -11,9 +11,9 @@ from tests.factories import QueueFactory
 
 pytestmark = pytest.mark.django_db
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 LONDON_NUMBER = "+442079460958"
-FLORIDA_NUMBER = "+13055550123"      # Miami
+FLORIDA_NUMBER = "+13055550123"  # Miami
 PENNSYLVANIA_NUMBER = "+12155550123"  # Philadelphia
 PARIS_NUMBER = "+33142685300"
 
@@ -27,14 +27,17 @@ def utc(*args):
 
 
 class TestTheQueuesWindowInTheCustomersZone:
-    @pytest.mark.parametrize(("zone", "at", "opens"), [
-        # 22:00 in London on a Tuesday: the next morning at 09:00.
-        ("Europe/London", utc(2026, 12, 1, 22, 0), utc(2026, 12, 2, 9, 0)),
-        # 22:00 in New York (03:00 UTC): 09:00 there, 14:00 UTC.
-        ("America/New_York", utc(2026, 12, 2, 3, 0), utc(2026, 12, 2, 14, 0)),
-        # 06:00 in Sydney (summer, UTC+11): 09:00 there, 22:00 UTC the day before.
-        ("Australia/Sydney", utc(2026, 12, 1, 19, 0), utc(2026, 12, 1, 22, 0)),
-    ])
+    @pytest.mark.parametrize(
+        ("zone", "at", "opens"),
+        [
+            # 22:00 in London on a Tuesday: the next morning at 09:00.
+            ("Europe/London", utc(2026, 12, 1, 22, 0), utc(2026, 12, 2, 9, 0)),
+            # 22:00 in New York (03:00 UTC): 09:00 there, 14:00 UTC.
+            ("America/New_York", utc(2026, 12, 2, 3, 0), utc(2026, 12, 2, 14, 0)),
+            # 06:00 in Sydney (summer, UTC+11): 09:00 there, 22:00 UTC the day before.
+            ("Australia/Sydney", utc(2026, 12, 1, 19, 0), utc(2026, 12, 1, 22, 0)),
+        ],
+    )
     def test_after_hours_the_next_opening_is_nine_their_time(self, zone, at, opens):
         reach = reach_for(QueueFactory(), timezone=zone)
 
@@ -49,7 +52,8 @@ class TestTheQueuesWindowInTheCustomersZone:
         reach = reach_for(QueueFactory(time_zone="Asia/Tokyo"))
 
         assert calling.callable_periods(reach, utc(2026, 12, 1), utc(2026, 12, 2)) == [
-            (utc(2026, 12, 1, 0, 0), utc(2026, 12, 1, 12, 0))]  # 09:00–21:00 in Tokyo
+            (utc(2026, 12, 1, 0, 0), utc(2026, 12, 1, 12, 0))
+        ]  # 09:00–21:00 in Tokyo
 
 
 class TestATraveller:
@@ -58,7 +62,8 @@ class TestATraveller:
         reach = reach_for(QueueFactory(), timezone="Asia/Tokyo", number=LONDON_NUMBER)
 
         assert calling.callable_periods(reach, utc(2026, 12, 1), utc(2026, 12, 2)) == [
-            (utc(2026, 12, 1, 9, 0), utc(2026, 12, 1, 12, 0))]  # 09:00–12:00 London, 18:00–21:00 Tokyo
+            (utc(2026, 12, 1, 9, 0), utc(2026, 12, 1, 12, 0))
+        ]  # 09:00–12:00 London, 18:00–21:00 Tokyo
 
     def test_the_number_zone_is_kept_beside_the_browsers(self):
         fields = calling.booking_fields(QueueFactory(), customer_timezone="Asia/Tokyo", phone_number=LONDON_NUMBER)
@@ -104,21 +109,27 @@ class TestCallingPolicies:
 
         assert reach_for(QueueFactory(), number=FLORIDA_NUMBER).policies == ()
 
-    @pytest.mark.parametrize(("day", "opens"), [
-        (utc(2026, 3, 7, 10, 0), utc(2026, 3, 7, 13, 0)),  # Saturday before: 08:00 EST
-        (utc(2026, 3, 8, 10, 0), utc(2026, 3, 8, 12, 0)),  # spring forward: 08:00 EDT
-        (utc(2026, 11, 1, 10, 0), utc(2026, 11, 1, 13, 0)),  # fall back: 08:00 EST again
-    ])
+    @pytest.mark.parametrize(
+        ("day", "opens"),
+        [
+            (utc(2026, 3, 7, 10, 0), utc(2026, 3, 7, 13, 0)),  # Saturday before: 08:00 EST
+            (utc(2026, 3, 8, 10, 0), utc(2026, 3, 8, 12, 0)),  # spring forward: 08:00 EDT
+            (utc(2026, 11, 1, 10, 0), utc(2026, 11, 1, 13, 0)),  # fall back: 08:00 EST again
+        ],
+    )
     def test_across_a_us_dst_change_the_law_follows_the_local_clock(self, day, opens):
         queue = QueueFactory(calling_window_start=dt.time(0), calling_window_end=dt.time(0))
         reach = reach_for(queue, number=FLORIDA_NUMBER)
 
         assert calling.next_callable(reach, day) == opens
 
-    @pytest.mark.parametrize(("day", "opens"), [
-        (utc(2026, 3, 27, 6, 0), utc(2026, 3, 27, 9, 0)),  # Friday before: 10:00 CET
-        (utc(2026, 3, 30, 6, 0), utc(2026, 3, 30, 8, 0)),  # Monday after spring forward: 10:00 CEST
-    ])
+    @pytest.mark.parametrize(
+        ("day", "opens"),
+        [
+            (utc(2026, 3, 27, 6, 0), utc(2026, 3, 27, 9, 0)),  # Friday before: 10:00 CET
+            (utc(2026, 3, 30, 6, 0), utc(2026, 3, 30, 8, 0)),  # Monday after spring forward: 10:00 CEST
+        ],
+    )
     def test_across_a_european_dst_change_the_law_follows_the_local_clock(self, day, opens):
         queue = QueueFactory(calling_window_start=dt.time(0), calling_window_end=dt.time(0))
         reach = reach_for(queue, number=PARIS_NUMBER)
@@ -140,15 +151,18 @@ class TestWhichRuleSetTheWindow:
 
         assert str(explanation) == (
             "Today 09:00–20:00 customer's time (America/New_York); opens per the queue's calling window "
-            "09:00–21:00 (America/New_York), closes per the US-FL calling policy (America/New_York).")
+            "09:00–21:00 (America/New_York), closes per the US-FL calling policy (America/New_York)."
+        )
 
     def test_a_window_open_all_day_ends_at_24(self):
         queue = QueueFactory(calling_window_start=dt.time(0), calling_window_end=dt.time(0))
 
         explanation = calling.explain(reach_for(queue, timezone="Europe/London"), now=utc(2026, 12, 1, 15, 0))
 
-        assert str(explanation) == ("Today 00:00–24:00 customer's time (Europe/London), set by the queue's "
-                                    "calling window 00:00–24:00 (Europe/London).")
+        assert str(explanation) == (
+            "Today 00:00–24:00 customer's time (Europe/London), set by the queue's "
+            "calling window 00:00–24:00 (Europe/London)."
+        )
 
     def test_a_holiday_says_so(self):
         reach = reach_for(QueueFactory(), number=PENNSYLVANIA_NUMBER)
@@ -164,5 +178,6 @@ def test_words_say_the_customers_time():
     now = utc(2026, 12, 1, 19, 0)  # 06:00 Wednesday in Sydney
 
     assert calling.opens_words(reach, calling.quiet_until(reach, now), now=now) == (
-        "We can call you from 09:00 your time.")
+        "We can call you from 09:00 your time."
+    )
     assert reach.zone == zoneinfo.ZoneInfo("Australia/Sydney")

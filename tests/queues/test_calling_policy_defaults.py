@@ -16,8 +16,11 @@ def _minutes(hh_mm):
 
 
 def _open_minutes(policy, weekday):
-    return {minute for opens, closes in policy["hours"].get(weekday, [])
-            for minute in range(_minutes(opens), _minutes(closes))}
+    return {
+        minute
+        for opens, closes in policy["hours"].get(weekday, [])
+        for minute in range(_minutes(opens), _minutes(closes))
+    }
 
 
 def _key(policy):

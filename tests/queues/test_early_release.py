@@ -14,21 +14,23 @@ from tests.factories import AgentFactory, CallbackFactory, QueueFactory
 
 pytestmark = pytest.mark.django_db
 
-START = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.timezone.utc)  # a Monday; 13:00 for the factory's London numbers
+START = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)  # a Monday; 13:00 for the factory's London numbers
 TICK = dt.timedelta(seconds=15)  # the release beat
 HANDLE = dt.timedelta(minutes=5)
 AGENTS = 2
 
 
-def run_day(*, cap_minutes: int, backlog: int, arrival_every: dt.timedelta, desired: list[dt.datetime],
-            until: dt.datetime) -> dict[dt.datetime, dt.timedelta]:
+def run_day(
+    *, cap_minutes: int, backlog: int, arrival_every: dt.timedelta, desired: list[dt.datetime], until: dt.datetime
+) -> dict[dt.datetime, dt.timedelta]:
     """Claim time minus desired time for each scheduled callback, by desired time."""
     queue = QueueFactory(early_release_cap_minutes=cap_minutes)
     agents = [AgentFactory() for _ in range(AGENTS)]
     for agent in agents:
         agent.queues.add(queue)
-    scheduled = {CallbackFactory(queue=queue, desired_time=at, now=START - dt.timedelta(days=1)).pk: at
-                 for at in desired}
+    scheduled = {
+        CallbackFactory(queue=queue, desired_time=at, now=START - dt.timedelta(days=1)).pk: at for at in desired
+    }
     for i in range(backlog):
         CallbackFactory(queue=queue, now=START - (backlog - i) * dt.timedelta(minutes=1))
     talking = {}  # agent -> (callback, when the call ends)
@@ -73,7 +75,12 @@ def test_released_only_on_time_it_would_wait_the_whole_line():
 
 
 def test_with_free_agents_it_is_not_dialled_more_than_one_call_early():
-    spread = run_day(cap_minutes=15, backlog=0, arrival_every=dt.timedelta(hours=1), desired=DESIRED,
-                     until=START + dt.timedelta(minutes=70))
+    spread = run_day(
+        cap_minutes=15,
+        backlog=0,
+        arrival_every=dt.timedelta(hours=1),
+        desired=DESIRED,
+        until=START + dt.timedelta(minutes=70),
+    )
 
     assert all(-HANDLE <= off <= TICK for off in spread.values()), spread

@@ -8,7 +8,7 @@ from tests.factories import OfficeHoursFactory, QueueFactory
 
 pytestmark = pytest.mark.django_db
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def weekdays(queue, opens, closes, days=range(7)):
@@ -64,12 +64,15 @@ def test_a_closed_date_closes_a_queue_without_office_hours():
     assert not is_open(queue, dt.datetime(2026, 1, 1, 12, 0, tzinfo=UTC))
 
 
-@pytest.mark.parametrize(("zone", "day", "opens_utc"), [
-    ("Europe/Paris", dt.date(2026, 3, 29), dt.datetime(2026, 3, 29, 7, 0, tzinfo=UTC)),  # spring forward: CEST
-    ("Europe/Paris", dt.date(2026, 10, 25), dt.datetime(2026, 10, 25, 8, 0, tzinfo=UTC)),  # fall back: CET
-    ("America/New_York", dt.date(2026, 3, 8), dt.datetime(2026, 3, 8, 13, 0, tzinfo=UTC)),  # EDT
-    ("America/New_York", dt.date(2026, 11, 1), dt.datetime(2026, 11, 1, 14, 0, tzinfo=UTC)),  # EST
-])
+@pytest.mark.parametrize(
+    ("zone", "day", "opens_utc"),
+    [
+        ("Europe/Paris", dt.date(2026, 3, 29), dt.datetime(2026, 3, 29, 7, 0, tzinfo=UTC)),  # spring forward: CEST
+        ("Europe/Paris", dt.date(2026, 10, 25), dt.datetime(2026, 10, 25, 8, 0, tzinfo=UTC)),  # fall back: CET
+        ("America/New_York", dt.date(2026, 3, 8), dt.datetime(2026, 3, 8, 13, 0, tzinfo=UTC)),  # EDT
+        ("America/New_York", dt.date(2026, 11, 1), dt.datetime(2026, 11, 1, 14, 0, tzinfo=UTC)),  # EST
+    ],
+)
 def test_opening_follows_the_clock_on_dst_days(zone, day, opens_utc):
     queue = QueueFactory(time_zone=zone)
     weekdays(queue, dt.time(9), dt.time(17))

@@ -14,7 +14,7 @@ from tests.factories import AgentFactory, CallbackFactory, OfficeHoursFactory, Q
 
 pytestmark = pytest.mark.django_db
 
-NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.timezone.utc)  # a Monday; 13:00 in London
+NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)  # a Monday; 13:00 in London
 MINUTE = dt.timedelta(minutes=1)
 NEW_YORK = "America/New_York"
 
@@ -44,25 +44,31 @@ class TestWhoServesWhat:
 
 
 class TestCallingWindow:
-    @pytest.mark.parametrize(("now", "opens"), [
-        # Spring forward: 09:00 EDT is 13:00 UTC, though at 01:00 the offset is still EST's -5.
-        (dt.datetime(2026, 3, 8, 6, 0), dt.datetime(2026, 3, 8, 13, 0)),
-        # Fall back: 09:00 EST is 14:00 UTC, though the day began on EDT.
-        (dt.datetime(2026, 11, 1, 5, 30), dt.datetime(2026, 11, 1, 14, 0)),
-        # After the window closes (21:30 EDT), the next morning's.
-        (dt.datetime(2026, 6, 2, 1, 30), dt.datetime(2026, 6, 2, 13, 0)),
-        # Inside the window: no wait.
-        (dt.datetime(2026, 6, 1, 13, 0), None),
-        # The window closes at 21:00 sharp.
-        (dt.datetime(2026, 6, 2, 1, 0), dt.datetime(2026, 6, 2, 13, 0)),
-    ])
+    @pytest.mark.parametrize(
+        ("now", "opens"),
+        [
+            # Spring forward: 09:00 EDT is 13:00 UTC, though at 01:00 the offset is still EST's -5.
+            (dt.datetime(2026, 3, 8, 6, 0), dt.datetime(2026, 3, 8, 13, 0)),
+            # Fall back: 09:00 EST is 14:00 UTC, though the day began on EDT.
+            (dt.datetime(2026, 11, 1, 5, 30), dt.datetime(2026, 11, 1, 14, 0)),
+            # After the window closes (21:30 EDT), the next morning's.
+            (dt.datetime(2026, 6, 2, 1, 30), dt.datetime(2026, 6, 2, 13, 0)),
+            # Inside the window: no wait.
+            (dt.datetime(2026, 6, 1, 13, 0), None),
+            # The window closes at 21:00 sharp.
+            (dt.datetime(2026, 6, 2, 1, 0), dt.datetime(2026, 6, 2, 13, 0)),
+        ],
+    )
     def test_the_window_follows_the_customers_clock_across_dst(self, now, opens):
-        callback = CallbackFactory(queue=QueueFactory(), customer_timezone=NEW_YORK, phone_number="+12125550123",
-                                   now=NOW)
-        utc = dt.timezone.utc
+        callback = CallbackFactory(
+            queue=QueueFactory(), customer_timezone=NEW_YORK, phone_number="+12125550123", now=NOW
+        )
+        utc = dt.UTC
 
         assert calling.quiet_until(calling.reach_of(callback), now.replace(tzinfo=utc)) == (
-            opens and opens.replace(tzinfo=utc))
+            opens and opens.replace(tzinfo=utc)
+        )
+
 
 class TestDialTimezone:
     def queue(self):

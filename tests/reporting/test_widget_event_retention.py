@@ -13,13 +13,14 @@ from tests.factories import WidgetFactory
 
 pytestmark = pytest.mark.django_db
 
-NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 
 
 def received(*, days_ago: float, now=NOW) -> WidgetEvent:
     at = now - dt.timedelta(days=days_ago)
-    return WidgetEvent.objects.create(widget=WidgetFactory(), session="s1", name="opened", occurred_at=at,
-                                      received_at=at)
+    return WidgetEvent.objects.create(
+        widget=WidgetFactory(), session="s1", name="opened", occurred_at=at, received_at=at
+    )
 
 
 def test_the_purge_deletes_events_received_before_the_retention(settings):

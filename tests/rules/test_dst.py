@@ -10,8 +10,13 @@ from queues.selectors import bookable_slots
 from rules import engine
 from rules.engine import Rejection
 from rules.selectors import slots_with_capacity
-from tests.factories import CallbackFactory, CapacityOverrideFactory, OfficeHoursFactory, QueueFactory
-from tests.factories import QueueRulesFactory
+from tests.factories import (
+    CallbackFactory,
+    CapacityOverrideFactory,
+    OfficeHoursFactory,
+    QueueFactory,
+    QueueRulesFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,13 +29,15 @@ ZONES = pytest.mark.parametrize(("zone", "spring", "fall"), [PARIS, NEW_YORK], i
 def hourly_queue(zone, **rules):
     """Open around the clock, one-hour slots: a slot for every hour the clock shows."""
     # Called at any hour: these tests are about the slot grid, not the calling window.
-    queue = QueueFactory(time_zone=zone, slot_minutes=60, calling_window_start=dt.time(0), calling_window_end=dt.time(0))
+    queue = QueueFactory(
+        time_zone=zone, slot_minutes=60, calling_window_start=dt.time(0), calling_window_end=dt.time(0)
+    )
     QueueRulesFactory(queue=queue, **rules)
     return queue
 
 
 def slots_on(queue, day):
-    now = dt.datetime.combine(day - dt.timedelta(days=3), dt.time(12), tzinfo=dt.timezone.utc)
+    now = dt.datetime.combine(day - dt.timedelta(days=3), dt.time(12), tzinfo=dt.UTC)
     slots = bookable_slots(queue, start=day, days=1, max_slots=100, now=now)
     return [slot_data(room, queue.time_zone, queue.time_zone) for room in slots_with_capacity(queue, slots)]
 
@@ -66,7 +73,7 @@ def test_slots_are_one_hour_long_in_real_time_across_the_change(zone, spring, fa
     for day in (spring, fall):
         slots = slots_on(hourly_queue(zone), day)
         assert all(slot["end"] - slot["start"] == dt.timedelta(hours=1) for slot in slots)
-        assert all(b["start"] == a["end"] for a, b in zip(slots, slots[1:]))
+        assert all(b["start"] == a["end"] for a, b in zip(slots, slots[1:], strict=False))
 
 
 def test_quarter_hour_slots_in_hours_spanning_the_paris_gap_skip_the_missing_hour():
@@ -94,8 +101,9 @@ def test_capacity_per_slot_follows_the_local_clock_on_the_spring_forward_day(zon
 def test_each_of_the_repeated_hours_of_the_fall_back_day_has_its_own_capacity(zone, spring, fall):
     repeated = 2 if zone == "Europe/Paris" else 1
     queue = hourly_queue(zone, slot_capacity=4)
-    CapacityOverrideFactory(rules=queue.rules, weekday=6, starts=dt.time(repeated), ends=dt.time(repeated + 1),
-                            slot_capacity=1)
+    CapacityOverrideFactory(
+        rules=queue.rules, weekday=6, starts=dt.time(repeated), ends=dt.time(repeated + 1), slot_capacity=1
+    )
     first_run = dt.datetime.combine(fall, dt.time(repeated), tzinfo=zoneinfo.ZoneInfo(zone))  # fold=0: the first
     CallbackFactory(queue=queue, desired_time=first_run, now=first_run - dt.timedelta(days=3))
 
@@ -104,7 +112,7 @@ def test_each_of_the_repeated_hours_of_the_fall_back_day_has_its_own_capacity(zo
     # The first run is full and hidden; the second, an hour later, still takes one.
     assert len(slots) == 1
     assert (slots[0]["capacity"], slots[0]["total"]) == (1, 1)
-    assert slots[0]["start"] == first_run.astimezone(dt.timezone.utc) + dt.timedelta(hours=1)
+    assert slots[0]["start"] == first_run.astimezone(dt.UTC) + dt.timedelta(hours=1)
 
 
 @ZONES
@@ -112,7 +120,7 @@ def test_the_engine_counts_a_booking_in_the_slot_of_its_real_time_on_the_fall_ba
     repeated = 2 if zone == "Europe/Paris" else 1
     queue = hourly_queue(zone, slot_capacity=1)
     first_run = dt.datetime.combine(fall, dt.time(repeated, 30), tzinfo=zoneinfo.ZoneInfo(zone))
-    second_run = first_run.astimezone(dt.timezone.utc) + dt.timedelta(hours=1)
+    second_run = first_run.astimezone(dt.UTC) + dt.timedelta(hours=1)
     now = first_run - dt.timedelta(days=3)
     CallbackFactory(queue=queue, desired_time=first_run, now=now)
 

@@ -22,8 +22,16 @@ def code_of(request) -> str | None:
 
 def test_the_rules_run_in_this_order():
     assert [rule.code for rule in engine.PIPELINE] == [
-        "queue_closed", "outside_calling_window", "country_not_allowed", "number_blocked", "number_type_not_allowed", "too_many_open",
-        "daily_limit", "not_offered", "capacity_full"]
+        "queue_closed",
+        "outside_calling_window",
+        "country_not_allowed",
+        "number_blocked",
+        "number_type_not_allowed",
+        "too_many_open",
+        "daily_limit",
+        "not_offered",
+        "capacity_full",
+    ]
 
 
 def test_every_code_is_one_the_api_documents():
@@ -91,5 +99,9 @@ def test_a_rejection_carries_a_plain_string_code(request_for):
 
 def test_the_immediate_offer_rules_never_judge_a_number(request_for):
     assert {rule.code for rule in engine.IMMEDIATE_OFFER_RULES} == {
-        "queue_closed", "outside_calling_window", "not_offered", "capacity_full"}
+        "queue_closed",
+        "outside_calling_window",
+        "not_offered",
+        "capacity_full",
+    }
     assert LANDLINE  # the offer is asked before any number is typed

@@ -104,8 +104,10 @@ def test_an_allow_list_needs_a_country():
 
 # -- admin ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("model", ["rules/queuerules", "rules/globalrules", "rules/numberentry",
-                                   "callbacks/rejectionrecord"])
+
+@pytest.mark.parametrize(
+    "model", ["rules/queuerules", "rules/globalrules", "rules/numberentry", "callbacks/rejectionrecord"]
+)
 def test_an_administrator_opens_each_rules_list_in_the_admin(administrator, model):
     QueueFactory()
     RejectionRecord.objects.create(code="capacity_full", channel="widget", number_last_digits="0958")
@@ -124,22 +126,40 @@ def test_an_administrator_edits_a_queues_rules_in_the_admin(administrator):
 
 def test_an_administrator_saves_capacity_and_refused_types_with_an_override(administrator):
     rules = QueueRules.objects.get(queue=QueueFactory())
-    inlines = {f"{prefix}-{key}": value for prefix in ("capacity_overrides", "number_entries")
-               for key, value in (("TOTAL_FORMS", 0), ("INITIAL_FORMS", 0), ("MIN_NUM_FORMS", 0),
-                                  ("MAX_NUM_FORMS", 1000))}
-    inlines |= {"capacity_overrides-TOTAL_FORMS": 1, "capacity_overrides-0-weekday": 4,
-                "capacity_overrides-0-starts": "15:00", "capacity_overrides-0-ends": "17:00",
-                "capacity_overrides-0-slot_capacity": 1}
+    inlines = {
+        f"{prefix}-{key}": value
+        for prefix in ("capacity_overrides", "number_entries")
+        for key, value in (("TOTAL_FORMS", 0), ("INITIAL_FORMS", 0), ("MIN_NUM_FORMS", 0), ("MAX_NUM_FORMS", 1000))
+    }
+    inlines |= {
+        "capacity_overrides-TOTAL_FORMS": 1,
+        "capacity_overrides-0-weekday": 4,
+        "capacity_overrides-0-starts": "15:00",
+        "capacity_overrides-0-ends": "17:00",
+        "capacity_overrides-0-slot_capacity": 1,
+    }
 
-    response = administrator.post(f"/admin/rules/queuerules/{rules.pk}/change/", {
-        "slot_capacity": 5, "country_policy": "default", "countries": "",
-        "refused_number_types": ["premium_rate", "toll_free"], "max_open_across_queues": 0,
-        "max_requests_per_day": 0, "immediate_cutoff_minutes": 10, **inlines})
+    response = administrator.post(
+        f"/admin/rules/queuerules/{rules.pk}/change/",
+        {
+            "slot_capacity": 5,
+            "country_policy": "default",
+            "countries": "",
+            "refused_number_types": ["premium_rate", "toll_free"],
+            "max_open_across_queues": 0,
+            "max_requests_per_day": 0,
+            "immediate_cutoff_minutes": 10,
+            **inlines,
+        },
+    )
 
     assert response.status_code == 302, response.context["adminform"].errors if response.context else response
     rules.refresh_from_db()
     assert (rules.slot_capacity, rules.refused_number_types, rules.immediate_cutoff_minutes) == (
-        5, ["premium_rate", "toll_free"], 10)
+        5,
+        ["premium_rate", "toll_free"],
+        10,
+    )
     assert str(rules.capacity_overrides.get()) == "Friday 15:00–17:00: 1 a slot"
 
 
@@ -152,6 +172,7 @@ def test_a_developer_does_not_provision_rules(developer):
 
 
 # -- demo data ------------------------------------------------------------------------------------
+
 
 def seed():
     call_command("seed_demo", stdout=io.StringIO())

@@ -11,8 +11,15 @@ from callbacks.models import Callback, RejectionRecord, State
 from queues.models import Agent, ClosedDate
 from rules.models import GlobalRules
 from tests.callbacks.test_public_api import url
-from tests.factories import (AgentFactory, CallbackFactory, NumberEntryFactory, QueueFactory, QueueRulesFactory,
-                             WidgetFactory, forced_into)
+from tests.factories import (
+    AgentFactory,
+    CallbackFactory,
+    NumberEntryFactory,
+    QueueFactory,
+    QueueRulesFactory,
+    WidgetFactory,
+    forced_into,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +50,7 @@ def assert_refused(response, code):
 
 
 # -- each code answers 422 ------------------------------------------------------------------------
+
 
 def test_a_full_slot_is_422_capacity_full(api, widget):
     rules(widget, slot_capacity=1)
@@ -116,8 +124,12 @@ def test_rescheduling_into_a_full_slot_is_422_capacity_full(api, widget):
     book(api, "+44 20 7946 0001", desired_time=next_monday_at(10).isoformat())
     mine = book(api, desired_time=next_monday_at(11).isoformat()).json()
 
-    response = api.post(url(f"callbacks/{mine['id']}/reschedule"), {"desired_time": next_monday_at(10).isoformat()},
-                        format="json", HTTP_AUTHORIZATION=f"Bearer {mine['token']}")
+    response = api.post(
+        url(f"callbacks/{mine['id']}/reschedule"),
+        {"desired_time": next_monday_at(10).isoformat()},
+        format="json",
+        HTTP_AUTHORIZATION=f"Bearer {mine['token']}",
+    )
 
     assert_refused(response, "capacity_full")
     assert Callback.objects.get(public_id=mine["id"]).desired_time == next_monday_at(11)
@@ -127,21 +139,30 @@ def test_rescheduling_within_a_full_slot_it_holds_is_allowed(api, widget):
     rules(widget, slot_capacity=1)
     mine = book(api, desired_time=next_monday_at(10).isoformat()).json()
 
-    response = api.post(url(f"callbacks/{mine['id']}/reschedule"),
-                        {"desired_time": next_monday_at(10, 10).isoformat()},
-                        format="json", HTTP_AUTHORIZATION=f"Bearer {mine['token']}")
+    response = api.post(
+        url(f"callbacks/{mine['id']}/reschedule"),
+        {"desired_time": next_monday_at(10, 10).isoformat()},
+        format="json",
+        HTTP_AUTHORIZATION=f"Bearer {mine['token']}",
+    )
 
     assert response.status_code == 200
 
 
 # -- rejections are recorded ----------------------------------------------------------------------
 
+
 def test_a_rejection_is_recorded_with_its_code_queue_widget_and_channel(api, widget):
     book(api, "+44 90 1234 5678")
 
     record = RejectionRecord.objects.get()
     assert (record.code, record.queue, record.widget, record.channel, record.action) == (
-        "number_type_not_allowed", widget.queue, widget, "widget", "create")
+        "number_type_not_allowed",
+        widget.queue,
+        widget,
+        "widget",
+        "create",
+    )
     assert record.message.startswith("We cannot call premium rate numbers")
 
 
@@ -158,12 +179,20 @@ def test_a_refused_reschedule_is_recorded_as_one(api, widget):
     book(api, "+44 20 7946 0001", desired_time=next_monday_at(10).isoformat())
     mine = book(api, desired_time=next_monday_at(11).isoformat()).json()
 
-    api.post(url(f"callbacks/{mine['id']}/reschedule"), {"desired_time": next_monday_at(10).isoformat()},
-             format="json", HTTP_AUTHORIZATION=f"Bearer {mine['token']}")
+    api.post(
+        url(f"callbacks/{mine['id']}/reschedule"),
+        {"desired_time": next_monday_at(10).isoformat()},
+        format="json",
+        HTTP_AUTHORIZATION=f"Bearer {mine['token']}",
+    )
 
     record = RejectionRecord.objects.get()
     assert (record.action, record.code, record.number_last_digits, record.desired_time) == (
-        "reschedule", "capacity_full", "0958", next_monday_at(10))
+        "reschedule",
+        "capacity_full",
+        "0958",
+        next_monday_at(10),
+    )
 
 
 def test_bad_input_and_duplicates_are_no_rule_rejections(api, widget):
@@ -186,6 +215,7 @@ def test_the_record_outlives_the_refused_bookings_rollback(api):
 
 
 # -- availability ---------------------------------------------------------------------------------
+
 
 def slots_on_monday(api):
     body = api.get(url("widgets/shop/availability"), {"start": next_monday_at(0).date().isoformat(), "days": 1})
@@ -230,14 +260,24 @@ def test_availability_shows_the_days_remaining_room_when_it_is_the_tighter_limit
 
 # -- is an immediate callback offered now? --------------------------------------------------------
 
+
 def test_config_and_availability_say_an_immediate_callback_is_offered(api, widget):
     config = api.get(url("widgets/shop/config")).json()
     availability = api.get(url("widgets/shop/availability"), {"days": 1}).json()
 
     assert config["offer_immediate"] is True and availability["immediate_available"] is True
-    assert config["immediate"] == availability["immediate"] == {
-        "available": True, "code": None, "detail": None, "next_window_opens_at": None, "next_window_opens_local": None,
-        "books_at_opening": False}
+    assert (
+        config["immediate"]
+        == availability["immediate"]
+        == {
+            "available": True,
+            "code": None,
+            "detail": None,
+            "next_window_opens_at": None,
+            "next_window_opens_local": None,
+            "books_at_opening": False,
+        }
+    )
 
 
 def test_config_says_why_no_immediate_callback_is_offered_while_too_many_wait(api, widget):

@@ -9,8 +9,16 @@ from queues.models import Agent, ClosedDate
 from rules import engine
 from rules.engine import Rejection
 from rules.models import GlobalRules
-from tests.factories import (AgentFactory, CallbackFactory, CapacityOverrideFactory, NumberEntryFactory,
-                             OfficeHoursFactory, QueueFactory, QueueRulesFactory, forced_into)
+from tests.factories import (
+    AgentFactory,
+    CallbackFactory,
+    CapacityOverrideFactory,
+    NumberEntryFactory,
+    OfficeHoursFactory,
+    QueueFactory,
+    QueueRulesFactory,
+    forced_into,
+)
 
 from .conftest import AMERICAN, FRENCH, LANDLINE, MOBILE, NOW, PREMIUM, SHARED_COST
 
@@ -44,6 +52,7 @@ def ended(callback, state=State.COMPLETED):
 
 
 # -- queue open and the cut-off -------------------------------------------------------------------
+
 
 def test_it_refuses_an_immediate_callback_while_the_queue_is_closed(queue, request_for):
     ClosedDate.objects.create(queue=queue, date=NOW.date())
@@ -90,11 +99,14 @@ def test_hours_running_past_midnight_into_the_next_day_do_not_close_at_midnight(
     rules_of(queue, immediate_cutoff_minutes=30)
 
     assert refusal(engine.QueueOpen(), request_for(queue, now=NOW.replace(hour=23, minute=50))) is None
-    assert refusal(engine.QueueOpen(), request_for(queue, now=NOW.replace(hour=23, minute=50) + 2 * HOUR)) \
+    assert (
+        refusal(engine.QueueOpen(), request_for(queue, now=NOW.replace(hour=23, minute=50) + 2 * HOUR))
         == "queue_closed"
+    )
 
 
 # -- countries ------------------------------------------------------------------------------------
+
 
 def test_it_refuses_a_number_from_a_country_not_on_the_allow_list(queue, request_for):
     rules_of(queue, country_policy="allow", countries="GB, IE")
@@ -135,6 +147,7 @@ def test_a_queue_with_its_own_list_ignores_the_global_one(queue, request_for):
 
 
 # -- number entries -------------------------------------------------------------------------------
+
 
 def test_it_refuses_a_number_on_a_denied_prefix(queue, request_for):
     NumberEntryFactory(rules=queue.rules, value="+44207")
@@ -182,6 +195,7 @@ def test_a_more_specific_deny_entry_wins_over_an_allowed_range(queue, request_fo
 
 # -- number types ---------------------------------------------------------------------------------
 
+
 def test_it_refuses_a_premium_number(queue, request_for):
     assert refusal(engine.NumberTypeAllowed(), request_for(queue, PREMIUM)) == "number_type_not_allowed"
 
@@ -215,6 +229,7 @@ def test_an_allow_entry_lets_one_premium_number_through(queue, request_for):
 
 # -- open callbacks across queues -----------------------------------------------------------------
 
+
 def test_it_refuses_a_number_with_too_many_open_callbacks_in_all_queues(queue, request_for):
     rules_of(queue, max_open_across_queues=2)
     CallbackFactory(queue=QueueFactory(), phone_number=LANDLINE)
@@ -245,6 +260,7 @@ def test_zero_turns_the_open_callbacks_limit_off(queue, request_for):
 
 # -- requests per day -----------------------------------------------------------------------------
 
+
 def test_it_refuses_a_number_over_its_daily_requests_canceled_ones_included(queue, request_for):
     rules_of(queue, max_requests_per_day=2)
     CallbackFactory(queue=queue, phone_number=LANDLINE, now=NOW - HOUR)
@@ -268,6 +284,7 @@ def test_moving_a_callback_is_no_new_request(queue, request_for):
 
 
 # -- offer thresholds -----------------------------------------------------------------------------
+
 
 def test_it_stops_offering_immediate_callbacks_while_too_many_wait(queue, request_for):
     rules_of(queue, offer_max_waiting=1)

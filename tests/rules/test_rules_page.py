@@ -45,15 +45,29 @@ def test_it_shows_the_default_refused_number_types(administrator, queue):
 
 
 def test_an_administrator_sets_the_capacity(administrator, queue):
-    response = administrator.post("/manage/rules/support/", {
-        "slot_capacity": "7", "daily_capacity": "", "country_policy": "default", "countries": "",
-        "refused_number_types": ["premium_rate"], "max_open_across_queues": "0", "max_requests_per_day": "0",
-        "immediate_cutoff_minutes": "10", "offer_min_ewt_minutes": "", "offer_max_waiting": ""})
+    response = administrator.post(
+        "/manage/rules/support/",
+        {
+            "slot_capacity": "7",
+            "daily_capacity": "",
+            "country_policy": "default",
+            "countries": "",
+            "refused_number_types": ["premium_rate"],
+            "max_open_across_queues": "0",
+            "max_requests_per_day": "0",
+            "immediate_cutoff_minutes": "10",
+            "offer_min_ewt_minutes": "",
+            "offer_max_waiting": "",
+        },
+    )
 
     assert response.status_code == 302
     rules = QueueRules.objects.get(queue=queue)
     assert (rules.slot_capacity, rules.refused_number_types, rules.immediate_cutoff_minutes) == (
-        7, ["premium_rate"], 10)
+        7,
+        ["premium_rate"],
+        10,
+    )
 
 
 def test_bad_input_is_explained_on_the_form(administrator, queue):
