@@ -59,9 +59,13 @@ browser:
 # task was twice never delivered to the worker it started (passes alone; cause not yet found).
 CRASH_TEST := tests/callbackproject/test_worker_crash.py
 
-## The code's shape, checked before the tests: imports go one way (pyproject.toml, ARCHITECTURE.md).
+## The code's shape, checked before the tests: imports go one way (pyproject.toml, ARCHITECTURE.md),
+## ruff's lint and format, mypy with the Django and DRF stubs.
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/ruff check --no-cache .
+	$(VENV)/bin/ruff format --check --no-cache .
+	DEBUG=true $(VENV)/bin/mypy callbackproject callbacks queues rules reporting
 
 ## make widget: regenerate the widget's country table from phonenumbers and rebuild its scripts
 ## (callbacks/static/callback/) from the modules in callbacks/widget/src/ with the pinned esbuild.

@@ -18,18 +18,14 @@ from .beat import (
 from .booking import (
     Answer,
     DuplicateCallback,
-    Idempotency,
-    IdempotencyKeyReused,
     callback_cancel,
     callback_create,
     callback_create_idempotent,
     callback_reschedule,
     callbacks_bulk_cancel,
     hash_token,
-    idempotency_body_hash,
-    idempotency_token,
-    idempotent_answer,
 )
+from .idempotency import Idempotency, IdempotencyKeyReused, idempotency_body_hash, idempotency_token, idempotent_answer
 from .staff import callback_assign_to, callback_requeue, callback_staff_actions
 
 __all__ = [

@@ -26,7 +26,7 @@ from ..models import (
 )
 from ..selectors import queue_wait_for_early_release
 from .agents import _leave_busy
-from .booking import IDEMPOTENCY_RETENTION
+from .idempotency import IDEMPOTENCY_RETENTION
 
 logger = logging.getLogger(__name__)
 

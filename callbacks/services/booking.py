@@ -2,23 +2,17 @@
 
 import datetime as dt
 import hashlib
-import hmac
 import ipaddress
-import json
 import logging
 import secrets
 import zlib
-from base64 import urlsafe_b64encode
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import phonenumbers
 from django.core.exceptions import ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from callbackproject.base.errors import ServiceError
 from queues import calling
@@ -34,6 +28,7 @@ from ..models import OPEN_STATES, Callback, CallbackEvent, Channel, Consent, Ide
 from ..phone import parse_phone
 from ..rejections import rejections_recorded
 from .agents import QUIET_HOURS, _free, window_refusal
+from .idempotency import Idempotency, idempotency_token, idempotent_answer
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +36,6 @@ Actor = CallbackEvent.Actor
 
 # Slots looked at for an after-hours request: enough to pass a night of full ones.
 FIRST_SLOTS = 200
-# How long a create's Idempotency-Key is remembered: retries come within minutes.
-IDEMPOTENCY_RETENTION = dt.timedelta(hours=24)
 # What a create with an Idempotency-Key answers, from the callback and its token.
 Answer = Callable[[Callback, str], dict]
 
@@ -76,44 +69,6 @@ def _lock_number(queue: VirtualQueue, e164: str) -> None:
 def _check_desired_time(queue: VirtualQueue, desired_time: dt.datetime | None, now: dt.datetime) -> None:
     if desired_time is not None and (error := bookable_error(queue, desired_time, now=now)):
         raise ValidationError({"desired_time": error})
-
-
-@dataclass(frozen=True)
-class Idempotency:
-    """Who sent an ``Idempotency-Key`` (``widget:<pk>``), the key, and ``idempotency_body_hash`` of the body."""
-
-    caller: str
-    key: str
-    body_hash: str
-
-
-class IdempotencyKeyReused(Rejection):
-    """The caller sent this key before with another body (HTTP 422 ``idempotency_key_reused``)."""
-
-    def __init__(self):
-        super().__init__(
-            "idempotency_key_reused",
-            "This Idempotency-Key was used for another request; send a new key for a new request.",
-        )
-
-
-def idempotency_body_hash(body: dict) -> str:
-    """A keyed hash of the request body: without the secret key, a stored hash cannot be searched for a number.
-
-    The CAPTCHA answer is left out: a retry solves a new one.
-    """
-    canonical = json.dumps({k: v for k, v in body.items() if k != "captcha"}, sort_keys=True, cls=DjangoJSONEncoder)
-    return salted_hmac("callbacks.idempotency.body", canonical, algorithm="sha256").hexdigest()
-
-
-def idempotency_token(idempotency: Idempotency) -> str:
-    """The customer token of an idempotent create, derived from the request and the secret key.
-
-    Derived, not random, so that a retry can be given the same token again
-    (the first answer may never have arrived) while only its hash is stored.
-    """
-    message = f"{idempotency.caller}|{idempotency.key}|{idempotency.body_hash}"
-    return urlsafe_b64encode(salted_hmac("callbacks.idempotency.token", message, algorithm="sha256").digest()).decode()
 
 
 def callback_create(
@@ -200,21 +155,6 @@ def callback_create(
                 claim.body = {k: v for k, v in answer(callback, token).items() if k != "token"}
                 claim.save(update_fields=["callback", "body"])
             return callback, token
-
-
-def idempotent_answer(*, idempotency: Idempotency) -> dict | None:
-    """The first answer to this caller's key, token included; None when it has none.
-
-    Raises IdempotencyKeyReused when the key came with another body.
-    """
-    first = IdempotentRequest.objects.filter(
-        caller=idempotency.caller, key=idempotency.key, callback__isnull=False
-    ).first()
-    if first is None:
-        return None
-    if not hmac.compare_digest(first.body_hash, idempotency.body_hash):
-        raise IdempotencyKeyReused()
-    return {**first.body, "token": idempotency_token(idempotency)}
 
 
 def callback_create_idempotent(*, idempotency: Idempotency, answer: Answer, **fields) -> dict:

@@ -282,7 +282,7 @@ def run_at_once(workers, work):
 @pytest.mark.django_db(transaction=True)
 def test_two_beat_runs_at_once_release_each_callback_exactly_once(monkeypatch):
     # Small batches make the two runs interleave instead of one taking everything.
-    monkeypatch.setattr(services, "BATCH_SIZE", 10)
+    monkeypatch.setattr(services.beat, "BATCH_SIZE", 10)
     queue = QueueFactory()
     for _ in range(300):
         CallbackFactory(queue=queue, desired_time=NOW, now=NOW - MINUTE)
@@ -297,7 +297,7 @@ def test_two_beat_runs_at_once_release_each_callback_exactly_once(monkeypatch):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_expiry_runs_at_once_expire_each_callback_exactly_once(monkeypatch):
-    monkeypatch.setattr(services, "BATCH_SIZE", 10)
+    monkeypatch.setattr(services.beat, "BATCH_SIZE", 10)
     queue = QueueFactory(max_wait_minutes=1)
     for _ in range(200):
         CallbackFactory(queue=queue, now=NOW)
