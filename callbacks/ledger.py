@@ -35,9 +35,11 @@ class CallbackLedger:
         return _counted(queue, exclude).filter(_of_days(*day_bounds(queue, day))).count()
 
     def booked_times(self, queue: VirtualQueue, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
-        return list(
+        times = (
             _counted(queue).filter(desired_time__gte=start, desired_time__lt=end).values_list("desired_time", flat=True)
         )
+        # The range leaves no null; checking again only tells the type checker.
+        return [time for time in times if time]
 
     def booking_days(self, queue: VirtualQueue, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
         return [

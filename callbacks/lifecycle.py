@@ -10,6 +10,7 @@ cannot overwrite a concurrent move.
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -159,9 +160,7 @@ def create(
             callback.queue, customer_timezone=callback.customer_timezone, phone_number=callback.phone_number
         ).items():
             setattr(callback, field, value)
-    callback.expires_at = (callback.desired_time if scheduled else now) + dt.timedelta(
-        minutes=callback.queue.max_wait_minutes
-    )
+    callback.expires_at = (callback.due_at or now) + dt.timedelta(minutes=callback.queue.max_wait_minutes)
     callback.save(force_insert=True)
     return CallbackEvent.objects.create(
         callback=callback,
@@ -345,7 +344,7 @@ def complete(
 def retry(
     callback: Callback,
     *,
-    outcome: Outcome,
+    outcome: Outcome | str,
     due_at: dt.datetime,
     actor: str = Actor.AGENT,
     user=None,
@@ -375,7 +374,7 @@ def fail(
     callback: Callback,
     *,
     reason: str,
-    outcome: Outcome,
+    outcome: Outcome | str,
     actor: str = Actor.AGENT,
     user=None,
     notes: str = "",
@@ -410,7 +409,7 @@ def cancel(
     now: dt.datetime | None = None,
 ) -> CallbackEvent:
     now = _instant(callback, now)
-    changes = {"ended_at": now, "reservation_expires_at": None}
+    changes: dict[str, Any] = {"ended_at": now, "reservation_expires_at": None}
     if outcome:
         changes["outcome"] = outcome
     # An agent's call can end in a cancel (the customer declined): reports credit it to them.

@@ -55,7 +55,8 @@ def average_handle_seconds(queue: VirtualQueue, *, now: dt.datetime | None = Non
         .order_by("-ended_at")
         .values_list("started_at", "ended_at")[:HANDLE_TIME_SAMPLE]
     )
-    durations = [(ended - started).total_seconds() for started, ended in recent]
+    # The filter leaves neither time null; checking them again only tells the type checker.
+    durations = [(ended - started).total_seconds() for started, ended in recent if started and ended]
     return sum(durations) / len(durations) if durations else float(callback_settings.default_handle_seconds)
 
 
@@ -136,6 +137,7 @@ def callback_customer_status(callback: Callback, *, now: dt.datetime | None = No
             return CustomerStatus(None, "Done: we called you.")
         return CustomerStatus(last or None, ENDED_WORDS.get(last, f"{callback.get_state_display()}."))
     if state == State.SCHEDULED:
+        assert callback.desired_time is not None  # booked (create, reschedule) for that time
         booked_at_opening = callback.events.filter(type="created", reason=SCHEDULED_AT_OPENING).exists()
         words = f"We will call you around {at(callback.desired_time)}."
         if booked_at_opening:
@@ -144,6 +146,7 @@ def callback_customer_status(callback: Callback, *, now: dt.datetime | None = No
             )
         return CustomerStatus(None, words)
     if state == State.RETRY_WAIT:
+        assert callback.due_at is not None  # callback_due_fits_state
         return CustomerStatus(
             callback.outcome or None, f"We could not reach you; we will try again around {at(callback.due_at)}."
         )
@@ -153,7 +156,7 @@ def callback_customer_status(callback: Callback, *, now: dt.datetime | None = No
         )
     # Queued: held until the customer's window opens, or met by its closing since it was booked.
     if callback.hold_until and callback.hold_until > now:
-        opens = calling.next_callable(reach, callback.hold_until) or callback.hold_until
+        opens: dt.datetime | None = calling.next_callable(reach, callback.hold_until) or callback.hold_until
     else:
         opens = calling.quiet_until(reach, now)
     if opens is not None:

@@ -92,10 +92,10 @@ def reach(
     calling_subdivision: str = "",
 ) -> Reach:
     """The reach of a customer from a callback's fields (``REACH_FIELDS``), as ``booking_fields`` gives them."""
-    zones = [zone for zone in dict.fromkeys([dial_timezone, number_timezone]) if zone_or_none(zone)]
+    zones = tuple(zone for name in dict.fromkeys([dial_timezone, number_timezone]) if (zone := zone_or_none(name)))
     return Reach(
         queue,
-        tuple(zone_or_none(zone) for zone in zones) or (queue.time_zone,),
+        zones or (queue.time_zone,),
         policies_for(calling_country, calling_subdivision),
     )
 

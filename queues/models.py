@@ -46,7 +46,7 @@ class VirtualQueue(models.Model):
         "priority", default=5, help_text="Agents serving several queues take higher numbers first."
     )
     active = models.BooleanField("active", default=True)
-    skills = models.ManyToManyField(
+    skills: "models.ManyToManyField[Skill, QueueSkill]" = models.ManyToManyField(
         Skill, through="QueueSkill", blank=True, related_name="queues", verbose_name="required skills"
     )
     slot_minutes = models.PositiveSmallIntegerField(
@@ -172,6 +172,10 @@ def clock_range(opens: dt.time, closes: dt.time) -> str:
 class WeekdayHours(models.Model):
     """A range of local times on a weekday (``weekday``, ``opens``, ``closes``): office or allowed hours."""
 
+    # The subclasses' fields, each with its own label.
+    opens: dt.time
+    closes: dt.time
+
     class Meta:
         abstract = True
         constraints = [
@@ -243,7 +247,7 @@ class Agent(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent", verbose_name="user"
     )
-    skills = models.ManyToManyField(
+    skills: "models.ManyToManyField[Skill, AgentSkill]" = models.ManyToManyField(
         Skill, through="AgentSkill", blank=True, related_name="agents", verbose_name="skills"
     )
     queues = models.ManyToManyField(VirtualQueue, blank=True, related_name="agents", verbose_name="queues served")

@@ -51,7 +51,8 @@ def bookable_slots(
     first_day = max(start, today)
     # The window once for the whole range: a slot is offered when one callable period holds all of it.
     window = calling.callable_periods(reach, day_bounds(queue, first_day)[0], day_bounds(queue, last_day)[1])
-    slots, day = [], first_day
+    slots: list[Slot] = []
+    day = first_day
     while day <= last_day and len(slots) < max_slots:
         for opens, closes in open_ranges(queue, day):
             begin = opens

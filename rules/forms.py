@@ -16,7 +16,7 @@ class QueueRulesForm(forms.ModelForm):
 
     class Meta:
         model = QueueRules
-        fields = "__all__"
+        fields: str | list[str] = "__all__"
 
 
 class QueueRulesPageForm(QueueRulesForm):

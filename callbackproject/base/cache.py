@@ -98,7 +98,8 @@ def _incr_with_expiry(key: str, window: int) -> int:
         # INCR and EXPIRE in one MULTI: concurrent hits each get their own count (a read-then-write
         # let 400 through a limit of 300), and no key is ever left without its expiry.
         redis_key = backend.make_and_validate_key(key)
-        pipeline = backend._cache.get_client(redis_key, write=True).pipeline(transaction=True)
+        # _cache, the client behind Django's RedisCache, is private: not in the stubs.
+        pipeline = backend._cache.get_client(redis_key, write=True).pipeline(transaction=True)  # type: ignore[attr-defined]
         count, _ = pipeline.incr(redis_key).expire(redis_key, window).execute()
         return count
     # Other backends (the per-process memory cache of a development run): add then increment under their lock.

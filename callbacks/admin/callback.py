@@ -87,8 +87,9 @@ def reason_words(event: CallbackEvent) -> str:
 
 class CallbackEventInline(admin.TabularInline):
     model = CallbackEvent
-    fields = ("created_at", "type", "from_state", "to_state", "actor", "actor_user", reason_words, "metadata")
-    readonly_fields = fields
+    # Django takes a callable among read-only fields (as in list_display); the stubs take names only.
+    fields = ("created_at", "type", "from_state", "to_state", "actor", "actor_user", reason_words, "metadata")  # type: ignore[assignment]
+    readonly_fields = fields  # type: ignore[assignment]
     extra = 0
     can_delete = False
 

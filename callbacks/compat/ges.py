@@ -115,6 +115,7 @@ class GesView(APIView):
 
     def queue(self, name: str) -> VirtualQueue:
         """The queue a service name names, if the key may use it; else 403, whether it exists or not."""
+        assert self.api_key is not None  # initial refused a request without one
         queues = self.api_key.queues.prefetch_related("office_hours", "closed_dates").filter(slug=name)
         # PostgreSQL refuses a NUL even in a lookup (a 503 here): no slug holds one.
         queue = None if "\x00" in name else queues.first()
@@ -124,6 +125,7 @@ class GesView(APIView):
 
     def callback(self, callback_id: str) -> Callback:
         """A callback of the key's queues; any other, like a malformed id, is unknown (404)."""
+        assert self.api_key is not None  # initial refused a request without one
         try:
             public_id = uuid.UUID(callback_id)
         except ValueError:
@@ -226,7 +228,7 @@ class CancelView(GesView):
 
 def callback_data(callback: Callback) -> dict:
     state, reason = ges_state(callback.state)
-    data = {
+    data: dict[str, object] = {
         "id": str(callback.public_id),
         # GES: "by default, the desired time is the current time" of the request.
         "desiredTime": utc_text(callback.desired_time or callback.created_at),

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 TAG = "Genesys Engagement API v3 (compatible)"
 # The scheme itself is in SPECTACULAR_SETTINGS["APPEND_COMPONENTS"]: GES views authenticate by hand, not with a DRF class.
-API_KEY = [{"gesApiKey": []}]
+API_KEY: list[dict[str, list[str]]] = [{"gesApiKey": []}]
 ERROR_CODES = {
     400: "Invalid input, a rule's refusal (`code: …` first in the message) or an illegal move.",
     401: "No API key, or an unknown or inactive one.",
@@ -120,5 +120,11 @@ def ges_schema(*, summary: str, data, request=None, parameters=(), codes=(400, 4
         | (extra or {})
     )
     return extend_schema(
-        tags=[TAG], auth=API_KEY, summary=summary, request=request, parameters=list(parameters), responses=responses
+        tags=[TAG],
+        # auth takes security requirements (as get_auth returns them), not the names it is annotated with
+        auth=API_KEY,  # type: ignore[arg-type]
+        summary=summary,
+        request=request,
+        parameters=list(parameters),
+        responses=responses,
     )

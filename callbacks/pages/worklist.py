@@ -119,7 +119,7 @@ def refused(request, agent: Agent, form: forms.Form):
     """A form the page itself sends, sent wrong: say why on the panel."""
     for errors in form.errors.values():
         for error in errors:
-            messages.error(request, error)
+            messages.error(request, error)  # type: ignore[arg-type]  # ErrorList yields messages; the stubs, its items
     return answer(request, agent)
 
 

@@ -2,7 +2,9 @@
 
 import datetime as dt
 import logging
+from typing import TypedDict
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -134,6 +136,15 @@ def callback_start(*, callback: Callback, agent: Agent, now: dt.datetime | None 
     return callback
 
 
+class _AgentMove(TypedDict):
+    """What every move ending an agent's dial is given alike."""
+
+    actor: str
+    user: User
+    notes: str
+    now: dt.datetime
+
+
 @transaction.atomic
 def callback_record_outcome(
     *, callback: Callback, agent: Agent, outcome: str, notes: str = "", now: dt.datetime | None = None
@@ -151,7 +162,7 @@ def callback_record_outcome(
     callback = _lock_own(callback, agent)
     if callback.state != State.IN_PROGRESS:
         raise lifecycle.IllegalTransition(callback, "record the outcome of")
-    moves = {"actor": Actor.AGENT, "user": agent.user, "notes": notes, "now": now}
+    moves: _AgentMove = {"actor": Actor.AGENT, "user": agent.user, "notes": notes, "now": now}
     queue = callback.queue
     if outcome == Outcome.CONNECTED:
         lifecycle.complete(callback, **moves)

@@ -100,6 +100,7 @@ def callbacks_release_due(*, now: dt.datetime | None = None) -> int:
     due = Callback.objects.filter(ready, state__in=[State.SCHEDULED, State.RETRY_WAIT])
 
     def release(callback: Callback) -> None:
+        assert callback.due_at is not None  # callback_due_fits_state: scheduled and retrying ones have it
         early = round((callback.due_at - now).total_seconds())
         if early > 0:
             # In line as a customer asking now: the lead is that customer's
@@ -124,6 +125,7 @@ def callbacks_requeue_timed_out(*, now: dt.datetime | None = None) -> int:
 
     def requeue(callback: Callback) -> None:
         agent = callback.agent
+        assert agent is not None  # callback_agent_fits_state: an assigned one has its agent
         lifecycle.requeue(callback, reason="reservation_timeout", now=now)
         _leave_busy(agent, Agent.Status.AWAY, now)
 

@@ -151,6 +151,7 @@ def callback_create(
                 token=idempotency_token(idempotency) if idempotency else None,
             )
             if claim is not None:
+                assert answer is not None  # given with idempotency (callback_create_idempotent)
                 claim.callback = callback
                 claim.body = {k: v for k, v in answer(callback, token).items() if k != "token"}
                 claim.save(update_fields=["callback", "body"])
@@ -170,7 +171,9 @@ def callback_create_idempotent(*, idempotency: Idempotency, answer: Answer, **fi
         if (first := idempotent_answer(idempotency=idempotency)) is not None:
             return first
         raise
-    return {**callback.idempotent_request.body, "token": token}
+    body = callback.idempotent_request.body
+    assert body is not None  # written with the callback
+    return {**body, "token": token}
 
 
 def _create(
@@ -211,8 +214,10 @@ def _create(
     if queue.max_open_per_number:
         _lock_number(queue, e164)
         open_ones = Callback.objects.filter(queue=queue, phone_number=e164, state__in=OPEN_STATES)
-        if open_ones.count() >= queue.max_open_per_number:
-            raise DuplicateCallback(open_ones.order_by("created_at").first())
+        # Nothing that ends a callback takes the number's lock: when every open one ended between the
+        # two reads, there is none to name, and room again.
+        if open_ones.count() >= queue.max_open_per_number and (oldest := open_ones.order_by("created_at").first()):
+            raise DuplicateCallback(oldest)
     at_opening = (
         desired_time is None
         and queue.after_hours == VirtualQueue.AfterHours.SCHEDULE_AT_OPENING

@@ -67,4 +67,5 @@ def idempotent_answer(*, idempotency: Idempotency) -> dict | None:
         return None
     if not hmac.compare_digest(first.body_hash, idempotency.body_hash):
         raise IdempotencyKeyReused()
+    assert first.body is not None  # written with its callback
     return {**first.body, "token": idempotency_token(idempotency)}

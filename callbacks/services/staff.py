@@ -69,6 +69,7 @@ def callback_assign_to(*, callback: Callback, agent: Agent, user, now: dt.dateti
         lifecycle.release(callback, reason="assigned_by_supervisor", **staff)
     elif callback.state == State.ASSIGNED:
         previous = callback.agent
+        assert previous is not None  # callback_agent_fits_state: an assigned one has its agent
         lifecycle.requeue(callback, reason="reassigned", **staff)
         _free(previous, now)
     lifecycle.assign(callback, agent=agent, reason="assigned_by_supervisor", **staff)
@@ -87,6 +88,7 @@ def callback_requeue(*, callback: Callback, user, now: dt.datetime | None = None
         lifecycle.release(callback, reason="requeued_by_supervisor", **staff)
         return callback
     agent = callback.agent
+    assert agent is not None  # assigned, the one state left (_staff_may), has its agent
     lifecycle.requeue(callback, reason="requeued_by_supervisor", **staff)
     _free(agent, now)
     return callback

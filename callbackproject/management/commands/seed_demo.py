@@ -89,6 +89,7 @@ DEMO_GES_KEY = "demo-ges-key"
 def example_number(region: str, kind=phonenumbers.PhoneNumberType.FIXED_LINE) -> str:
     """A valid number that reaches nobody: the numbering plan's own example."""
     number = phonenumbers.example_number_for_type(region, kind)
+    assert number is not None  # the seeded regions all have one
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

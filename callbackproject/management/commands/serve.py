@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -106,28 +107,28 @@ class Command(BaseCommand):
                 died = next((c for c in children if c.process.poll() is not None), None)
         finally:
             self.stdout.write("Stopping…")
-            self.stop([c for c in children if c.process])
+            self.stop({c.name: c.process for c in children if c.process})
         if died:
             raise CommandError(f"{died.name} exited with code {died.process.returncode}; stopped the others.")
         self.stdout.write("Stopped.")
 
-    def stop(self, children: list[Child]) -> None:
+    def stop(self, processes: dict[str, subprocess.Popen]) -> None:
         """SIGTERM every group, give them STOP_TIMEOUT seconds in all, then SIGKILL what is left."""
-        self.signal(children, signal.SIGTERM)
+        self.signal(processes.values(), signal.SIGTERM)
         deadline = time.monotonic() + STOP_TIMEOUT
-        for child in children:
+        for name, process in processes.items():
             try:
-                child.process.wait(max(0, deadline - time.monotonic()))
+                process.wait(max(0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                self.stderr.write(f"{child.name} did not stop within {STOP_TIMEOUT} s; killing it.")
-        self.signal(children, signal.SIGKILL)
-        for child in children:
-            child.process.wait()
+                self.stderr.write(f"{name} did not stop within {STOP_TIMEOUT} s; killing it.")
+        self.signal(processes.values(), signal.SIGKILL)
+        for process in processes.values():
+            process.wait()
 
     @staticmethod
-    def signal(children: list[Child], signum: int) -> None:
-        for child in children:
+    def signal(processes: Iterable[subprocess.Popen], signum: int) -> None:
+        for process in processes:
             try:
-                os.killpg(child.process.pid, signum)
+                os.killpg(process.pid, signum)
             except ProcessLookupError:
                 pass

@@ -34,7 +34,7 @@ class CallbackDetailOutput(serializers.Serializer):
     phone_number = serializers.SerializerMethodField(help_text="E.164, for the dialler and a tel: link.")
     phone_national = serializers.SerializerMethodField(help_text="As the customer's country writes it.")
     notes = serializers.CharField()
-    context = serializers.JSONField(help_text="The customer's journey from the widget.")
+    context = serializers.JSONField(help_text="The customer's journey from the widget.")  # type: ignore[assignment]  # a field named like the stubs' Field.context
     desired_time = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
     waited_seconds = serializers.SerializerMethodField(help_text="Since the customer's place in line.")

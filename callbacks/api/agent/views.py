@@ -46,7 +46,9 @@ class AgentView(APIView):
 
     @property
     def agent(self) -> Agent:
-        return self.request.user.agent
+        user = self.request.user
+        assert user.is_authenticated  # IsAuthenticated let the request in
+        return user.agent
 
 
 # -- output -------------------------------------------------------------------------------------

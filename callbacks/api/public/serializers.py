@@ -152,7 +152,7 @@ class SlotOutput(serializers.Serializer):
     end = serializers.DateTimeField()
     local_start = serializers.CharField(help_text="In the queue's zone.")
     date = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like the stubs' Field.label
     customer_local_start = serializers.CharField(help_text="In the customer's zone.")
     customer_label = serializers.CharField(help_text="In the customer's zone, for showing as “your time”.")
     capacity = serializers.IntegerField(allow_null=True, help_text="Callbacks this slot still takes; null: no limit.")
@@ -221,7 +221,7 @@ class CreateInput(serializers.Serializer):
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     desired_time = serializers.DateTimeField(required=False, allow_null=True, help_text="Absent or null: ASAP.")
     timezone = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    context = serializers.DictField(required=False, help_text="The customer's journey: page, referrer, custom fields.")
+    context = serializers.DictField(required=False, help_text="The customer's journey: page, referrer, custom fields.")  # type: ignore[assignment]  # a field named like the stubs' Field.context
     captcha = serializers.CharField(max_length=4096, required=False, allow_blank=True)
     consent_text = serializers.CharField(
         max_length=1000,

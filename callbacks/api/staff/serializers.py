@@ -45,7 +45,7 @@ class EventOutput(serializers.Serializer):
 class StaffCallbackDetailOutput(StaffCallbackOutput):
     email = serializers.CharField(help_text="Empty when the customer gave none, or once purged.")
     notes = serializers.CharField()
-    context = serializers.JSONField(help_text="The customer's journey from the widget.")
+    context = serializers.JSONField(help_text="The customer's journey from the widget.")  # type: ignore[assignment]  # a field named like the stubs' Field.context
     customer_timezone = serializers.CharField()
     reservation_expires_at = serializers.DateTimeField(allow_null=True)
     events = EventOutput(many=True, source="events.all", help_text="The timeline, oldest first.")
@@ -68,8 +68,9 @@ class VisibleQueueField(serializers.SlugRelatedField):
 class StaffCreateInput(public.CreateInput):
     # get_queryset narrows it per user; the schema reads the model from this one.
     queue = VisibleQueueField(slug_field="slug", queryset=VirtualQueue.objects.all())
-    captcha = None  # staff are signed in
-    consent_text = None  # recorded as taken by the signed-in user
+    # None removes an inherited field in DRF; the stubs know only the field's type.
+    captcha = None  # type: ignore[assignment]  # staff are signed in
+    consent_text = None  # type: ignore[assignment]  # recorded as taken by the signed-in user
 
 
 class SearchInput(serializers.Serializer):
