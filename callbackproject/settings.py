@@ -19,6 +19,8 @@ from corsheaders.defaults import default_headers
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
+from . import static_headers
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -184,6 +186,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Keeps the unhashed widget scripts (the embed tags' addresses: callback/v1/widget.js, and callback/widget.js
 # for older tags) next to the hashed names.
 WHITENOISE_KEEP_ONLY_HASHED_FILES = False
+# The widget scripts' own cache and CORS headers; WhiteNoise takes the callable itself, not a dotted path.
+WHITENOISE_ADD_HEADERS_FUNCTION = static_headers.add_headers
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = env.str("SECURE_REFERRER_POLICY", default="same-origin")
