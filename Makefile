@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PG_PORT ?= 5432
 REDIS_PORT ?= 6379
 
-.PHONY: run test lint services browser widget widget-check clean
+.PHONY: run test lint services browser node widget widget-check clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -70,7 +70,7 @@ lint: $(VENV)/.installed-test
 ## make widget: regenerate the widget's country table from phonenumbers and rebuild its scripts
 ## (callbacks/static/callback/) from the modules in callbacks/widget/src/ with the pinned esbuild.
 ## Needs Node.js and npm; `make run` does not, as the built scripts are committed.
-widget: node_modules/.installed $(VENV)/.installed-test
+widget: node node_modules/.installed $(VENV)/.installed-test
 	DEBUG=true $(PY) manage.py widget_countries
 	node callbacks/widget/build.mjs
 
@@ -82,8 +82,16 @@ node_modules/.installed: package.json package-lock.json
 WIDGET_BUILT := callbacks/widget/src/countries.js callbacks/static/callback/widget.js \
 	callbacks/static/callback/widget.min.js callbacks/static/callback/v1/widget.js callbacks/static/callback/v1/widget.min.js
 
+## The widget's build and unit tests need Node.js and npm: from the system packages when missing.
+node:
+	@if ! command -v npm >/dev/null; then \
+	  echo "Installing Node.js and npm from the system packages"; \
+	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq nodejs npm >/dev/null; \
+	fi
+
 ## The widget's unit tests, then a rebuild that must leave the committed scripts and country table as they are.
-widget-check: $(VENV)/.installed-test
+widget-check: $(VENV)/.installed-test node
 	@npm ci --no-audit --no-fund --loglevel=error >/dev/null && touch node_modules/.installed
 	node --test --test-reporter=spec tests/widget/
 	@$(MAKE) --no-print-directory widget >/dev/null
