@@ -2,7 +2,6 @@
 
 import datetime as dt
 import threading
-import time
 from collections import Counter
 
 import pytest
@@ -12,6 +11,7 @@ from callbacks import claim, lifecycle, services
 from callbacks.models import Callback, CallbackEvent, State
 from tests.callbacks.test_beat_services import run_at_once
 from tests.factories import AgentFactory, QueueFactory
+from tests.locks import waits_on_a_lock
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 AGENTS = 20
@@ -83,17 +83,6 @@ def test_two_agents_asking_for_the_last_callback_at_once_one_gets_it():
     assert CallbackEvent.objects.filter(type="assigned").count() == 1
 
 
-def waiting_for_a_lock():
-    """Until another connection waits on a row lock: the moment a race is set up, without guessing a sleep."""
-    deadline = time.monotonic() + 10
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-            if cursor.fetchone()[0]:
-                return True
-    return False
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_one_agent_claiming_twice_at_once_gets_one_callback():
@@ -103,7 +92,7 @@ def test_one_agent_claiming_twice_at_once_gets_one_callback():
     first, _ = queued(queue, 2)
     agent = next(agents_for(queue, 1))
     assigned, go_on = threading.Event(), threading.Event()
-    answers = []
+    answers, waiter = [], []
 
     def first_claim():  # a claim under way: the agent locked, the callback assigned, not committed yet
         try:
@@ -118,6 +107,8 @@ def test_one_agent_claiming_twice_at_once_gets_one_callback():
 
     def second_claim():
         try:
+            connection.ensure_connection()
+            waiter.append(connection.connection.info.backend_pid)
             answers.append(claim.callback_claim_next(agent=agent, now=NOW))
         finally:
             connection.close()
@@ -126,7 +117,7 @@ def test_one_agent_claiming_twice_at_once_gets_one_callback():
     threads[0].start()
     assert assigned.wait(10)
     threads[1].start()
-    assert waiting_for_a_lock()  # the second claim waits on the agent's row
+    assert waits_on_a_lock(waiter)  # the second claim waits on the agent's row
     go_on.set()
     for thread in threads:
         thread.join(10)

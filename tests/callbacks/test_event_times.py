@@ -2,7 +2,6 @@
 
 import datetime as dt
 import threading
-import time
 
 import pytest
 from django.db import connection, transaction
@@ -11,6 +10,7 @@ from django.utils import timezone
 from callbacks import claim, lifecycle, services
 from callbacks.models import Callback, CallbackEvent, State
 from tests.factories import AgentFactory, CallbackFactory, UserFactory
+from tests.locks import waits_on_a_lock
 
 EARLIER = dt.timedelta(seconds=5)
 
@@ -114,22 +114,6 @@ def one_waits_behind_the_other(first, second):
         thread.join(10)
     assert errors == []
     assert blocked, "the second never waited on the first's lock"
-
-
-def waits_on_a_lock(waiter):
-    """Whether the connection whose pid lands in ``waiter`` comes to wait on a lock, within 10 seconds.
-
-    By its pid: other sessions on the same server (other test runs) may be waiting on locks of their own.
-    """
-    deadline = time.monotonic() + 10
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            if waiter:
-                cursor.execute("SELECT EXISTS (SELECT FROM pg_locks WHERE pid = %s AND NOT granted)", waiter)
-                if cursor.fetchone()[0]:
-                    return True
-            time.sleep(0.01)  # polling for the wait to begin, not making it happen
-    return False
 
 
 def assert_logged_in_order(callback):
