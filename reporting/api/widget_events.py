@@ -1,10 +1,8 @@
 """The widget's lifecycle events (POST /api/v1/public/widgets/<key>/events): the funnel's raw rows."""
 
-import datetime as dt
 import json
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -13,7 +11,7 @@ from callbackproject.base.api import JSONParser, errors
 from callbacks.api.public.serializers import holds_nul
 from callbacks.api.public.views import PublicView
 from callbacks.models import Widget
-from reporting.models import WidgetEvent
+from reporting.services import widget_events_record
 
 MAX_EVENTS = 50
 
@@ -57,16 +55,13 @@ class EventsView(PublicView):
         batch.is_valid(raise_exception=True)
         # A bad event is dropped, never the batch: this endpoint must not fail the page.
         events = [EventInput(data=raw) for raw in batch.validated_data["events"]]
-        rows = [
-            WidgetEvent(
-                widget=widget,
-                session=batch.validated_data["session"],
-                name=e.validated_data["name"],
-                occurred_at=min(e.validated_data["occurred_at"], timezone.now() + dt.timedelta(minutes=5)),
-                metadata=e.validated_data.get("metadata", {}),
-            )
-            for e in events
-            if e.is_valid() and len(json.dumps(e.validated_data.get("metadata", {}))) <= 4096
-        ]
-        WidgetEvent.objects.bulk_create(rows)
-        return Response({"accepted": len(rows)}, status=status.HTTP_202_ACCEPTED)
+        accepted = widget_events_record(
+            widget=widget,
+            session=batch.validated_data["session"],
+            events=[
+                e.validated_data
+                for e in events
+                if e.is_valid() and len(json.dumps(e.validated_data.get("metadata", {}))) <= 4096
+            ],
+        )
+        return Response({"accepted": accepted}, status=status.HTTP_202_ACCEPTED)

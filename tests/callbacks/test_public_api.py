@@ -406,6 +406,16 @@ def test_it_stores_a_batch_of_widget_events(api, widget):
     assert WidgetEvent.objects.first().metadata == {"opens": 1}
 
 
+def test_an_event_from_a_clock_far_ahead_is_kept_no_later_than_five_minutes_from_now(api, widget):
+    ahead = {**event(), "occurred_at": (timezone.now() + dt.timedelta(hours=3)).isoformat()}
+
+    before = timezone.now()
+    api.post(url("widgets/shop/events"), {"session": "s1", "events": [ahead]}, format="json")
+
+    slack = dt.timedelta(minutes=5)
+    assert before + slack <= WidgetEvent.objects.get().occurred_at <= timezone.now() + slack
+
+
 def test_a_bad_event_is_dropped_not_the_batch(api, widget):
     response = api.post(
         url("widgets/shop/events"), {"session": "s1", "events": [event(), {"name": "no time"}]}, format="json"
