@@ -1,7 +1,7 @@
 """The cache speeds things up and counts throttles; it is never needed to take a booking.
 
-Every use goes through these helpers, which treat an unreachable cache (Redis
-stopped, a timeout) as a miss: reads find nothing, writes are dropped, a
+Every use goes through these helpers (an add, a counter), which treat an unreachable cache (Redis
+stopped, a timeout) as a miss: an add reports nothing added, a
 counter answers None so its throttle lets the request through. One warning is
 logged when the cache stops answering, not one per request.
 """
@@ -34,25 +34,6 @@ def _answered() -> None:
     if _down:
         logger.warning("the cache answers again")
     _down = False
-
-
-def safe_get(key: str, default=None):
-    try:
-        value = cache.get(key, default)
-    except CACHE_ERRORS as exc:
-        _failed(exc)
-        return default
-    _answered()
-    return value
-
-
-def safe_set(key: str, value, timeout: int) -> None:
-    try:
-        cache.set(key, value, timeout)
-    except CACHE_ERRORS as exc:
-        _failed(exc)
-        return
-    _answered()
 
 
 def safe_add(key: str, value, timeout: int) -> bool:
