@@ -9,8 +9,12 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from callbacks.api.public import urls as public_api
 from callbacks.api.staff import urls as staff_api
 from callbacks.pages import manage_urls as callback_pages
+from reporting.api import history_urls as history_api
+from reporting.api import live_urls as live_api
 from reporting.api import public_urls as reporting_public_api
 from reporting.api import urls as reporting_api
+from reporting.pages import history_urls as history_pages
+from reporting.pages import live_urls as live_pages
 from reporting.pages import urls as reporting_pages
 
 from .base.api import errors
@@ -37,11 +41,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("agent/", include("callbacks.pages.worklist_urls")),
     path("manage/rules/", include("rules.urls")),
+    path("reports/", include((history_pages.urlpatterns + live_pages.urlpatterns, "reports"))),
     path("manage/", include((reporting_pages.urlpatterns + callback_pages.urlpatterns, "manage"))),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/auth/token", TokenView.as_view(), name="api-token"),
     path("api/v1/public/", include((public_api.urlpatterns + reporting_public_api.urlpatterns, "public"))),
     path("api/v1/agent/", include("callbacks.api.agent.urls")),
+    path("api/v1/reports/", include((history_api.urlpatterns + live_api.urlpatterns, "reports-api"))),
     path("api/v1/", include((reporting_api.urlpatterns + staff_api.urlpatterns, "staff-api"))),
     path("engagement/v3/", include("callbacks.compat.ges_urls")),
     path("captcha/", include("captcha.urls")),

@@ -67,6 +67,7 @@ class VirtualQueueAdmin(LineOfBusinessScopedAdmin):
             },
         ),
         ("Attempts", {"fields": ("max_attempts", "retry_delay_minutes", "reservation_timeout_seconds")}),
+        ("Reports", {"fields": ("service_level_seconds", "promise_tolerance_minutes")}),
         ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
     inlines = (QueueSkillInline, OfficeHoursInline, ClosedDateInline)

@@ -107,6 +107,19 @@ class VirtualQueue(models.Model):
         help_text="A scheduled callback joins the queue ahead of its time by the current estimated wait, "
         "at most this much; 0 releases it exactly on time.",
     )
+    service_level_seconds = models.PositiveIntegerField(
+        "service level target (seconds)",
+        default=300,
+        validators=[MinValueValidator(1)],
+        help_text="An immediate callback meets the service level when the customer is connected "
+        "within this many seconds of asking.",
+    )
+    promise_tolerance_minutes = models.PositiveSmallIntegerField(
+        "promise tolerance (minutes)",
+        default=5,
+        help_text="A scheduled callback keeps its promise when first dialled within this many minutes "
+        "either side of the time the customer chose.",
+    )
     created_at = models.DateTimeField("created", auto_now_add=True)
     updated_at = models.DateTimeField("updated", auto_now=True)
 

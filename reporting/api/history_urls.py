@@ -1,0 +1,2 @@
+# Mounted by callbackproject/urls.py; see there for the prefix and namespace.
+urlpatterns: list = []
