@@ -1,8 +1,11 @@
 import datetime as dt
+import os
 
 import pytest
 import time_machine
 from django.db import connection
+
+from tests.browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS
 
 
 def pytest_report_header(config):
@@ -109,3 +112,39 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def chromium_executable():
+    """Debian's Chromium; Playwright's own browser downloads are never used."""
+    if not os.access(CHROMIUM, os.X_OK):
+        message = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    ARTIFACTS.mkdir(exist_ok=True)
+    return CHROMIUM
+
+
+@pytest.fixture
+def browser(chromium_executable, monkeypatch):
+    """A Chromium for one test.
+
+    Deliberately not session-scoped: while Playwright's sync API is started it keeps an asyncio
+    loop running on the main thread, and Django then refuses ORM calls there (SynchronousOnlyOperation)
+    unless DJANGO_ALLOW_ASYNC_UNSAFE is set. Kept to one test, the flag covers only code that
+    drives a browser, and the rest of the suite keeps Django's check. Starting Playwright and
+    Chromium costs about 0.6 s a test.
+    """
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_executable, args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+        # With the loop running, Django keys its connections to the loop's context, so the test
+        # body opened connections of its own: close them now, while they can still be reached,
+        # or they outlive the test and block dropping the test database.
+        connections.close_all()

@@ -1,5 +1,5 @@
 """Fixtures of the callbacks tests: the support queue and its agent; and for the widget's real-browser tests,
-Chromium, a host site on another origin, a widget.
+a host site on another origin, a widget.
 
 The widget is served by pytest-django's ``live_server`` (http://localhost:<port>) and embedded in
 pages served from http://127.0.0.1:<another port>, so every API call crosses origins and CORS is
@@ -8,16 +8,10 @@ exercised exactly as on a customer's website.
 
 import http.server
 import json
-import os
 import threading
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
-
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture
@@ -34,42 +28,6 @@ def me(queue):
     from tests.factories import working_agent
 
     return working_agent(queue, username="ada", first_name="Ada", last_name="Byron")
-
-
-@pytest.fixture(scope="session")
-def chromium_executable():
-    """Debian's Chromium; Playwright's own browser downloads are never used."""
-    if not os.access(CHROMIUM, os.X_OK):
-        message = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    ARTIFACTS.mkdir(exist_ok=True)
-    return CHROMIUM
-
-
-@pytest.fixture
-def browser(chromium_executable, monkeypatch):
-    """A Chromium for one test.
-
-    Deliberately not session-scoped: while Playwright's sync API is started it keeps an asyncio
-    loop running on the main thread, and Django then refuses ORM calls there (SynchronousOnlyOperation)
-    unless DJANGO_ALLOW_ASYNC_UNSAFE is set. Kept to one test, the flag covers only code that
-    drives a browser, and the rest of the suite keeps Django's check. Starting Playwright and
-    Chromium costs about 0.6 s a test.
-    """
-    from django.db import connections
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_executable, args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
-        # With the loop running, Django keys its connections to the loop's context, so the test
-        # body opened connections of its own: close them now, while they can still be reached,
-        # or they outlive the test and block dropping the test database.
-        connections.close_all()
 
 
 class HostPages:

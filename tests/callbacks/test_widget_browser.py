@@ -17,9 +17,8 @@ from playwright.sync_api import expect
 from callbacks.models import Callback, Channel, State
 from queues.models import Agent
 from reporting.models import WidgetEvent
+from tests.browser import ARTIFACTS
 from tests.factories import AgentFactory, CallbackFactory
-
-from .conftest import ARTIFACTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,9 +13,8 @@ from playwright.sync_api import expect
 
 from callbacks import services
 from callbacks.models import State
+from tests.browser import ARTIFACTS
 from tests.factories import CallbackFactory, QueueFactory, working_agent
-
-from .conftest import ARTIFACTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
