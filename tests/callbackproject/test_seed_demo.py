@@ -12,6 +12,7 @@ from django.utils import timezone
 from callbacks.models import Callback, State
 from queues.hours import is_open
 from queues.models import Agent, VirtualQueue
+from reporting.models import WidgetEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +119,30 @@ def test_a_demo_seeded_at_night_books_its_waiting_customers_for_their_calling_wi
     assert oliver.state == State.SCHEDULED
     assert oliver.desired_time == dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)  # 09:00 in London
     assert oliver.events.get(type="created").reason == "scheduled_at_opening"
+
+
+def test_the_demo_has_two_weeks_of_finished_callbacks_in_each_queue_for_the_reports():
+    seed()
+    history = Callback.objects.filter(context__demo_history=True)
+    today = timezone.now().date()
+
+    for queue in VirtualQueue.objects.all():
+        days = {c.created_at.astimezone(queue.time_zone).date() for c in history.filter(queue=queue)}
+        assert days and max(days) < today and min(days) >= today - dt.timedelta(days=14), queue
+        assert all(is_open(queue, c.created_at) for c in history.filter(queue=queue)), queue
+    assert set(history.values_list("state", flat=True)) == {
+        State.COMPLETED,
+        State.FAILED,
+        State.CANCELED,
+        State.EXPIRED,
+    }
+    for callback in history[:50]:
+        assert callback.events.first().type == "created"
+        assert callback.events.last().to_state == callback.state
+
+
+def test_the_demo_widget_sessions_lead_to_its_booked_callbacks():
+    seed()
+
+    booked = Callback.objects.filter(context__demo_history=True, channel="widget").count()
+    assert WidgetEvent.objects.filter(name="submitted").count() == booked > 0

@@ -5,6 +5,7 @@ settings and passwords; the demo callbacks are only added once.
 """
 
 import datetime as dt
+import random
 import zoneinfo
 
 import phonenumbers
@@ -16,8 +17,9 @@ from django.utils import timezone
 
 from callbacks import lifecycle
 from callbacks.models import ApiKey, Callback, Channel, Outcome, Widget
-from queues import calling
+from queues import calling, hours
 from queues.models import Agent, AgentSkill, OfficeHours, QueueSkill, Skill, VirtualQueue
+from reporting.models import WidgetEvent
 from rules.models import DEFAULT_REFUSED_TYPES, GlobalRules, QueueRules
 
 Actor = lifecycle.Actor
@@ -82,6 +84,9 @@ AGENTS = {
 }
 
 
+# Finished days of made-up traffic, so the reports have something to show.
+HISTORY_DAYS = 14
+
 DEMO_ORIGINS = ["http://localhost:8001", "http://127.0.0.1:8001"]
 DEMO_GES_KEY = "demo-ges-key"
 
@@ -131,7 +136,9 @@ class Command(BaseCommand):
             self.stdout.write("Demo callbacks already exist; left as they are.")
         else:
             self.callbacks(support, agents["agent1"])
-            self.stdout.write("Created the demo callbacks.")
+            for slug, queue in queues.items():
+                self.history(queue, [agents[name] for name, (_, served) in AGENTS.items() if slug in served])
+            self.stdout.write(f"Created the demo callbacks and {HISTORY_DAYS} days of history for the reports.")
         self.summary(password)
 
     def queue(self, slug, spec, skills) -> VirtualQueue:
@@ -301,6 +308,89 @@ class Command(BaseCommand):
             now=ago(3),
             due_at=ago(3) + dt.timedelta(minutes=queue.retry_delay_minutes),
         )
+
+    def history(self, queue: VirtualQueue, agents: list[Agent]) -> None:
+        """Past days of callbacks through the state machine, with the widget steps that led to them.
+
+        Seeded, so every demo shows the same figures: most callbacks connected on the first attempt
+        within minutes, some scheduled and dialled around their time, a few retried, failed, canceled
+        or expired. Only within the queue's office hours, in its own zone.
+        """
+        rng = random.Random(queue.slug)
+        widget = Widget.objects.filter(queue=queue).first()
+        today = timezone.now().astimezone(queue.time_zone).date()
+        for back in range(HISTORY_DAYS, 0, -1):
+            day = today - dt.timedelta(days=back)
+            ranges = hours.open_ranges(queue, day)
+            if not ranges:
+                continue
+            opens, closes = ranges[0]
+            for _ in range(rng.randint(12, 30)):
+                asked = opens + (closes - opens - dt.timedelta(hours=1)) * rng.random()
+                self.past_callback(queue, rng.choice(agents), asked, rng, widget)
+
+    def past_callback(self, queue, agent, asked, rng, widget) -> None:
+        minutes = dt.timedelta(minutes=1)
+        scheduled = rng.random() < 0.3
+        callback = Callback(
+            queue=queue,
+            phone_number=example_number(rng.choice(["GB", "FR", "US", "CA"])),
+            first_name="Demo",
+            last_name="Customer",
+            channel=Channel.WIDGET if widget and rng.random() < 0.7 else Channel.API,
+            widget=widget,
+            context={"demo_history": True},
+            desired_time=asked + rng.randint(30, 50) * minutes if scheduled else None,
+        )
+        if callback.channel == Channel.WIDGET:
+            session = f"demo-{rng.getrandbits(48):x}"
+            steps = ["opened", "submitted", "scheduled"]
+            WidgetEvent.objects.bulk_create(
+                WidgetEvent(widget=widget, session=session, name=name, occurred_at=asked - (3 - i) * minutes)
+                for i, name in enumerate(steps)
+            )
+        else:
+            callback.widget = None
+        lifecycle.create(callback, actor=Actor.CUSTOMER, now=asked)
+        at = callback.desired_time or asked
+        if scheduled:
+            lifecycle.release(callback, now=at)
+        fate = rng.random()
+        if fate < 0.04:
+            lifecycle.cancel(callback, actor=Actor.CUSTOMER, reason="customer_request", now=at + 2 * minutes)
+            return
+        if fate < 0.06:
+            lifecycle.cancel(callback, actor=Actor.STAFF, reason="Duplicate request", now=at + 3 * minutes)
+            return
+        if fate < 0.08:
+            lifecycle.expire(callback, reason="max_wait_exceeded", now=callback.expires_at)
+            return
+        # Dialled within a few minutes of being due; a scheduled one sometimes a little early.
+        dialled = at + rng.uniform(-2 if scheduled else 0.5, 9) * minutes
+        lifecycle.assign(callback, agent=agent, user=agent.user, now=dialled - 0.5 * minutes)
+        lifecycle.start(callback, user=agent.user, now=dialled)
+        if fate < 0.2:
+            retry_at = dialled + queue.retry_delay_minutes * minutes
+            lifecycle.retry(
+                callback, outcome=Outcome.NO_ANSWER, user=agent.user, now=dialled + minutes, due_at=retry_at
+            )
+            lifecycle.release(callback, now=retry_at)
+            if fate < 0.11:
+                lifecycle.expire(callback, reason="max_wait_exceeded", now=max(retry_at, callback.expires_at))
+                return
+            lifecycle.assign(callback, agent=agent, user=agent.user, now=retry_at + minutes)
+            dialled = retry_at + 1.5 * minutes
+            lifecycle.start(callback, user=agent.user, now=dialled)
+            if fate < 0.14:
+                lifecycle.fail(
+                    callback,
+                    reason="wrong_number",
+                    outcome=Outcome.WRONG_NUMBER,
+                    user=agent.user,
+                    now=dialled + minutes,
+                )
+                return
+        lifecycle.complete(callback, user=agent.user, now=dialled + rng.uniform(2, 9) * minutes)
 
     def summary(self, password) -> None:
         rows = [("Username", "Role", "Password")] + [(name, role, password) for name, (role, *_) in USERS.items()]
