@@ -1,9 +1,13 @@
 """Writes to callbacks, one module per concern. Views, admin actions and Celery tasks call these."""
 
 from .agents import (
+    STAFF_STATUSES,
+    AgentNotYours,
     AgentUnavailable,
     NotYourCallback,
+    StaffMayNotSetStatus,
     agent_set_status,
+    agent_set_status_by_staff,
     callback_record_outcome,
     callback_release,
     callback_start,
@@ -29,13 +33,17 @@ from .idempotency import Idempotency, IdempotencyKeyReused, idempotency_body_has
 from .staff import callback_assign_to, callback_requeue, callback_staff_actions
 
 __all__ = [
+    "STAFF_STATUSES",
+    "AgentNotYours",
     "AgentUnavailable",
     "Answer",
     "DuplicateCallback",
     "Idempotency",
     "IdempotencyKeyReused",
     "NotYourCallback",
+    "StaffMayNotSetStatus",
     "agent_set_status",
+    "agent_set_status_by_staff",
     "callback_assign_to",
     "callback_cancel",
     "callback_create",

@@ -4,6 +4,7 @@ import datetime as dt
 import logging
 from typing import TypedDict
 
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,6 +13,7 @@ from django.utils import timezone
 from callbackproject.base.errors import ServiceError
 from queues import calling, routing
 from queues.models import Agent
+from queues.selectors import queues_visible_to
 from rules.engine import Rejection
 from rules.models import RejectionCode
 
@@ -214,4 +216,48 @@ def agent_set_status(*, agent: Agent, status: str, now: dt.datetime | None = Non
         for callback in reserved.select_for_update(skip_locked=True, of=("self",)).select_related("queue"):
             lifecycle.requeue(callback, reason="agent_unavailable", actor=Actor.AGENT, user=agent.user, now=now)
     _set_status(agent, status, now)
+    return agent
+
+
+class StaffMayNotSetStatus(ServiceError):
+    status, code, default_message = 403, "permission_denied", "Your role may not set agents' statuses."
+
+
+class AgentNotYours(ServiceError):
+    """The agent serves none of the staff member's queues: to them the agent is unknown."""
+
+    status, code, default_message = 404, "not_found", "No agent of your queues has this id."
+
+
+# Staff take agents off the line; only the agent makes themselves available or busy again.
+STAFF_STATUSES = (Agent.Status.AWAY, Agent.Status.OFFLINE)
+
+
+@transaction.atomic
+def agent_set_status_by_staff(*, agent: Agent, status: str, by: User, now: dt.datetime | None = None) -> Agent:
+    """A supervisor or administrator sets an agent of their queues away or offline, in the agent's admin history.
+
+    As when the agent does it, a callback reserved for them goes back in line
+    (``agent_set_status``); one already on the call stays with them.
+    """
+    if not by.has_perm("callbacks.manage_callback"):
+        raise StaffMayNotSetStatus()
+    if status not in STAFF_STATUSES:
+        raise ValidationError({"status": "Staff may set an agent away or offline only."})
+    if not agent.queues.filter(pk__in=queues_visible_to(by)).exists():
+        raise AgentNotYours()
+    # The agent's row locked first, so the status the log says it was is the one this change replaced; of two
+    # requests at once (two supervisors, or the agent themselves), the later one waits and its status stands.
+    agent = _lock_agent(agent)
+    previous = agent.get_status_display().lower()
+    agent = agent_set_status(agent=agent, status=status, now=now)
+    LogEntry.objects.log_actions(
+        user_id=by.pk,
+        queryset=[agent],
+        action_flag=CHANGE,
+        change_message=f"Status set to {agent.get_status_display().lower()} from the live dashboard (was {previous}).",
+        single_object=True,
+    )
+    # Ids, not names: logs hold no personal data.
+    logger.info("Agent %s set %s by staff user %s", agent.pk, status, by.pk)
     return agent
