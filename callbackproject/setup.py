@@ -93,6 +93,7 @@ PERIODIC_TASKS = [
     Tick("callbacks: expire overdue callbacks", "callbacks.tasks.expire_overdue", 30),
     Tick("callbacks: purge personal data", "callbacks.tasks.purge_personal_data", 3600),
     Tick("reporting: purge widget events", "reporting.tasks.purge_widget_events", 3600),
+    Tick("reporting: roll up finished days", "reporting.tasks.roll_up_finished_days", 900),
 ]
 
 
