@@ -191,10 +191,10 @@ class Figures:
 
     def to_json(self) -> dict:
         return {
-            "counts": dict(self.counts),
+            "counts": dict(+self.counts),  # without the zeros
             "wait_histogram": {str(edge): n for edge, n in sorted(self.wait_histogram.items())},
             "late_max_seconds": self.late_max_seconds,
-            "agents": {str(pk): dict(agent.counts) for pk, agent in self.agents.items()},
+            "agents": {str(pk): dict(+agent.counts) for pk, agent in self.agents.items()},
         }
 
     @classmethod

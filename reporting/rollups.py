@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Exists, Max, Min, OuterRef, Q
 from django.utils import timezone
 
-from callbacks.models import CallbackEvent, RejectionRecord
+from callbacks.models import Callback, CallbackEvent, RejectionRecord
 from queues.hours import day_bounds
 from queues.models import VirtualQueue
 
@@ -91,7 +91,8 @@ def rollup_write_day(*, queue: VirtualQueue, day: dt.date, now: dt.datetime | No
 def _first_day(queue: VirtualQueue) -> dt.date | None:
     """The local date of the queue's first recorded activity (a callback, a refusal, a widget event), if any."""
     firsts = [
-        CallbackEvent.objects.filter(callback__queue=queue).aggregate(first=Min("created_at"))["first"],
+        # A callback's first event is its creation, at its created_at: the smaller table gives the same instant.
+        Callback.objects.filter(queue=queue).aggregate(first=Min("created_at"))["first"],
         RejectionRecord.objects.filter(queue=queue).aggregate(first=Min("created_at"))["first"],
         WidgetEvent.objects.filter(widget__queue=queue).aggregate(first=Min("occurred_at"))["first"],
     ]

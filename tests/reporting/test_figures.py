@@ -68,7 +68,9 @@ class TestOffered:
 
 
 class TestOutcomes:
-    def test_completed_failed_and_attempts_per_completed(self, desk):
+    @pytest.fixture
+    def three_ends(self, desk):
+        """One connected at once, one connected on its second dial, one wrong number."""
         desk.queue.max_attempts, desk.queue.retry_delay_minutes = 2, 10
         desk.queue.save()
         once, twice, wrong = desk.book(NINE), desk.book(NINE + S), desk.book(NINE + 2 * S)
@@ -77,11 +79,13 @@ class TestOutcomes:
         desk.call(wrong, NINE + 6 * MIN, NINE + 7 * MIN, Outcome.WRONG_NUMBER)
         desk.release_due(NINE + 15 * MIN)
         desk.call(twice, NINE + 16 * MIN, NINE + 20 * MIN)
+        return the_day(desk)
 
-        figures = the_day(desk)
+    def test_completed_and_failed_by_outcome(self, three_ends):
+        assert [three_ends.value(k) for k in ("completed", "failed", "failed_wrong_number")] == [2, 1, 1]
 
-        assert (figures.value("completed"), figures.value("failed"), figures.value("failed_wrong_number")) == (2, 1, 1)
-        assert figures.value("attempts_per_completed") == 1.5
+    def test_attempts_per_completed(self, three_ends):
+        assert three_ends.value("attempts_per_completed") == 1.5
 
     def test_first_attempt_success_among_callbacks_ended_after_a_dial(self, desk):
         desk.queue.max_attempts = 1
@@ -157,19 +161,25 @@ class TestWait:
 
 
 class TestPromises:
-    def test_first_dial_against_the_promised_time(self, desk):
+    @pytest.fixture
+    def four_promises(self, desk):
+        """Scheduled callbacks first dialled 1, 4, 10 and 20 minutes after their promised times."""
         for late_by in (1, 4, 10, 20):
             promised = NINE + late_by * 30 * MIN
             callback = desk.book(NINE - dt.timedelta(hours=1), desired=promised)
             desk.release_due(promised)
             desk.call(callback, promised + late_by * MIN, promised + late_by * MIN + MIN)
+        return the_day(desk)
 
-        figures = the_day(desk)
+    def test_kept_within_2_5_and_15_minutes(self, four_promises):
+        assert [four_promises.value(f"promises_kept_{m}m_share") for m in (2, 5, 15)] == [0.25, 0.5, 0.75]
 
-        assert [figures.value(f"promises_kept_{m}m_share") for m in (2, 5, 15)] == [0.25, 0.5, 0.75]
-        # Tolerance 5 min: 10 and 20 min late are the late ones.
-        assert figures.value("promises_within_tolerance_share") == 0.5
-        assert (figures.value("late_avg_seconds"), figures.value("late_max_seconds")) == (900, 1200)
+    def test_kept_within_the_queues_tolerance(self, four_promises):
+        assert four_promises.value("promises_within_tolerance_share") == 0.5  # ±5 min
+
+    def test_how_late_the_late_ones_were(self, four_promises):
+        # Beyond the tolerance: 10 and 20 min late.
+        assert (four_promises.value("late_avg_seconds"), four_promises.value("late_max_seconds")) == (900, 1200)
 
     def test_the_time_the_promise_was_moved_to(self, desk):
         callback = desk.book(NINE - dt.timedelta(hours=1), desired=NINE)

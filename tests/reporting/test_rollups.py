@@ -2,17 +2,21 @@
 
 import datetime as dt
 import io
+import threading
 
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db import connection, transaction
 
 from callbacks import lifecycle
 from callbacks.models import CallbackEvent, Outcome
 from reporting import tasks
 from reporting.figures import Figures, figures_between
-from reporting.models import Rollup
+from reporting.models import Rollup, WidgetEvent
 from reporting.rollups import days_due, local_hours, rollup_write_day, rollups_write_due
+from tests.factories import WidgetFactory
+from tests.locks import waits_on_a_lock
 
 from .factories import Desk, report_queue
 
@@ -182,3 +186,52 @@ def test_the_beat_task_rolls_what_is_due(desk):
         assert tasks.roll_up_finished_days.apply().get() == 1
 
     assert Rollup.objects.filter(queue=desk.queue, grain="day", local_date=SPRING).exists()
+
+
+def test_a_widget_event_received_after_the_roll_up_re_rolls_its_day(desk):
+    widget = WidgetFactory(queue=desk.queue)
+    desk.widget_view(widget, "early", SPRING_NINE, "opened")
+    now = dt.datetime(2026, 3, 30, 12, 0, tzinfo=dt.UTC)
+    rollups_write_due(now=now)
+    # A beacon the browser sent late: the page view happened on the 29th, it arrives an hour after the roll-up.
+    desk.widget_view(widget, "beacon", SPRING_NINE + MIN, "opened")
+    WidgetEvent.objects.filter(session="beacon").update(received_at=now + dt.timedelta(hours=1))
+
+    assert rollups_write_due(now=now + dt.timedelta(hours=2)) == [(desk.queue, SPRING)]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_rolling_the_same_day_write_one_set_of_rows():
+    queue = report_queue(slug="paris", time_zone=PARIS)
+    written, go_on = threading.Event(), threading.Event()
+    waiter: list[int] = []
+
+    def first_worker():  # its rows inserted, not committed yet
+        try:
+            with transaction.atomic():
+                rollup_write_day(queue=queue, day=SPRING, now=LATER)
+                written.set()
+                go_on.wait(10)
+        finally:
+            written.set()
+            connection.close()
+
+    def second_worker():
+        try:
+            connection.ensure_connection()
+            waiter.append(connection.connection.info.backend_pid)
+            rollup_write_day(queue=queue, day=SPRING, now=LATER)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first_worker), threading.Thread(target=second_worker)]
+    threads[0].start()
+    assert written.wait(10)
+    threads[1].start()
+    assert waits_on_a_lock(waiter)  # the second insert waits on the first's unique index entries
+    go_on.set()
+    for thread in threads:
+        thread.join(10)
+
+    assert (Rollup.objects.filter(grain="day").count(), Rollup.objects.filter(grain="hour").count()) == (1, 23)
