@@ -30,7 +30,9 @@ Definitions (``Figures.value(key)``; shares are 0..1, None without a denominator
   ``late_avg_seconds``, ``late_max_seconds``: how late the late ones were (first dialled more than the
   tolerance after the desired time), from the desired time.
 - ``service_level_share``: immediate callbacks that ended in the period (connected ones end then too)
-  connected within ``queue.service_level_seconds`` of asking, among all immediate callbacks that ended.
+  connected within ``queue.service_level_seconds`` of asking, among all immediate callbacks that ended,
+  however they ended. Immediate here: with no desired time when it ended (one moved to a time since it was
+  asked for is judged as a promise instead).
 - ``aht_seconds``: average duration of the connected dials that ended in the period.
 - Per agent (``AgentFigures``): dials that ended in the period (``handled``), of them connected
   (``completed``), and their average handle time.
@@ -56,7 +58,8 @@ from rules.models import RejectionCode
 from .models import WidgetEvent
 
 Actor = CallbackEvent.Actor
-ENDINGS = ("completed", "failed", "canceled", "expired")
+# The moves that end a dial (and its Attempt row); a cancel may end none.
+DIAL_ENDINGS = ("completed", "retry_scheduled", "failed", "canceled")
 PROMISE_MINUTES = (2, 5, 15)
 FUNNEL_STEPS = (("opened", "Opened the widget"), ("submitted", "Submitted the form"), ("booked", "Booked a callback"))
 # The widget's lifecycle step names (callbacks/widget/src/lifecycle.js) for each funnel step.
@@ -280,7 +283,7 @@ class _Tally:
         first_dial = Q(type="started", metadata__attempt=1)
         events = list(
             CallbackEvent.objects.filter(span, callback__queue=self.queue)
-            .filter(Q(type__in=("created", *ENDINGS)) | first_dial)
+            .filter(Q(type__in=(*DIAL_ENDINGS, "created", "expired")) | first_dial)
             .order_by("id")
             .values(
                 "callback_id", "type", "created_at", "actor", "reason", "callback__created_at",
@@ -288,15 +291,10 @@ class _Tally:
             )
         )  # fmt: skip
         moves = self._reschedules({event["callback_id"] for event in events})
-        connected = dict(
-            Attempt.objects.filter(
-                callback_id__in=[e["callback_id"] for e in events if e["type"] == "completed"],
-                outcome=Outcome.CONNECTED,
-            ).values_list("callback_id", "started_at")
-        )
+        connected = self._dials({event["callback_id"] for event in events if event["type"] in DIAL_ENDINGS})
         for event in events:
-            self._event(self.at(event["created_at"]), event, moves.get(event["callback_id"], []), connected)
-        self._dials()
+            if event["type"] != "retry_scheduled":
+                self._event(self.at(event["created_at"]), event, moves.get(event["callback_id"], []), connected)
         self._refusals()
         self._funnel()
         return self.result
@@ -345,7 +343,7 @@ class _Tally:
                 c["expired"] += 1
                 c["expired_" + event["reason"]] += 1
             c["ended_after_attempt"] += attempts >= 1
-            if original is None:
+            if desired is None:
                 c["service_level_base"] += 1
                 c["service_level_met"] += wait is not None and wait <= self.queue.service_level_seconds
 
@@ -361,21 +359,28 @@ class _Tally:
             c["late_seconds"] += round(offset)
             figures.late_max_seconds = max(figures.late_max_seconds or 0, round(offset))
 
-    def _dials(self) -> None:
+    def _dials(self, callback_ids: set[int]) -> dict[int, dt.datetime]:
+        """Count the dials that ended in the span, by agent; returns when each connected one began, by callback.
+
+        Found through the events that end them (attempts have no index on their end).
+        """
+        connected = {}
         dials = Attempt.objects.filter(
-            callback__queue=self.queue, ended_at__gte=self.start, ended_at__lt=self.end
-        ).values_list("agent_id", "started_at", "ended_at", "outcome")
-        for agent_id, started, ended, outcome in dials:
+            callback_id__in=callback_ids, ended_at__gte=self.start, ended_at__lt=self.end
+        ).values_list("callback_id", "agent_id", "started_at", "ended_at", "outcome")
+        for callback_id, agent_id, started, ended, outcome in dials:
             figures = self.at(ended)
             assert ended is not None  # read by its end
             seconds = round((ended - started).total_seconds())
             agent = figures.agents.setdefault(agent_id or 0, AgentFigures())
             agent.counts["handled"] += 1
             if outcome == Outcome.CONNECTED:
+                connected[callback_id] = started
                 figures.counts["connected_dials"] += 1
                 figures.counts["handle_seconds"] += seconds
                 agent.counts["completed"] += 1
                 agent.counts["handle_seconds"] += seconds
+        return connected
 
     def _refusals(self) -> None:
         refusals = RejectionRecord.objects.filter(

@@ -151,6 +151,16 @@ class TestWait:
 
         assert the_day(desk).value("service_level_share") == pytest.approx(1 / 3)
 
+    def test_a_callback_moved_to_a_time_is_no_longer_immediate(self, desk):
+        moved = desk.book(NINE)
+        desk.reschedule(moved, NINE + MIN, NINE + dt.timedelta(hours=1))
+        desk.release_due(NINE + dt.timedelta(hours=1))
+        desk.call(moved, NINE + dt.timedelta(hours=1, minutes=1), NINE + dt.timedelta(hours=1, minutes=2))
+
+        figures = the_day(desk)
+
+        assert (figures.value("service_level_share"), figures.value("promises_kept_2m_share")) == (None, 1.0)
+
     def test_average_handle_time_of_connected_dials(self, desk):
         first, second, missed = desk.book(NINE), desk.book(NINE + S), desk.book(NINE + 2 * S)
         desk.call(first, NINE + MIN, NINE + 3 * MIN)

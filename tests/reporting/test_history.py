@@ -1,6 +1,7 @@
 """The historical report (``reporting.history.report_build``): rolled days read, today computed, queues merged."""
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 
@@ -84,7 +85,7 @@ def test_the_report_reads_the_rolled_row_not_the_events(paris):
     completed_each_day(paris, SPRING_NINE)
     rollup_write_day(queue=paris.queue, day=SPRING, now=NOW)
     # Proof it is the row that is read: one altered by hand shows.
-    Rollup.objects.filter(grain="day").update(figures=Figures(counts={"completed": 7}).to_json())
+    Rollup.objects.filter(grain="day").update(figures=Figures(counts=Counter(completed=7)).to_json())
 
     assert build([paris.queue]).rows[0].figures.value("completed") == 7
 
