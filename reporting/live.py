@@ -9,19 +9,18 @@ figures are a few statements per queue.
 
 import datetime as dt
 import operator
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import reduce
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from callbacks.models import HELD_STATES, Attempt, Callback, CallbackEvent, State
+from callbacks.models import HELD_STATES, Callback, CallbackEvent, State
 from queues.hours import day_bounds
 from queues.models import Agent, VirtualQueue
 
 from .access import report_queues
+from .figures import Figures, figures_between
 from .models import Dashboard
 from .selectors import QueueOverview, queue_overviews
 
@@ -113,15 +112,32 @@ class Activity:
 
 
 @dataclass(frozen=True)
+class Expiry:
+    reason: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
 class Panel:
     """A queue's figures (``queue`` None: the total of the user's queues), with what the user pinned of them."""
 
     queue: VirtualQueue | None
     values: dict[str, int | float | None]
-    expired_by_reason: dict[str, int]
+    today: Figures  # since the queue's local midnight (reporting.figures); the total's merge the queues'
     pinned: tuple[str, ...]
     day_start: dt.datetime | None = None  # the queue's local midnight, start of its "today"
     activity: tuple[Activity, ...] = ()
+
+    @property
+    def expired_by_reason(self) -> list[Expiry]:
+        """Today's expiries by reason, as the figures' columns name them."""
+        prefix = "expired_"
+        return [
+            Expiry(column.key.removeprefix(prefix), column.label, self.today.counts[column.key])
+            for column in self.today.columns()
+            if column.key.startswith(prefix)
+        ]
 
     @property
     def figures(self) -> list[Figure]:
@@ -145,7 +161,7 @@ class RosterEntry:
     agent: Agent
     queues: list[VirtualQueue]  # those of the user's queues the agent serves
     holds: Callback | None  # the callback reserved for them or on the call, when in the user's queues
-    handled_today: int
+    handled_today: int  # dials ended today in the user's queues (each queue's own today)
     status_seconds: int  # how long they have been in their status
 
     @property
@@ -161,7 +177,7 @@ class LiveDashboard:
     panels: list[Panel]  # what the user pinned, in their order
     pins: list[dict]  # the same as they are saved: {"queue": slug or None, "figures": [names]}
     roster: list[RosterEntry]
-    roster_day_start: dt.datetime
+    zone: dt.tzinfo  # of the times that are no queue's: the server's
     customised: bool
 
 
@@ -187,30 +203,25 @@ def pinned_panels(user, queues: list[VirtualQueue]) -> tuple[list[dict], bool]:
 # -- figures --------------------------------------------------------------------------------------
 
 
-def _now_values(overview: QueueOverview) -> dict[str, int | float | None]:
-    return {key: getattr(overview, key) for key, figure in FIGURES.items() if not figure.today}
+def _values(overview: QueueOverview | None, today: Figures) -> dict[str, int | float | None]:
+    now = {key: getattr(overview, key) if overview else None for key, f in FIGURES.items() if not f.today}
+    return now | {key: today.value(key) for key, figure in FIGURES.items() if figure.today}
 
 
-def _today_values(queue: VirtualQueue, day_start: dt.datetime, now: dt.datetime) -> tuple[dict, dict[str, int]]:
-    """Today's figures and expiries by reason. Pending: reporting.figures (H1) computes these, not this module."""
-    return dict.fromkeys(key for key, figure in FIGURES.items() if figure.today), {}
-
-
-def _total(panels: list[Panel]) -> tuple[dict[str, int | float | None], dict[str, int]]:
-    """The queues' counts added up, and the longest wait of all; a wait estimate is each queue's own."""
+def _total(panels: list[Panel]) -> Panel:
+    """The queues' counts added up, the longest wait of all, their today's figures merged; a wait estimate is
+    each queue's own."""
 
     def present(key: str) -> list[int | float]:
         return [value for panel in panels if (value := panel.values[key]) is not None]
 
-    values: dict[str, int | float | None] = {
-        key: (sum(present(key)) if present(key) else None) if figure.kind == "count" else None
-        for key, figure in FIGURES.items()
-    }
+    today = Figures.total(panel.today for panel in panels)
+    values = _values(None, today)
+    for key, figure in FIGURES.items():
+        if figure.kind == "count" and not figure.today:
+            values[key] = sum(present(key))
     values["oldest_wait_seconds"] = max(present("oldest_wait_seconds"), default=None)
-    expired: Counter[str] = Counter()
-    for panel in panels:
-        expired.update(panel.expired_by_reason)
-    return values, dict(expired)
+    return Panel(queue=None, values=values, today=today, pinned=())
 
 
 def _activity(queues: list[VirtualQueue], now: dt.datetime) -> dict[int, list[Activity]]:
@@ -261,18 +272,20 @@ def _activity(queues: list[VirtualQueue], now: dt.datetime) -> dict[int, list[Ac
 
 
 def live_queues(queues: list[VirtualQueue], *, now: dt.datetime, pins: dict[str | None, list[str]]) -> list[Panel]:
-    """Each queue's panel: its figures now and today, and its activity."""
+    """Each queue's panel: its figures now and since its local midnight, and its activity."""
     activity = _activity(queues, now)
     panels = []
     for overview in queue_overviews(queues, now=now):
         queue = overview.queue
-        day_start = day_bounds(queue, now.astimezone(queue.time_zone).date())[0]
-        today, expired = _today_values(queue, day_start, now)
+        # To the local midnight ahead rather than now: nothing has happened later, and a move made in this
+        # very instant counts.
+        day_start, day_end = day_bounds(queue, now.astimezone(queue.time_zone).date())
+        today = figures_between(queue, day_start, day_end)
         panels.append(
             Panel(
                 queue=queue,
-                values=_now_values(overview) | today,
-                expired_by_reason=expired,
+                values=_values(overview, today),
+                today=today,
                 pinned=tuple(pins.get(queue.slug, ())),
                 day_start=day_start,
                 activity=tuple(activity[queue.pk]),
@@ -284,37 +297,22 @@ def live_queues(queues: list[VirtualQueue], *, now: dt.datetime, pins: dict[str 
 # -- the roster -----------------------------------------------------------------------------------
 
 
-def roster_day_start(now: dt.datetime) -> dt.datetime:
-    """The roster spans queues in many zones: its "today" is the server's day, shown with its zone."""
-    return dt.datetime.combine(timezone.localdate(now), dt.time(0), tzinfo=timezone.get_current_timezone())
+def roster(queues: list[Panel], *, now: dt.datetime) -> list[RosterEntry]:
+    """Every agent serving one of the queues, with the callback they hold there and their dials today.
 
-
-def roster(queues: list[VirtualQueue], *, now: dt.datetime, agents: QuerySet[Agent] | None = None) -> list[RosterEntry]:
-    """Every agent serving one of ``queues`` (of ``agents``), with the callback they hold there and how many they
-    handled today.
-
-    Three statements however many agents: the agents with their count, their
-    queues, their held callbacks.
+    Three statements however many agents: the agents, their queues, their held
+    callbacks; the dials are counted in each queue's figures of today.
     """
-    day_start = roster_day_start(now)
-    handled = (
-        Attempt.objects.filter(agent=OuterRef("pk"), ended_at__gte=day_start)
-        .order_by()
-        .values("agent")
-        .annotate(callbacks=Count("callback", distinct=True))
-        .values("callbacks")
-    )
+    visible = [panel.queue for panel in queues if panel.queue is not None]
     agents = (
-        (Agent.objects.all() if agents is None else agents)
-        .filter(queues__in=queues)
+        Agent.objects.filter(queues__in=visible)
         .distinct()
         .select_related("user")
-        .annotate(handled_today=Coalesce(Subquery(handled, output_field=IntegerField()), Value(0)))
         .prefetch_related(
-            Prefetch("queues", VirtualQueue.objects.filter(pk__in=[q.pk for q in queues]), to_attr="visible_queues"),
+            Prefetch("queues", VirtualQueue.objects.filter(pk__in=[q.pk for q in visible]), to_attr="visible_queues"),
             Prefetch(
                 "callbacks",
-                Callback.objects.filter(state__in=HELD_STATES, queue__in=queues).select_related("queue"),
+                Callback.objects.filter(state__in=HELD_STATES, queue__in=visible).select_related("queue"),
                 to_attr="held",
             ),
         )
@@ -325,18 +323,13 @@ def roster(queues: list[VirtualQueue], *, now: dt.datetime, agents: QuerySet[Age
             agent=agent,
             queues=agent.visible_queues,
             holds=next(iter(agent.held), None),
-            handled_today=agent.handled_today,
+            handled_today=sum(
+                panel.today.agents[agent.pk].value("handled") or 0 for panel in queues if agent.pk in panel.today.agents
+            ),
             status_seconds=max(0, round((now - agent.status_changed_at).total_seconds())),
         )
         for agent in agents
     ]
-
-
-def roster_entry(user, agent: Agent, *, now: dt.datetime | None = None) -> RosterEntry | None:
-    """The agent's line of the user's roster; None when they serve none of the user's queues."""
-    now = now or timezone.now()
-    entries = roster(list(report_queues(user)), now=now, agents=Agent.objects.filter(pk=agent.pk))
-    return entries[0] if entries else None
 
 
 # -- the whole dashboard --------------------------------------------------------------------------
@@ -349,8 +342,7 @@ def live_figures(user, *, now: dt.datetime | None = None) -> LiveDashboard:
     chosen, customised = pinned_panels(user, queues)
     pins = {panel["queue"]: panel["figures"] for panel in chosen}
     panels = live_queues(queues, now=now, pins=pins)
-    values, expired = _total(panels)
-    total = Panel(queue=None, values=values, expired_by_reason=expired, pinned=tuple(pins.get(None, ())))
+    total = replace(_total(panels), pinned=tuple(pins.get(None, ())))
     by_slug = {panel.queue.slug: panel for panel in panels if panel.queue is not None}
     return LiveDashboard(
         now=now,
@@ -358,7 +350,7 @@ def live_figures(user, *, now: dt.datetime | None = None) -> LiveDashboard:
         total=total,
         panels=[total if pin["queue"] is None else by_slug[pin["queue"]] for pin in chosen],
         pins=chosen,
-        roster=roster(queues, now=now),
-        roster_day_start=roster_day_start(now),
+        roster=roster(panels, now=now),
+        zone=timezone.get_current_timezone(),
         customised=customised,
     )

@@ -10,7 +10,8 @@ from functools import reduce
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from callbacks.models import OPEN_STATES, Callback, State
+from callbacks.lifecycle import TRANSITIONS
+from callbacks.models import OPEN_STATES, Callback, CallbackEvent, State
 from callbacks.selectors import estimated_wait_seconds
 from queues.hours import day_bounds
 from queues.models import Agent, VirtualQueue
@@ -38,46 +39,20 @@ class QueueOverview:
     oldest_wait_seconds: int | None
 
 
-def _local_today(queues: list[VirtualQueue], field: str, now: dt.datetime) -> Q:
+def _local_today(queues: list[VirtualQueue], field: str, now: dt.datetime, *, queue: str = "queue") -> Q:
     """``field`` within each queue's own local today: one range per time zone, so the condition stays short."""
     by_zone: dict[str, list[VirtualQueue]] = defaultdict(list)
-    for queue in queues:
-        by_zone[str(queue.time_zone)].append(queue)
+    for each in queues:
+        by_zone[str(each.time_zone)].append(each)
     ranges = []
     for same_zone in by_zone.values():
         start, end = day_bounds(same_zone[0], now.astimezone(same_zone[0].time_zone).date())
-        ranges.append(Q(queue__in=same_zone, **{f"{field}__gte": start, f"{field}__lt": end}))
+        ranges.append(Q(**{f"{queue}__in": same_zone, f"{field}__gte": start, f"{field}__lt": end}))
     return reduce(operator.or_, ranges)
 
 
-def _counts(queues: list[VirtualQueue], now: dt.datetime) -> dict[int, dict]:
-    """The queues' callback counts in one statement, by queue id: open callbacks and those ended today only."""
-    ended_today = _local_today(queues, "ended_at", now)
-    scheduled = Q(state=State.SCHEDULED)
-    rows = (
-        Callback.objects.filter(queue__in=queues)
-        .filter(Q(state__in=OPEN_STATES) | ended_today)
-        .values("queue_id")
-        .order_by()
-        .annotate(
-            waiting=Count("pk", filter=Q(state=State.QUEUED)),
-            held=Count("pk", filter=Q(state=State.QUEUED, hold_until__gt=now)),
-            scheduled_today=Count("pk", filter=scheduled & _local_today(queues, "desired_time", now)),
-            scheduled_next_hour=Count("pk", filter=scheduled & Q(desired_time__lt=now + HOUR)),
-            scheduled_later_today=Count(
-                "pk", filter=scheduled & Q(desired_time__gte=now + HOUR) & _local_today(queues, "desired_time", now)
-            ),
-            retrying=Count("pk", filter=Q(state=State.RETRY_WAIT)),
-            assigned=Count("pk", filter=Q(state=State.ASSIGNED)),
-            in_progress=Count("pk", filter=Q(state=State.IN_PROGRESS)),
-            done_today=Count("pk", filter=Q(state=State.COMPLETED) & ended_today),
-            flagged=Count("pk", filter=Q(flagged=True, state__in=OPEN_STATES)),
-            oldest=Min("place_at", filter=Q(state=State.QUEUED)),
-        )
-    )
-    return {row.pop("queue_id"): row for row in rows}
-
-
+HELD_OR_RETRYING = {State.RETRY_WAIT: "retrying", State.ASSIGNED: "assigned", State.IN_PROGRESS: "in_progress"}
+# A queue without open callbacks or any completed today.
 NO_CALLBACKS = dict.fromkeys(
     (
         "waiting",
@@ -93,6 +68,57 @@ NO_CALLBACKS = dict.fromkeys(
     ),
     0,
 ) | {"oldest": None}
+
+
+def _counts(queues: list[VirtualQueue], now: dt.datetime) -> dict[int, dict]:
+    """The queues' callback counts by queue id, in two statements whatever the number of queues.
+
+    The open callbacks by queue and state, and those completed
+    today through the event log's (type, time) index: a long history of
+    finished callbacks is never read.
+    """
+    today = _local_today(queues, "desired_time", now)
+    # Grouped by state too, so each figure's filter is a plain comparison: counting every open callback of a
+    # long line is the one cost that grows with it.
+    rows = (
+        Callback.objects.filter(queue__in=queues, state__in=OPEN_STATES)
+        .values("queue_id", "state")
+        .order_by()
+        .annotate(
+            count=Count("*"),
+            held=Count("pk", filter=Q(hold_until__gt=now)),
+            next_hour=Count("pk", filter=Q(desired_time__lt=now + HOUR)),
+            later_today=Count("pk", filter=Q(desired_time__gte=now + HOUR) & today),
+            today=Count("pk", filter=today),
+            flagged=Count("pk", filter=Q(flagged=True)),
+            oldest=Min("place_at"),
+        )
+    )
+    counts: dict[int, dict] = {}
+    for row in rows:
+        figures = counts.setdefault(row["queue_id"], dict(NO_CALLBACKS))
+        figures["flagged"] += row["flagged"]
+        if row["state"] == State.QUEUED:
+            figures |= {"waiting": row["count"], "held": row["held"], "oldest": row["oldest"]}
+        elif row["state"] == State.SCHEDULED:
+            figures |= {
+                "scheduled_today": row["today"],
+                "scheduled_next_hour": row["next_hour"],
+                "scheduled_later_today": row["later_today"],
+            }
+        else:
+            figures[HELD_OR_RETRYING[row["state"]]] = row["count"]
+    # A callback completes once: its "completed" event is its end.
+    completed = (
+        CallbackEvent.objects.filter(type=TRANSITIONS["complete"].event)
+        .filter(_local_today(queues, "created_at", now, queue="callback__queue"))
+        .values("callback__queue_id")
+        .order_by()
+        .annotate(count=Count("pk"))
+    )
+    for row in completed:
+        counts.setdefault(row["callback__queue_id"], dict(NO_CALLBACKS))["done_today"] = row["count"]
+    return counts
 
 
 def queue_overviews(queues: Iterable[VirtualQueue], *, now: dt.datetime | None = None) -> list[QueueOverview]:

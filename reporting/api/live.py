@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from callbackproject.base.api import errors
 from callbacks.services import agent_set_status_by_staff
 from queues.models import Agent
-from reporting.live import FIGURES, PANEL_ITEMS, live_figures, roster_entry
+from reporting.live import FIGURES, PANEL_ITEMS, live_figures
 from reporting.services import dashboard_update
 
 from .permissions import ReportView
@@ -27,10 +27,16 @@ def _figure_field(key: str) -> serializers.Field:
     return field(source=f"values.{key}", allow_null=True, read_only=True, help_text=help_text)
 
 
+class LiveExpiryOutput(serializers.Serializer):
+    reason = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like the stubs' Field.label
+    count = serializers.IntegerField()
+
+
 class LiveFiguresOutput(serializers.Serializer):
     """A panel's figures: counts, seconds and shares; the today figures over the queue's own local day."""
 
-    expired_by_reason = serializers.DictField(child=serializers.IntegerField(), help_text="Expired today, by reason.")
+    expired_by_reason = LiveExpiryOutput(many=True, help_text="Expired today, by reason.")
 
     def get_fields(self):
         # One field per figure of the catalogue (reporting.live.FIGURES), so the two cannot differ.
@@ -61,6 +67,13 @@ class LiveHeldCallbackOutput(serializers.Serializer):
     queue = serializers.SlugField(source="queue.slug")
 
 
+class LiveAgentStatusOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField(source="user.username")
+    status = serializers.ChoiceField(choices=Agent.Status.choices)
+    status_changed_at = serializers.DateTimeField()
+
+
 class LiveAgentOutput(serializers.Serializer):
     id = serializers.IntegerField(source="agent.pk")
     username = serializers.CharField(source="agent.user.username")
@@ -69,7 +82,7 @@ class LiveAgentOutput(serializers.Serializer):
     status_changed_at = serializers.DateTimeField(source="agent.status_changed_at")
     queues = serializers.ListField(child=serializers.SlugField(), source="queue_slugs", help_text="Of your queues.")
     callback = LiveHeldCallbackOutput(source="holds", allow_null=True, help_text="The callback they hold, if any.")
-    handled_today = serializers.IntegerField(help_text="Callbacks dialled to an outcome since the server's midnight.")
+    handled_today = serializers.IntegerField(help_text="Dials ended today in your queues, each in its own local day.")
 
 
 class LivePanel(serializers.Serializer):
@@ -132,7 +145,7 @@ class AgentStatusView(ReportView):
     @extend_schema(
         tags=TAGS,
         request=LiveAgentStatusInput,
-        responses={200: LiveAgentOutput, **errors(400, 401, 403, 404)},
+        responses={200: LiveAgentStatusOutput, **errors(400, 401, 403, 404)},
         summary="Set an agent of your queues away or offline (supervisors, administrators)",
         description="A callback reserved for them goes back in line. Logged in the agent's admin history.",
     )
@@ -141,4 +154,4 @@ class AgentStatusView(ReportView):
         body = LiveAgentStatusInput(data=request.data)
         body.is_valid(raise_exception=True)
         agent = agent_set_status_by_staff(agent=agent, status=body.validated_data["status"], by=request.user)
-        return Response(LiveAgentOutput(roster_entry(request.user, agent)).data)
+        return Response(LiveAgentStatusOutput(agent).data)

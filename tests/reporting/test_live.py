@@ -63,6 +63,12 @@ def status_url(agent, api=False):
     return f"{'/api/v1' if api else ''}/reports/live/agents/{agent.pk}/status"
 
 
+def dial_through(agent):
+    callback = callback_claim_next(agent=agent)
+    services.callback_start(callback=callback, agent=agent)
+    services.callback_record_outcome(callback=callback, agent=agent, outcome=Outcome.CONNECTED)
+
+
 def words(response) -> str:
     return " ".join(response.content.decode().split())
 
@@ -228,6 +234,68 @@ def test_today_starts_at_the_queues_local_midnight(supervisor, queue):
     assert figures_of(supervisor, "paris")["day_start"] == "2026-11-30T23:00:00Z"
 
 
+# -- figures today (reporting.figures, over the queue's local day) ------------------------------
+
+
+def test_todays_figures_start_at_the_queues_local_midnight(supervisor, queue, ada, clock):
+    # Customers in Sydney, where it is morning meanwhile; the queue's day is Paris's.
+    last_night = dt.datetime(2026, 11, 30, 22, 40, tzinfo=dt.UTC)  # 23:40 in Paris
+    CallbackFactory.create_batch(2, queue=queue, now=last_night, phone_number="+61292502000")
+    clock.move_to(last_night + 10 * MINUTE)  # 23:50 in Paris: yesterday
+    dial_through(ada)
+    clock.move_to(last_night + 30 * MINUTE)  # 00:10 in Paris: today, though still yesterday in UTC
+    dial_through(ada)
+    clock.move_to(INSTANT)
+
+    assert figures_of(supervisor, "paris")["completed"] == 1
+
+
+def test_cancels_are_told_apart_by_who_canceled(supervisor, queue):
+    by_customer, by_staff = CallbackFactory.create_batch(2, queue=queue)
+    services.callback_cancel(callback=by_customer, actor="customer", reason="customer_request")
+    services.callback_cancel(callback=by_staff, actor="staff", reason="canceled_by_staff", user=supervisor.user)
+
+    row = figures_of(supervisor, "paris")
+
+    assert (row["canceled_by_customer"], row["canceled_by_staff"]) == (1, 1)
+
+
+def test_expiries_today_are_given_by_reason(supervisor, queue):
+    lifecycle.expire(CallbackFactory(queue=queue), reason="max_wait_exceeded")
+
+    row = figures_of(supervisor, "paris")
+
+    assert row["expired"] == 1
+    assert [(e["reason"], e["count"]) for e in row["expired_by_reason"]] == [("max_wait_exceeded", 1)]
+
+
+def test_shares_are_written_as_percentages(supervisor, queue, ada):
+    CallbackFactory(queue=queue)
+    dial_through(ada)
+
+    assert '<dt title="Connected on the first dial.">First-attempt success</dt><dd>100 %</dd>' in words(
+        supervisor.get(PAGE)
+    )
+
+
+def test_a_share_with_nothing_to_measure_is_a_dash(supervisor, queue):
+    assert figures_of(supervisor, "paris")["service_level_share"] is None
+    assert "Service level</dt><dd>—</dd>" in words(supervisor.get(PAGE))
+
+
+def test_the_total_merges_the_queues_shares(supervisor, queue, ada):
+    berlin = QueueFactory(slug="berlin", time_zone="Europe/Berlin", any_hour=True)
+    bob = working_agent(berlin, username="bob")
+    CallbackFactory(queue=queue)
+    dial_through(ada)
+    CallbackFactory(queue=berlin)
+    callback = callback_claim_next(agent=bob)
+    services.callback_start(callback=callback, agent=bob)
+    services.callback_record_outcome(callback=callback, agent=bob, outcome=Outcome.WRONG_NUMBER)
+
+    assert supervisor.get(API).json()["total"]["first_attempt_success_share"] == 0.5
+
+
 # -- the roster ---------------------------------------------------------------------------------
 
 
@@ -260,13 +328,7 @@ def test_the_roster_shows_the_callback_an_agent_holds_without_the_customer(super
     assert "Hopper" not in body and "42685300" not in body
 
 
-def dial_through(agent):
-    callback = callback_claim_next(agent=agent)
-    services.callback_start(callback=callback, agent=agent)
-    services.callback_record_outcome(callback=callback, agent=agent, outcome=Outcome.CONNECTED)
-
-
-def test_the_roster_counts_the_callbacks_handled_today(supervisor, queue, ada, clock):
+def test_the_roster_counts_the_dials_ended_today(supervisor, queue, ada, clock):
     CallbackFactory.create_batch(2, queue=queue, now=INSTANT - dt.timedelta(days=1))
     clock.move_to(INSTANT - dt.timedelta(days=1))
     dial_through(ada)
@@ -545,7 +607,8 @@ def test_the_live_dashboard_reads_in_a_bounded_number_of_statements(
     for each in three_queues:
         CallbackFactory.create_batch(3, queue=each)
 
-    with django_assert_max_num_queries(40):
+    # About 11 statements, and 10 a queue (its agents, wait estimate and today's figures), however many callbacks.
+    with django_assert_max_num_queries(45):
         assert supervisor.get(API).status_code == 200
 
 

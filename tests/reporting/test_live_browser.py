@@ -92,3 +92,23 @@ def test_a_supervisor_sets_an_agent_offline_from_the_roster(page, live_server, q
     expect(page.locator('[data-agent="ada"] [data-testid="agent-status"]')).to_have_text("Offline")
     reserved.refresh_from_db()
     assert reserved.state == State.QUEUED
+
+
+def test_a_supervisor_pins_the_panels_they_watch(page, live_server, queue):
+    QueueFactory(slug="billing", name="Billing", time_zone="America/New_York")
+    log_in_as_supervisor(page, live_server)
+
+    page.get_by_role("link", name="Choose panels").click()
+    page.get_by_label("Total of my queues").uncheck()
+    page.get_by_label("Billing").uncheck()
+    for figure in page.locator('input[name="figures"]').all():
+        figure.uncheck()
+    page.get_by_label("Waiting", exact=True).check()
+    page.get_by_label("Callback activity").check()
+    page.screenshot(path=ARTIFACTS / "reports-live-panels.png", full_page=True)
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.get_by_text("Your dashboard is saved.")).to_be_visible()
+    expect(page.locator("[data-panel]")).to_have_count(1)
+    expect(page.locator('[data-panel="support"] [data-figure]')).to_have_count(1)
+    expect(page.get_by_test_id("activity")).to_be_visible()
