@@ -41,6 +41,7 @@ Definitions (``Figures.value(key)``; shares are 0..1, None without a denominator
   ``opened`` → ``submitted`` → ``booked`` (the widget's ``scheduled`` step: a callback booked).
 """
 
+import bisect
 import datetime as dt
 import math
 from collections import Counter
@@ -270,13 +271,12 @@ class _Tally:
         self.queue, self.periods = queue, periods
         self.start, self.end = periods[0][0], periods[-1][1]
         self.result = [Figures() for _ in periods]
+        self.starts = [start for start, _ in periods]
 
     def at(self, instant: dt.datetime | None) -> Figures:
-        """The figures of the period holding ``instant``; every row is read within the span."""
-        for (start, end), figures in zip(self.periods, self.result, strict=True):
-            if instant is not None and start <= instant < end:
-                return figures
-        raise AssertionError(f"{instant} is outside the periods read")
+        """The figures of the period holding ``instant``; every row is read within the span (contiguous periods)."""
+        assert instant is not None and self.start <= instant < self.end, f"{instant} is outside the periods read"
+        return self.result[bisect.bisect_right(self.starts, instant) - 1]
 
     def figures(self) -> list[Figures]:
         span = Q(created_at__gte=self.start, created_at__lt=self.end)

@@ -2,7 +2,7 @@
 
 Finished days are read from their ``Rollup`` rows; today, and any finished day
 not rolled yet, are computed from the events by the same code that rolls them
-(``rollups.day_figures``), so a rolled day and a live one cannot differ.
+(``rollups.days_figures``), so a rolled day and a live one cannot differ.
 """
 
 import datetime as dt
@@ -17,7 +17,7 @@ from queues.models import Agent, VirtualQueue
 
 from .figures import AGENT_COLUMNS, FUNNEL_STEPS, AgentFigures, Column, Figures
 from .models import Rollup
-from .rollups import day_figures, local_hours
+from .rollups import days_figures, local_hours
 
 MAX_DAYS = 366
 MAX_HOUR_DAYS = 31
@@ -98,22 +98,34 @@ def _days(start: dt.date, end: dt.date) -> list[dt.date]:
 
 
 def _periods(queue: VirtualQueue, days: list[dt.date], by: str, now: dt.datetime, rolled: dict) -> list:
-    """The queue's (period start, figures) over ``days``: rolled rows where there are, else computed now."""
-    periods = []
-    for day in days:
-        start, _ = day_bounds(queue, day)
-        if start > now:
-            # Not begun: nothing to read.
-            bounds = [day_bounds(queue, day)] if by == "day" else local_hours(queue, day)
-            periods += [(period_start, Figures()) for period_start, _ in bounds]
-        elif (queue.pk, day) in rolled:
-            periods += rolled[queue.pk, day]
-        else:
-            total, hours = day_figures(queue, day)
+    """The queue's (period start, figures) over ``days``: rolled rows where there are; each run of days without
+    (today, days not rolled yet) computed from one read; days not begun are empty, without a read."""
+    periods: list[tuple[dt.datetime, Figures]] = []
+    run: list[dt.date] = []
+
+    def computed() -> None:
+        if not run:
+            return
+        for day, (total, hours) in zip(run, days_figures(queue, run), strict=True):
             if by == "day":
-                periods.append((start, total))
+                periods.append((day_bounds(queue, day)[0], total))
             else:
-                periods += [(hour, figures) for (hour, _), figures in zip(local_hours(queue, day), hours, strict=True)]
+                periods.extend(
+                    (start, figures) for (start, _), figures in zip(local_hours(queue, day), hours, strict=True)
+                )
+        run.clear()
+
+    for day in days:
+        if (queue.pk, day) in rolled:
+            computed()
+            periods += rolled[queue.pk, day]
+        elif day_bounds(queue, day)[0] > now:
+            computed()
+            bounds = [day_bounds(queue, day)] if by == "day" else local_hours(queue, day)
+            periods += [(start, Figures()) for start, _ in bounds]
+        else:
+            run.append(day)
+    computed()
     return periods
 
 

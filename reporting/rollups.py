@@ -4,7 +4,7 @@ A 90-day report then reads a few hundred rows instead of the events. Rolling a
 day again replaces its rows with the same figures, so every service here may
 run twice, or twice at once; a day that got an event after it was rolled (a
 move whose time was read before midnight and written after the roll, a clock a
-little behind) is rolled again by the next run.
+little behind) is rolled again by the next run, within ``LATE_WINDOW``.
 """
 
 import datetime as dt
@@ -24,6 +24,10 @@ HOUR = dt.timedelta(hours=1)
 # A day is rolled this long after its local midnight: a move whose time was read before midnight has been
 # written (and committed) by then, so the first roll rarely misses one; a later one re-rolls it anyway.
 GRACE = dt.timedelta(minutes=10)
+# How far back a late event is looked for. An event's time is read when the request that writes it starts, so
+# it is late by as long as that request took (a lock wait, a clock a little behind): minutes, never days. The
+# window bounds what each run reads; an older day is rolled again with ``manage.py rollup --day``.
+LATE_WINDOW = dt.timedelta(days=2)
 
 
 def local_hours(queue: VirtualQueue, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
@@ -36,10 +40,15 @@ def local_hours(queue: VirtualQueue, day: dt.date) -> list[tuple[dt.datetime, dt
     return hours
 
 
-def day_figures(queue: VirtualQueue, day: dt.date) -> tuple[Figures, list[Figures]]:
-    """The figures of a queue's local day and of each of its hours, computed from the events (one read)."""
-    hours = figures_by_period(queue, local_hours(queue, day))
-    return Figures.total(hours), hours
+def days_figures(queue: VirtualQueue, days: list[dt.date]) -> list[tuple[Figures, list[Figures]]]:
+    """The figures of consecutive local days of a queue, each as its total and its hours', from one read.
+
+    A day's figures are the sum of its hours': a roll-up and a live computation add the same facts.
+    """
+    hours_of = [local_hours(queue, day) for day in days]
+    flat = iter(figures_by_period(queue, [hour for hours in hours_of for hour in hours]))
+    each = [[next(flat) for _ in hours] for hours in hours_of]
+    return [(Figures.total(hours), hours) for hours in each]
 
 
 def is_finished(queue: VirtualQueue, day: dt.date, now: dt.datetime) -> bool:
@@ -65,7 +74,7 @@ def rollup_write_day(*, queue: VirtualQueue, day: dt.date, now: dt.datetime | No
         )["last"]
         or 0
     )
-    total, hours = day_figures(queue, day)
+    [(total, hours)] = days_figures(queue, [day])
     rows = [Rollup(grain=Rollup.Grain.DAY, period_start=start, period_end=end, figures=total.to_json())]
     rows += [
         Rollup(grain=Rollup.Grain.HOUR, period_start=hour_start, period_end=hour_end, figures=figures.to_json())
@@ -110,12 +119,12 @@ def days_due(queue: VirtualQueue, now: dt.datetime) -> list[dt.date]:
     today = now.astimezone(queue.time_zone).date()
     days = [first + dt.timedelta(days=n) for n in range((today - first).days + 1)]
     missing = [day for day in days if day not in rolled and is_finished(queue, day, now)]
-    return sorted(missing + late_days(queue))
+    return sorted(missing + late_days(queue, now))
 
 
-def late_days(queue: VirtualQueue) -> list[dt.date]:
-    """Rolled days with an event written after their roll-up: a callback event of a later id, or a widget event
-    received after it was computed, whose time falls in the day."""
+def late_days(queue: VirtualQueue, now: dt.datetime) -> list[dt.date]:
+    """Days rolled that ended within ``LATE_WINDOW`` and got an event after their roll-up: a callback event of
+    a later id, or a widget event received after the day was computed, whose time falls in the day."""
     late_event = CallbackEvent.objects.filter(
         callback__queue=queue,
         created_at__gte=OuterRef("period_start"),
@@ -128,7 +137,7 @@ def late_days(queue: VirtualQueue) -> list[dt.date]:
         occurred_at__lt=OuterRef("period_end"),
         received_at__gt=OuterRef("computed_at"),
     )
-    rows = Rollup.objects.filter(queue=queue, grain=Rollup.Grain.DAY).filter(
+    rows = Rollup.objects.filter(queue=queue, grain=Rollup.Grain.DAY, period_end__gt=now - LATE_WINDOW).filter(
         Q(Exists(late_event)) | Q(Exists(late_widget_event))
     )
     return list(rows.values_list("local_date", flat=True))

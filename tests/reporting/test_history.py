@@ -172,3 +172,13 @@ def test_ninety_rolled_days_are_read_in_a_few_statements(paris, django_assert_ma
         report = build([paris.queue], start=start)
 
     assert len(report.rows) == 90 and report.total.value("completed") == 2
+
+
+def test_days_not_rolled_are_computed_from_one_read(paris, django_assert_max_num_queries):
+    completed_each_day(paris, SPRING_NINE - dt.timedelta(days=89), SPRING_NINE)
+
+    # The roll-ups (none); the callbacks' events, reschedules, dials, refusals, widget events; agents' names.
+    with django_assert_max_num_queries(7):
+        report = build([paris.queue], start=SPRING - dt.timedelta(days=89))
+
+    assert len(report.rows) == 90 and report.total.value("completed") == 2

@@ -149,6 +149,17 @@ def test_a_re_rolled_day_is_not_late_any_more(desk):
     assert rollups_write_due(now=now + 2 * MIN) == []
 
 
+def test_a_day_older_than_the_late_window_is_not_searched_for_late_events(desk):
+    callback = desk.book(SPRING_NINE)
+    callback = desk.dial(callback, SPRING_NINE + MIN)
+    rollups_write_due(now=dt.datetime(2026, 3, 30, 12, 0, tzinfo=dt.UTC))
+    a_week_on = dt.datetime(2026, 4, 5, 12, 0, tzinfo=dt.UTC)
+    with time_machine.travel(a_week_on, tick=False):
+        lifecycle.complete(callback, now=SPRING_NINE + 5 * MIN)
+
+    assert SPRING not in days_due(desk.queue, a_week_on)
+
+
 def test_the_command_rolls_a_given_day(desk):
     desk.call(desk.book(SPRING_NINE), SPRING_NINE + MIN, SPRING_NINE + 2 * MIN, Outcome.CONNECTED)
     out = io.StringIO()
