@@ -2,9 +2,9 @@
 
 Everything is limited to the queues the user may see reports of (``report_queues``:
 ``view_reports`` within their lines of business). The number of statements does
-not depend on the number of callbacks: they are counted in one aggregate for all
-the queues (``queue_overviews``); the agents, the wait estimate and today's
-figures are a few statements per queue.
+not depend on the number of callbacks: the open ones are counted for all the
+queues at once (``queue_overviews``); the agents, the wait estimate and today's
+figures (``reporting.figures``, from the event log) are a few statements per queue.
 """
 
 import datetime as dt
@@ -79,8 +79,6 @@ FIGURES: dict[str, Figure] = {
 # Not a figure: the queue's latest state changes, pinned like one.
 ACTIVITY = "activity"
 PANEL_ITEMS = (*FIGURES, ACTIVITY)
-# The figures a total adds up; the wait estimate is a queue's own.
-NOT_SUMMED = frozenset({"oldest_wait_seconds", "ewt_seconds"})
 
 ACTIVITY_ROWS = 10
 ACTIVITY_HOURS = 24

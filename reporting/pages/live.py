@@ -90,7 +90,7 @@ def dashboard_edit(request):
             queues=queues,
             initial={
                 "queues": [pin["queue"] or DashboardForm.TOTAL for pin in chosen],
-                "figures": sorted({name for pin in chosen for name in pin["figures"]}, key=live.PANEL_ITEMS.index),
+                "figures": [name for name in live.PANEL_ITEMS if any(name in pin["figures"] for pin in chosen)],
             },
         )
     return render(request, "reports/live_dashboard_edit.html", {"form": form})
