@@ -135,13 +135,15 @@ def queue_overviews(queues: Iterable[VirtualQueue], *, now: dt.datetime | None =
     for queue in queues:
         figures = dict(counts.get(queue.pk, NO_CALLBACKS))
         oldest = figures.pop("oldest")
-        able = agents_able_to_serve(queue)
+        agents = agents_able_to_serve(queue).aggregate(
+            able=Count("pk"), available=Count("pk", filter=Q(status=Agent.Status.AVAILABLE))
+        )
         overviews.append(
             QueueOverview(
                 queue=queue,
                 **figures,
-                agents_able=able.count(),
-                agents_available=able.filter(status=Agent.Status.AVAILABLE).count(),
+                agents_able=agents["able"],
+                agents_available=agents["available"],
                 ewt_seconds=estimated_wait_seconds(queue, position=figures["waiting"] + 1, now=now),
                 oldest_wait_seconds=max(0, round((now - oldest).total_seconds())) if oldest else None,
             )
