@@ -1,2 +1,9 @@
-# Mounted by callbackproject/urls.py; see there for the prefix and namespace.
-urlpatterns: list = []
+from django.urls import path
+
+from . import history
+
+# Mounted under /reports/ in the "reports" namespace by callbackproject/urls.py.
+urlpatterns = [
+    path("", history.history, name="history"),
+    path("export.csv", history.history_csv, name="history-csv"),
+]
