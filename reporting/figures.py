@@ -170,33 +170,38 @@ class Figures:
     """
 
     counts: Counter = field(default_factory=Counter)
-    wait_histogram: Counter = field(default_factory=Counter)  # bucket's upper edge in seconds → waits
+    wait_histogram: Counter = field(default_factory=Counter)  # bucket's upper edge in seconds (wait_bucket) → waits
     late_max_seconds: int | None = None
     agents: dict[int, AgentFigures] = field(default_factory=dict)
 
     def merge(self, other: "Figures") -> "Figures":
-        agents = {pk: AgentFigures(Counter(a.counts)) for pk, a in self.agents.items()}
+        """These figures and ``other`` together, as one period: neither is changed."""
+        return Figures.total((self, other))
+
+    def add(self, other: "Figures") -> None:
+        """Add ``other`` into these figures (a report's totals: no copy per row)."""
+        for into, counts in ((self.counts, other.counts), (self.wait_histogram, other.wait_histogram)):
+            for key, n in counts.items():
+                into[key] += n
         for pk, theirs in other.agents.items():
-            agents.setdefault(pk, AgentFigures()).counts.update(theirs.counts)
-        lates = [late for late in (self.late_max_seconds, other.late_max_seconds) if late is not None]
-        return Figures(
-            counts=self.counts + other.counts,
-            wait_histogram=self.wait_histogram + other.wait_histogram,
-            late_max_seconds=max(lates) if lates else None,
-            agents=agents,
-        )
+            mine = self.agents.setdefault(pk, AgentFigures()).counts
+            for key, n in theirs.counts.items():
+                mine[key] += n
+        if other.late_max_seconds is not None:
+            self.late_max_seconds = max(self.late_max_seconds or 0, other.late_max_seconds)
 
     @classmethod
     def total(cls, many) -> "Figures":
         total = cls()
         for figures in many:
-            total = total.merge(figures)
+            total.add(figures)
         return total
 
     def to_json(self) -> dict:
         return {
             "counts": dict(+self.counts),  # without the zeros
-            "wait_histogram": {str(edge): n for edge, n in sorted(self.wait_histogram.items())},
+            # Pairs, not an object: JSON's keys are strings, and a report turns them back into numbers once per row.
+            "wait_histogram": sorted(self.wait_histogram.items()),
             "late_max_seconds": self.late_max_seconds,
             "agents": {str(pk): dict(+agent.counts) for pk, agent in self.agents.items()},
         }
@@ -205,7 +210,7 @@ class Figures:
     def from_json(cls, data: dict) -> "Figures":
         return cls(
             counts=Counter(data.get("counts", {})),
-            wait_histogram=Counter({int(edge): n for edge, n in data.get("wait_histogram", {}).items()}),
+            wait_histogram=Counter(dict(data.get("wait_histogram", []))),
             late_max_seconds=data.get("late_max_seconds"),
             agents={int(pk): AgentFigures(Counter(counts)) for pk, counts in data.get("agents", {}).items()},
         )

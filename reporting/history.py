@@ -147,18 +147,18 @@ def report_build(
     days = _days(start, end)
     rolled: dict[tuple[int, dt.date], list] = defaultdict(list)
     # One read for every finished day in range; those without rows (today, not rolled yet) are computed.
-    for row in Rollup.objects.filter(queue__in=queues, grain=by, local_date__gte=start, local_date__lte=end).only(
+    rollups = Rollup.objects.filter(queue__in=queues, grain=by, local_date__gte=start, local_date__lte=end)
+    for queue_id, local_date, period_start, figures in rollups.values_list(
         "queue_id", "local_date", "period_start", "figures"
     ):
-        rolled[row.queue_id, row.local_date].append((row.period_start, Figures.from_json(row.figures)))
+        rolled[queue_id, local_date].append((period_start, Figures.from_json(figures)))
     merged: dict[tuple, tuple[str, dt.datetime, Figures]] = {}
     for queue in queues:
         for period_start, figures in _periods(queue, days, by, now, rolled):
             label, key = _label(period_start, queue, by)
-            if key in merged:
-                figures = merged[key][2].merge(figures)
-                period_start = merged[key][1]
-            merged[key] = (label, period_start.astimezone(queue.time_zone), figures)
+            if key not in merged:
+                merged[key] = (label, period_start.astimezone(queue.time_zone), Figures())
+            merged[key][2].add(figures)
     rows = [ReportRow(label, period_start, figures) for _, (label, period_start, figures) in sorted(merged.items())]
     total = Figures.total(row.figures for row in rows)
     zones = {str(queue.time_zone) for queue in queues}
