@@ -275,7 +275,8 @@ def line_chart(
 ) -> SafeString:
     """A line per series across the periods; a period without a value breaks the line (no made-up zero).
 
-    A dot marks each value while there are few periods, so one period (or an isolated one) still shows.
+    A dot marks each value while there are few periods, and a value alone between gaps at any number of periods,
+    so one period (or an isolated one) still shows.
     """
     if not periods or not any(value is not None for line in series for value in line.values):
         return _empty(title)
@@ -284,37 +285,32 @@ def line_chart(
     parts = [_axes(scale, periods, x_caption, band), _legend(series, lines=True)]
     dots = len(periods) <= 62
     for index, (colour, line) in enumerate(zip(PALETTE, series, strict=False)):
-        dash = DASHES[index % len(DASHES)]
-        runs: list[list[tuple[float, float]]] = [[]]
+        runs: list[list[tuple[float, float, str]]] = [[]]
         for at, value in enumerate(line.values):
             if value is None:
                 runs.append([])
                 continue
-            point = (LEFT + band * (at + 0.5), bottom - height * min(value, scale.top) / scale.top)
-            runs[-1].append(point)
-            if dots:
-                parts.append(
-                    _html(
-                        '<circle cx="{}" cy="{}" r="3.5" fill="{}"><title>{}: {} {}</title></circle>',
-                        *point,
-                        colour,
-                        periods[at],
-                        line.label.lower(),
-                        scale.say(value),
-                    )
-                )
+            y = bottom - height * min(value, scale.top) / scale.top
+            runs[-1].append((LEFT + band * (at + 0.5), y, f"{periods[at]}: {line.label.lower()} {scale.say(value)}"))
         for run in runs:
             if len(run) > 1:
-                path = " ".join(f"{x:.2f},{y:.2f}" for x, y in run)
                 parts.append(
                     _html(
                         '<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5" stroke-dasharray="{}" '
                         'stroke-linejoin="round"/>',
-                        path,
+                        " ".join(f"{x:.2f},{y:.2f}" for x, y, _ in run),
                         colour,
-                        dash,
+                        DASHES[index % len(DASHES)],
                     )
                 )
+            # A value alone between gaps has no line to show it: it gets its dot however many periods there are.
+            if dots or len(run) == 1:
+                for x, y, said in run:
+                    parts.append(
+                        _html(
+                            '<circle cx="{}" cy="{}" r="3.5" fill="{}"><title>{}</title></circle>', x, y, colour, said
+                        )
+                    )
     description = f"{len(periods)} periods, {x_caption}. {_summary(series, scale.say)}."
     return mark_safe(_open(title, description) + "".join(parts) + "</svg>")  # noqa: S308 - format_html pieces
 

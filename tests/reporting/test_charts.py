@@ -202,3 +202,13 @@ def test_horizontal_bars_without_values_say_so():
     svg = parsed(charts.horizontal_bar_chart(title="Dials per agent", bars=[], unit="dials", empty="No dials"))
 
     assert texts(svg) == ["No dials"]
+
+
+def test_a_value_alone_between_gaps_keeps_its_dot_among_many_periods():
+    hours = [f"{hour:02d}:00" for hour in range(200)]
+    values = [None] * 200
+    values[50], values[120], values[121] = 60, 90, 95
+    svg = parsed(lines(periods=hours, series=[Series("Average", values)]))
+
+    assert [c.find(f"{SVG}title").text for c in svg.iter(f"{SVG}circle")] == ["50:00: average 1 min"]
+    assert len(list(svg.iter(f"{SVG}polyline"))) == 1

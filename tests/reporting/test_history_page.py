@@ -342,3 +342,12 @@ def test_each_table_links_its_own_download(manager, week):
             f'href="/reports/export.csv?from=2026-11-24&amp;to=2026-11-30&amp;queue=paris&amp;by=day&amp;table={table}"'
             in page
         )
+
+
+def test_a_day_that_turns_the_clocks_back_has_twenty_five_hours(manager):
+    QueueFactory(slug="paris", time_zone="Europe/Paris")
+
+    rows = tables_of(manager.get(PAGE, {"from": "2026-10-25", "to": "2026-10-25", "by": "hour"}))["outcomes"]["rows"]
+
+    assert len(rows) == 25 + 1
+    assert [row[0] for row in rows[2:5]] == ["2026-10-25 02:00 CEST", "2026-10-25 02:00 CET", "2026-10-25 03:00"]
