@@ -8,11 +8,9 @@ figures (``reporting.figures``, from the event log) are a few statements per que
 """
 
 import datetime as dt
-import operator
 from dataclasses import dataclass, replace
-from functools import reduce
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from callbacks.models import HELD_STATES, Callback, CallbackEvent, State
@@ -232,16 +230,17 @@ def _activity(queues: list[VirtualQueue], now: dt.datetime) -> dict[int, list[Ac
     if not queues:
         return {}
     recent = CallbackEvent.objects.filter(created_at__gte=now - dt.timedelta(hours=ACTIVITY_HOURS))
-    latest = reduce(
-        operator.or_,
-        [
-            Q(pk__in=recent.filter(callback__queue=queue).order_by("-id").values("pk")[:ACTIVITY_ROWS])
-            for queue in queues
-        ],
-    )
+    # Newest first by time, so each walk is of the event_time index and stops at the day's start
+    # even for a queue with nothing in it; by id it would read a quiet queue's whole history.
+    # The ids first, in one UNION: an OR of IN subqueries would make PostgreSQL scan every event.
+    walks = [
+        recent.filter(callback__queue=queue).order_by("-created_at", "-id").values_list("pk", flat=True)[:ACTIVITY_ROWS]
+        for queue in queues
+    ]
+    latest = list(walks[0].union(*walks[1:], all=True))
     rows = (
-        CallbackEvent.objects.filter(latest)
-        .order_by("-id")
+        CallbackEvent.objects.filter(pk__in=latest)
+        .order_by("-created_at", "-id")
         .values(
             "callback__queue_id",
             "callback__public_id",
