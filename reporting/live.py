@@ -221,23 +221,26 @@ def _total(panels: list[Panel]) -> Panel:
 
 
 def _activity(queues: list[VirtualQueue], now: dt.datetime) -> dict[int, list[Activity]]:
-    """The latest state changes of each queue, in one statement: each queue's newest few of the last day.
+    """The latest state changes of each queue: each queue's newest few of the last day.
 
-    One subquery per queue, each a short walk of the events back from the
-    newest, so a busy queue does not crowd a quiet one out and the events of a
-    long history are never sorted.
+    A short walk per queue of the events back from the newest, so a busy queue
+    does not crowd a quiet one out and the events of a long history are never
+    sorted; then those events read in one statement.
     """
     if not queues:
         return {}
     recent = CallbackEvent.objects.filter(created_at__gte=now - dt.timedelta(hours=ACTIVITY_HOURS))
     # Newest first by time, so each walk is of the event_time index and stops at the day's start
     # even for a queue with nothing in it; by id it would read a quiet queue's whole history.
-    # The ids first, in one UNION: an OR of IN subqueries would make PostgreSQL scan every event.
-    walks = [
-        recent.filter(callback__queue=queue).order_by("-created_at", "-id").values_list("pk", flat=True)[:ACTIVITY_ROWS]
+    # The ids first, a short read per queue: an OR of IN subqueries would make PostgreSQL scan every
+    # event, and SQLite allows no LIMIT inside a UNION.
+    latest = [
+        pk
         for queue in queues
+        for pk in recent.filter(callback__queue=queue)
+        .order_by("-created_at", "-id")
+        .values_list("pk", flat=True)[:ACTIVITY_ROWS]
     ]
-    latest = list(walks[0].union(*walks[1:], all=True))
     rows = (
         CallbackEvent.objects.filter(pk__in=latest)
         .order_by("-created_at", "-id")
