@@ -58,6 +58,10 @@ def test_the_report_draws_its_charts_over_their_tables(context, live_server, rol
     assert page.locator("svg[role=img] rect title").count() > 20
     page.screenshot(path=ARTIFACTS / "reports-history.png", full_page=True)
 
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download Outcomes as CSV").click()
+    assert download.value.suggested_filename == "callbacks-all-2026-11-24-2026-11-30-by-day-outcomes.csv"
+
     page.get_by_label("By", exact=True).select_option("hour")
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("row", name="2026-11-24 09:00")).to_have_count(5)
