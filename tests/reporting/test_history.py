@@ -133,6 +133,17 @@ def test_agents_with_their_names(paris):
     assert [column.key for column in report.agent_columns] == ["handled", "completed", "aht_seconds"]
 
 
+def test_an_agent_no_longer_on_file_keeps_their_dials(paris):
+    leaver = working_agent(paris.queue, username="leaver")
+    paris.call(paris.book(SPRING_NINE), SPRING_NINE + MIN, SPRING_NINE + 5 * MIN, agent=leaver)
+    rollup_write_day(queue=paris.queue, day=SPRING, now=NOW)
+    leaver.delete()
+
+    assert [(row.agent_name, row.figures.value("handled")) for row in build([paris.queue]).agents] == [
+        ("Agent no longer on file", 1)
+    ]
+
+
 def test_the_funnel_with_shares_and_where_people_leave(paris):
     widget = WidgetFactory(queue=paris.queue)
     for session, steps in (
