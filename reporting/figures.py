@@ -5,7 +5,9 @@ so an hour's, a day's and a range's figures agree): a callback is offered when
 it is created, completed/failed/canceled/expired when it ends (a callback asked
 for before local midnight and completed after it counts as offered on the first
 day and completed on the second), a promise is judged at its first dial, a wait,
-a handle time and the service level when the callback ends.
+a handle time and the service level when the callback ends. The queue's targets
+(service level seconds, promise tolerance) are those it has when the period is
+computed: a rolled day keeps the targets of its roll-up.
 
 Definitions (``Figures.value(key)``; shares are 0..1, None without a denominator):
 
