@@ -51,7 +51,7 @@ def busy_spring_day(desk):
 
 
 def rows_of(queue):
-    return list(Rollup.objects.filter(queue=queue).values_list("grain", "period_start", "period_end", "figures"))
+    return list(Rollup.objects.filter(queue=queue).values_list("id", "grain", "period_start", "period_end", "figures"))
 
 
 def test_a_dst_day_has_23_hour_rows(desk):
