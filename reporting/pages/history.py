@@ -174,7 +174,6 @@ def history(request):
         "report": report,
         "headlines": [(columns[key].label, display(report.total.value(key), columns[key].kind)) for key in HEADLINES],
         "sections": [_section(report, name, explanation, query) for name, explanation in SECTIONS],
-        "csv_url": reverse("reports:history-csv") + "?" + urlencode(query | {"table": "periods"}),
     }
     return render(request, "reports/history.html", context)
 

@@ -351,3 +351,28 @@ def test_a_day_that_turns_the_clocks_back_has_twenty_five_hours(manager):
 
     assert len(rows) == 25 + 1
     assert [row[0] for row in rows[2:5]] == ["2026-10-25 02:00 CEST", "2026-10-25 02:00 CET", "2026-10-25 03:00"]
+
+
+def test_queues_in_different_zones_say_each_is_in_its_own(manager):
+    QueueFactory(slug="paris", time_zone="Europe/Paris")
+    QueueFactory(slug="new-york", time_zone="America/New_York")
+
+    page = words(manager.get(PAGE))
+
+    assert "Days and hours are local to each queue's own zone." in page.replace("&#x27;", "'")
+
+
+def test_a_queue_name_is_written_as_text(manager):
+    QueueFactory(slug="sales", name="<b>Sales</b>")
+
+    page = manager.get(PAGE, {"queue": "sales"}).content.decode()
+
+    assert "<b>Sales</b>" not in page
+    assert "&lt;b&gt;Sales&lt;/b&gt;" in page
+
+
+def test_the_form_downloads_the_table_chosen_for_the_same_query(manager):
+    page = manager.get(PAGE).content.decode()
+
+    assert '<select name="table" id="id_table">' in page
+    assert 'formaction="/reports/export.csv"' in page
