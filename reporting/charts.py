@@ -20,6 +20,7 @@ FONT = 14
 CHAR = FONT * 0.6  # an average glyph's width, to keep tick labels apart
 LEFT, RIGHT, TOP, BOTTOM = 78, 16, 44, 62
 EMPTY = "No callbacks in this period"
+LABEL_ROOM = 260  # the widest a horizontal bar's label may be
 # The design system's colours (callback/app.css), in an order that keeps neighbours apart.
 PALETTE = ("#1f6feb", "#1a7f37", "#c62828", "#9a6700", "#8250df", "#616e7c", "#0a7ea4")
 # Lines after the first are dashed, then dotted: lines that coincide (100 % kept at ±2, ±5 and ±15 min) stay
@@ -320,7 +321,7 @@ def horizontal_bar_chart(*, title: str, bars: Sequence[Bar], unit: str, empty: s
     if not any(bar.value for bar in bars):
         return _empty(title, empty)
     row, top = 34, 16
-    label_width = min(260, max(len(bar.label) for bar in bars) * CHAR + 16)
+    label_width = min(LABEL_ROOM, max(len(bar.label) for bar in bars) * CHAR + 16)
     note_width = max(len(_bar_text(bar, unit)) for bar in bars) * CHAR + 16
     room = WIDTH - label_width - note_width - RIGHT
     largest = max(bar.value for bar in bars)
@@ -336,7 +337,7 @@ def horizontal_bar_chart(*, title: str, bars: Sequence[Bar], unit: str, empty: s
                 '<text x="{}" y="{}" fill="#1f2933">{}</text>',
                 label_width - 10,
                 y + 16,
-                bar.label,
+                _shortened(bar.label, int((LABEL_ROOM - 16) / CHAR)),
                 label_width,
                 y,
                 length,
@@ -348,6 +349,11 @@ def horizontal_bar_chart(*, title: str, bars: Sequence[Bar], unit: str, empty: s
         )
     description = "; ".join(f"{bar.label}: {_bar_text(bar, unit)}" for bar in bars)
     return mark_safe(_open(title, description, height) + "".join(parts) + "</svg>")  # noqa: S308 - format_html
+
+
+def _shortened(label: str, most: int) -> str:
+    """The label cut to ``most`` characters with an ellipsis (the description keeps it whole)."""
+    return label if len(label) <= most else label[: most - 1].rstrip() + "…"
 
 
 def _bar_text(bar: Bar, unit: str) -> str:

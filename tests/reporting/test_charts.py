@@ -212,3 +212,12 @@ def test_a_value_alone_between_gaps_keeps_its_dot_among_many_periods():
 
     assert [c.find(f"{SVG}title").text for c in svg.iter(f"{SVG}circle")] == ["50:00: average 1 min"]
     assert len(list(svg.iter(f"{SVG}polyline"))) == 1
+
+
+def test_a_long_label_is_shortened_on_the_bar_and_kept_whole_in_the_description():
+    name = "Maria-Fernanda de los Santos Rodríguez-Villanueva"
+    svg = parsed(charts.horizontal_bar_chart(title="Dials per agent", bars=[Bar(name, 3)], unit="dials"))
+
+    label = texts(svg)[0]
+    assert label.endswith("…") and len(label) <= (charts.LABEL_ROOM - 16) / charts.CHAR
+    assert name in svg.find(f"{SVG}desc").text
