@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from queues.models import VirtualQueue
 from reporting.export import TABLES
-from reporting.history import report_period_errors
+from reporting.history import Report, report_build, report_period_errors
 
 ALL = ""
 # report_period_errors names the period's fields as the report does; the form as the address does.
@@ -56,6 +56,8 @@ class HistoryForm(forms.Form):
                 self.add_error(field, message)
         return data
 
-    def chosen_queues(self) -> list[VirtualQueue]:
-        slug = self.cleaned_data["queue"]
-        return [self.queues[slug]] if slug else list(self.queues.values())
+    def report(self) -> Report:
+        """The report the valid query asks for: the queue chosen, or all the user's."""
+        data = self.cleaned_data
+        queues = [self.queues[data["queue"]]] if data["queue"] else list(self.queues.values())
+        return report_build(queues=queues, start=data["from"], end=data["to"], by=data["by"])

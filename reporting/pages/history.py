@@ -4,7 +4,6 @@ For ``reporting.view_reports`` (supervisors, managers, administrators) within th
 every view asks ``report_queues``, which refuses the others (403); anonymous visitors log in first.
 """
 
-import io
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -16,13 +15,12 @@ from django.views.decorators.http import require_GET
 from reporting import charts
 from reporting.access import report_queues
 from reporting.export import Table, csv_filename, csv_value, report_table, table_csv
-from reporting.history import Report, report_build
-from reporting.templatetags.live_format import seconds, share
+from reporting.history import Report
+from reporting.templatetags.live_format import NOTHING, seconds, share
 
 from .forms import HistoryForm
 
-NOTHING = "—"
-# Each section of the page: its table, what its figures mean (one line), and how its chart draws them.
+# Each section of the page: its table and what its figures mean, in one line.
 SECTIONS = [
     ("offered", "Callbacks asked for, in the period they were asked; refused: bookings the queue's rules turned down."),
     ("outcomes", "Each callback counts once, in the period it ended (completed, failed, canceled or expired)."),
@@ -150,11 +148,6 @@ def _section(report: Report, name: str, explanation: str, query: dict) -> dict:
     }
 
 
-def _report(form: HistoryForm) -> Report:
-    data = form.cleaned_data
-    return report_build(queues=form.chosen_queues(), start=data["from"], end=data["to"], by=data["by"])
-
-
 def _query(form: HistoryForm) -> dict:
     data = form.cleaned_data
     return {"from": data["from"].isoformat(), "to": data["to"].isoformat(), "queue": data["queue"], "by": data["by"]}
@@ -166,7 +159,7 @@ def history(request):
     form = HistoryForm(request.GET, queues=list(report_queues(request.user)))
     if not form.is_valid():
         return render(request, "reports/history.html", {"form": form}, status=400)
-    report = _report(form)
+    report = form.report()
     query = _query(form)
     columns = {column.key: column for column in report.columns}
     context = {
@@ -184,10 +177,9 @@ def history_csv(request):
     form = HistoryForm(request.GET, queues=list(report_queues(request.user)))
     if not form.is_valid():
         return render(request, "reports/history.html", {"form": form}, status=400)
-    report = _report(form)
-    out = io.StringIO()
-    table_csv(report_table(report, form.cleaned_data["table"]), out)
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    report = form.report()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    table_csv(report_table(report, form.cleaned_data["table"]), response)
     filename = csv_filename(report, form.cleaned_data["queue"], form.cleaned_data["table"])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -2,7 +2,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from queues.models import VirtualQueue
 from reporting.export import TABLES, report_table, table_csv
-from reporting.history import report_build
 from reporting.pages.forms import HistoryForm
 
 
@@ -26,9 +25,7 @@ class Command(BaseCommand):
         form = HistoryForm(query, queues=list(VirtualQueue.objects.order_by("name")))
         if not form.is_valid():
             raise CommandError(" ".join(f"--{name}: {' '.join(messages)}" for name, messages in form.errors.items()))
-        data = form.cleaned_data
-        report = report_build(queues=form.chosen_queues(), start=data["from"], end=data["to"], by=data["by"])
-        table = report_table(report, data["table"])
+        table = report_table(form.report(), form.cleaned_data["table"])
         if output is None:
             table_csv(table, self.stdout)
             return
