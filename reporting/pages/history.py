@@ -16,7 +16,7 @@ from reporting import charts
 from reporting.access import report_queues
 from reporting.export import Table, csv_filename, csv_value, report_table, table_csv
 from reporting.history import Report
-from reporting.templatetags.live_format import NOTHING, seconds, share
+from reporting.templatetags.report_format import NOTHING, seconds, share
 
 from .forms import HistoryForm
 

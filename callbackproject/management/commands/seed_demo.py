@@ -401,6 +401,7 @@ class Command(BaseCommand):
             f"  Service   {BASE_URL}/",
             f"  Worklist  {BASE_URL}/agent/   (agent1, agent2, agent3)",
             f"  Manage    {BASE_URL}/manage/   (supervisor, manager, developer, admin)",
+            f"  Reports   {BASE_URL}/reports/live/ and /reports/   (supervisor, manager, admin)",
             f"  Admin     {BASE_URL}/admin/   (admin, developer)",
             f"  API docs  {BASE_URL}/api/docs/",
             f"  Widget    {DEMO_ORIGINS[0]}/   (a demo site embedding the widget with key 'demo')",

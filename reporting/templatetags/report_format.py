@@ -1,4 +1,4 @@
-"""How the live dashboard writes its figures: seconds as "4 min 05 s", shares as percentages, "—" for nothing."""
+"""How the reports write their figures: seconds as "4 min 05 s", shares as percentages, "—" for nothing."""
 
 from django import template
 
