@@ -8,6 +8,7 @@ importing it would make a cycle. So the rules say which counts they need
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Protocol
 
 from django.core.exceptions import ImproperlyConfigured
@@ -23,11 +24,14 @@ class Ledger(Protocol):
 
     def booked_on_day(self, queue: VirtualQueue, day: dt.date, *, exclude: int | None = None) -> int: ...
 
-    def booked_times(self, queue: VirtualQueue, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
-        """The desired times of the bookings in [start, end)."""
+    def booked_times(self, queue: VirtualQueue, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, int]]:
+        """The desired times of the bookings in [start, end), earliest first, each with the bookings at it.
 
-    def booking_days(self, queue: VirtualQueue, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
-        """For each booking of the days between start and end, the instant that places it on its day."""
+        One grouped read: about a row a slot (bookings sit on the slot starts offered), not one a booking.
+        """
+
+    def asked_now_per_day(self, queue: VirtualQueue, days: Sequence[dt.date]) -> dict[dt.date, int]:
+        """Bookings without a desired time ("as soon as possible") asked for on each of the local ``days``."""
 
     def open_of_number(self, e164: str, *, exclude: int | None = None) -> int: ...
 

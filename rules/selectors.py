@@ -72,34 +72,52 @@ class SlotCapacity:
 def slots_with_capacity(queue: VirtualQueue, slots: list[Slot]) -> list[SlotCapacity]:
     """The slots still bookable, with what is left of each; full slots (and slots of full days) are left out.
 
-    Two queries whatever the number of slots: the booked times of the range,
-    and the day counts when the queue has a daily limit.
+    Two grouped queries at most, whatever the number of slots and bookings: the
+    bookings by desired time, counted here into slots and days, and the day's
+    "as soon as possible" ones when the queue has a daily limit.
     """
     if not slots:
         return []
     rules = queue_rules(queue)
     tz = queue.time_zone
-    first, last = slots[0].start, slots[-1].end
-    booked_times = ledger().booked_times(queue, first, last)
+    daily = rules.daily_capacity
+    totals = [slot_total(rules, slot.start.astimezone(tz)) for slot in slots]
+    days = sorted({slot.start.astimezone(tz).date() for slot in slots})
+    day_ranges = [day_bounds(queue, day) for day in days]
+    # With a daily limit the whole local days count, before the first slot and after the last too.
+    start, end = (day_ranges[0][0], day_ranges[-1][1]) if daily is not None else (slots[0].start, slots[-1].end)
+    limited = daily is not None or any(total is not None for total in totals)
+    times = ledger().booked_times(queue, start, end) if limited else []
     day_left: dict[dt.date, int] = {}
-    if rules.daily_capacity is not None:
-        days = sorted({s.start.astimezone(tz).date() for s in slots})
-        start, end = day_bounds(queue, days[0])[0], day_bounds(queue, days[-1])[1]
-        per_day: dict[dt.date, int] = {}
-        for placed in ledger().booking_days(queue, start, end):
-            day = placed.astimezone(tz).date()
-            per_day[day] = per_day.get(day, 0) + 1
-        day_left = {day: max(0, rules.daily_capacity - per_day.get(day, 0)) for day in days}
+    if daily is not None:
+        asked_now = ledger().asked_now_per_day(queue, days)
+        for day, booked in zip(days, _per_range(times, day_ranges), strict=True):
+            day_left[day] = max(0, daily - booked - asked_now.get(day, 0))
     result = []
-    for slot in slots:
-        local = slot.start.astimezone(tz)
-        total = slot_total(rules, local)
-        left = None if total is None else max(0, total - sum(slot.start <= t < slot.end for t in booked_times))
-        if rules.daily_capacity is not None:
-            left = day_left[local.date()] if left is None else min(left, day_left[local.date()])
+    per_slot = _per_range(times, [(slot.start, slot.end) for slot in slots])
+    for slot, total, booked in zip(slots, totals, per_slot, strict=True):
+        left = None if total is None else max(0, total - booked)
+        if daily is not None:
+            day = slot.start.astimezone(tz).date()
+            left = day_left[day] if left is None else min(left, day_left[day])
         if left != 0:
             result.append(SlotCapacity(slot, left, total))
     return result
+
+
+def _per_range(times: list[tuple[dt.datetime, int]], ranges: list[tuple[dt.datetime, dt.datetime]]) -> list[int]:
+    """The bookings of ``times`` (ascending) in each of ``ranges`` (ascending, none overlapping): one merge pass."""
+    counts = []
+    i = 0
+    for start, end in ranges:
+        while i < len(times) and times[i][0] < start:
+            i += 1
+        booked = 0
+        while i < len(times) and times[i][0] < end:
+            booked += times[i][1]
+            i += 1
+        counts.append(booked)
+    return counts
 
 
 @dataclass(frozen=True)

@@ -182,6 +182,13 @@ class Callback(models.Model):
             # row, however many callbacks have finished.
             models.Index(fields=["queue", "place_at", "id"], name="callback_claim", condition=Q(state=State.QUEUED)),
             models.Index(fields=["phone_number"], name="callback_phone"),
+            # What the capacity rules count (every state but canceled and expired: callbacks.ledger), by
+            # slot on desired_time, and created_at after it for the day's immediate ones (desired_time null).
+            models.Index(
+                fields=["queue", "desired_time", "created_at"],
+                name="callback_booked",
+                condition=~Q(state__in=[State.CANCELED, State.EXPIRED]),
+            ),
         ]
         # What lifecycle.py keeps on every move, refused by the database too, so
         # no other writer (a shell, a data migration, a bulk update) can break it.
