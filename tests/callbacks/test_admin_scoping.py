@@ -253,6 +253,8 @@ def test_a_queue_added_by_a_user_of_one_line_joins_that_line(retail, travel, adm
             "max_attempts": 3,
             "retry_delay_minutes": 15,
             "reservation_timeout_seconds": 60,
+            "service_level_seconds": 300,
+            "promise_tolerance_minutes": 5,
             **{
                 f"{inline}-{key}": "0"
                 for inline in ("required_skills", "office_hours", "closed_dates")

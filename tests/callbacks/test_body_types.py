@@ -54,7 +54,7 @@ def client_for(path: str, world, django_user_model) -> tuple[Client, dict]:
 @pytest.mark.parametrize("operation", operations_with_a_body())
 def test_an_api_refuses_a_body_that_is_no_object(operation, body, world, django_user_model):
     method, path = operation.split(" ")
-    url = path.format(key="shop", callback_id=world["callback"].public_id)
+    url = path.format(key="shop", callback_id=world["callback"].public_id, agent_id=world["agent"].pk)
     client, headers = client_for(path, world, django_user_model)
     response = client.generic(method, url, body, content_type="application/json", **headers)
     assert response.status_code == 400, response.content

@@ -9,9 +9,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from callbacks.models import State
+from tests.browser import ARTIFACTS
 from tests.factories import CallbackFactory, QueueFactory, UserFactory
-
-from .conftest import ARTIFACTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -99,6 +99,8 @@ def test_it_creates_a_queue_with_office_hours(administrator):
             "after_hours": "schedule_at_opening",
             "max_rejections": "3",
             "early_release_cap_minutes": "15",
+            "service_level_seconds": "300",
+            "promise_tolerance_minutes": "5",
             **inline,
         },
     )

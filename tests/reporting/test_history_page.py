@@ -6,6 +6,7 @@ import io
 from html.parser import HTMLParser
 
 import pytest
+from pytest_django.asserts import assertContains
 
 from queues.models import LineOfBusiness
 from tests.factories import QueueFactory
@@ -166,7 +167,11 @@ def test_the_nav_hides_the_reports_from_agents(agent):
 
 
 def test_the_subnav_links_the_live_dashboard(manager):
-    assert '<a href="/reports/live/">Live</a>' in manager.get(PAGE).content.decode()
+    assertContains(manager.get(PAGE), '<a href="/reports/live/" >Live</a>', html=True)
+
+
+def test_the_live_dashboard_links_back_to_the_history(manager):
+    assertContains(manager.get("/reports/live/"), '<a href="/reports/" >History</a>', html=True)
 
 
 # -- bad queries --------------------------------------------------------------------------------
