@@ -24,7 +24,7 @@ import datetime as dt
 import sys
 import time
 
-from claim import percentile, setup_django, use_bench_database
+from common import setup_django, timed, use_bench_database
 
 DAYS = 14
 FLAT_TARGET = 1.5
@@ -83,17 +83,6 @@ def parse_args() -> argparse.Namespace:
     if args.sizes != sorted(args.sizes):
         parser.error("--sizes must be ascending: the bookings only grow between sizes")
     return args
-
-
-def timed(function, runs: int) -> dict:
-    function()  # warm: plans cached, pages in memory
-    values = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        function()
-        values.append(time.perf_counter() - started)
-    values.sort()
-    return {"p50": percentile(values, 0.5) * 1000, "p99": percentile(values, 0.99) * 1000}
 
 
 class Bench:

@@ -21,15 +21,10 @@ and is flat: its median at 1,000,000 queued at most 1.5× its median at 1,000.
 
 import argparse
 import datetime as dt
-import os
 import sys
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import percentile, setup_django, use_bench_database
 
 BARE_CLAIM = """
     UPDATE callbacks_callback
@@ -93,33 +88,6 @@ def parse_args() -> argparse.Namespace:
     if args.sizes != sorted(args.sizes):
         parser.error("--sizes must be ascending: the line only grows between sizes")
     return args
-
-
-def use_bench_database(name: str) -> None:
-    """Point DATABASE_URL at ``name`` on the same server, creating that database when missing."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/callbacks")
-    parts = urlsplit(url)
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            admin.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def setup_django() -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "callbackproject.settings"
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-
-
-def percentile(sorted_values: list[float], fraction: float) -> float:
-    return sorted_values[min(len(sorted_values) - 1, round(fraction * (len(sorted_values) - 1)))]
 
 
 class Bench:

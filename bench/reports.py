@@ -22,7 +22,7 @@ import datetime as dt
 import sys
 import time
 
-from claim import percentile, setup_django, use_bench_database
+from common import setup_django, timed, use_bench_database
 
 QUEUES = {
     "bench-london": "Europe/London",
@@ -192,17 +192,6 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     args.open = [int(size) for size in args.open.split(",")]
     return args
-
-
-def timed(function, runs: int) -> dict:
-    function()  # warm: plans cached, pages in memory
-    values = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        function()
-        values.append(time.perf_counter() - started)
-    values.sort()
-    return {"p50": percentile(values, 0.5) * 1000, "p99": percentile(values, 0.99) * 1000}
 
 
 class Bench:

@@ -18,7 +18,7 @@ import random
 import sys
 import time
 
-from claim import percentile, setup_django, use_bench_database
+from common import percentile, setup_django, use_bench_database
 
 TICK = dt.timedelta(seconds=15)
 
