@@ -141,48 +141,6 @@ def host_page(host_pages, live_server):
     return make
 
 
-@pytest.fixture
-def new_page(browser):
-    """Opens a page in a fresh context (en-GB, London); fails the test on any uncaught script error or CSP refusal.
-
-    The browser's clock starts at the server's (which tests freeze with time-machine), so "Today" in the
-    widget is the server's today and event times agree; from there it runs on.
-    """
-    from django.utils import timezone
-
-    contexts, errors = [], []
-
-    def make(**context_options):
-        options = {"locale": "en-GB", "timezone_id": "Europe/London", "viewport": {"width": 1280, "height": 800}}
-        context = browser.new_context(**(options | context_options))
-        context.clock.install(time=timezone.now())
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        # Shown by pytest with a failing test's output: what the browser said, CORS refusals included.
-        page.on("console", lambda message: print(f"[browser {message.type}] {message.text}"))
-        # A script or style the pages' Content-Security-Policy refused fails the test like a script error.
-        page.on("console", lambda message: "Content Security Policy" in message.text and errors.append(message.text))
-        page.on(
-            "response",
-            lambda response: (
-                response.status >= 400
-                and print(f"[browser response] {response.status} {response.request.method} {response.url}")
-            ),
-        )
-        page.on(
-            "requestfailed",
-            lambda request: print(f"[browser request failed] {request.method} {request.url} {request.failure}"),
-        )
-        page.set_default_timeout(10_000)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert not errors, f"uncaught errors in the page: {errors}"
-
-
 # -- a stand-in for the hosted CAPTCHA providers' siteverify --------------------------------------
 
 

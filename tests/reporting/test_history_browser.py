@@ -19,22 +19,6 @@ PASSWORD = "pw-for-tests"  # UserFactory's
 SECTIONS = 7
 
 
-@pytest.fixture
-def context(browser):
-    errors: list[str] = []
-
-    def make(**options):
-        context = browser.new_context(locale="en-GB", timezone_id="Europe/London", **options)
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("console", lambda message: "Content Security Policy" in message.text and errors.append(message.text))
-        page.set_default_timeout(10_000)
-        return page
-
-    yield make
-    assert not errors, f"uncaught errors or CSP refusals in the page: {errors}"
-
-
 def log_in_as_manager(page, live_server):
     UserFactory(username="mia", first_name="Mia").groups.add(Group.objects.get(name="Manager"))
     page.goto(live_server.url + "/reports/")
@@ -44,9 +28,9 @@ def log_in_as_manager(page, live_server):
     expect(page.get_by_role("heading", name="Reports", exact=True)).to_be_visible()
 
 
-def test_the_report_draws_its_charts_over_their_tables(context, live_server, roles):
+def test_the_report_draws_its_charts_over_their_tables(new_page, live_server, roles):
     a_week_in_paris()
-    page = context(viewport={"width": 1280, "height": 900})
+    page = new_page(viewport={"width": 1280, "height": 900})
     log_in_as_manager(page, live_server)
 
     expect(page.get_by_test_id("headlines")).to_contain_text(f"Offered{OFFERED}")
@@ -68,9 +52,9 @@ def test_the_report_draws_its_charts_over_their_tables(context, live_server, rol
     expect(charts.first).to_be_visible()
 
 
-def test_on_a_phone_the_wide_tables_scroll_inside_their_frame(context, live_server, roles):
+def test_on_a_phone_the_wide_tables_scroll_inside_their_frame(new_page, live_server, roles):
     a_week_in_paris()
-    page = context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
     log_in_as_manager(page, live_server)
 
     expect(page.locator("section[data-table] svg[role=img]").first).to_be_visible()

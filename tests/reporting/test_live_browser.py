@@ -31,17 +31,8 @@ def queue(roles):
 
 
 @pytest.fixture
-def page(browser):
-    """A page in a fresh context; any uncaught script error or Content-Security-Policy refusal fails the test."""
-    context = browser.new_context(locale="en-GB", timezone_id="Europe/London", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: "Content Security Policy" in message.text and errors.append(message.text))
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-    assert not errors, f"uncaught errors in the page: {errors}"
+def page(new_page):
+    return new_page(viewport={"width": 1280, "height": 900})
 
 
 def log_in_as_supervisor(page, live_server):
