@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PG_PORT ?= 5432
 REDIS_PORT ?= 6379
 
-.PHONY: run test lint services browser node widget widget-check clean
+.PHONY: run test lint services browser node widget widget-check bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -115,6 +115,19 @@ test: $(VENV)/.installed-test lint widget-check services browser
 	  $(VENV)/bin/pytest $(PYTEST_ARGS) --ignore=$(CRASH_TEST) $(if $(PYTEST_ARGS),,&& \
 	  DATABASE_URL="$$db" REDIS_URL="$${TEST_REDIS_URL:-}" CELERY_BROKER_URL="$${TEST_REDIS_URL:-filesystem://}" \
 	    $(VENV)/bin/pytest $(CRASH_TEST))
+
+# Every benchmark with targets (each ends in common.verdict), one after the other: never two at once.
+BENCHES := $(filter-out bench/common.py,$(shell grep -lw verdict bench/*.py))
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:$(PG_PORT)/callbacks
+
+## make bench: run every benchmark on PostgreSQL (each in its own database) and write bench/results.json;
+## fails when any target is missed, after running them all. About 15 minutes on 2 cores.
+bench: $(VENV)/.installed-test services
+	@failed=""; for script in $(BENCHES); do \
+	  echo "== $$script"; \
+	  DATABASE_URL="$(BENCH_DATABASE_URL)" $(PY) $$script || failed="$$failed $$script"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "Missed a target:$$failed (bench/results.json)" >&2; exit 1; fi
 
 clean:
 	rm -rf $(VENV) var
