@@ -10,6 +10,7 @@ class CallbacksConfig(AppConfig):
 
         from rules.ledger import ledger_use
 
+        from . import signals
         from .api.public.cors import widget_origin_allowed
         from .ledger import CallbackLedger
 
@@ -17,3 +18,4 @@ class CallbacksConfig(AppConfig):
         ledger_use(CallbackLedger())
 
         check_request_enabled.connect(widget_origin_allowed, dispatch_uid="callbacks.api.public.cors")
+        signals.connect()

@@ -3,11 +3,12 @@
 import datetime as dt
 from collections.abc import Sequence
 
-from django.db.models import Case, Count, QuerySet, Value, When
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 
 from queues.hours import day_bounds
 from queues.models import VirtualQueue
 from queues.selectors import Slot
+from rules.ledger import NumberCounts
 
 from .models import OPEN_STATES, Callback, State
 from .selectors import estimated_wait_seconds, queue_waiting_count
@@ -67,15 +68,18 @@ class CallbackLedger:
         )
         return {days[i]: booked for i, booked in rows if i is not None}
 
-    def open_of_number(self, e164: str, *, exclude: int | None = None) -> int:
-        """Open callbacks of one number in every queue."""
-        callbacks = Callback.objects.filter(phone_number=e164, state__in=OPEN_STATES)
-        return (callbacks.exclude(pk=exclude) if exclude else callbacks).count()
-
-    def requests_of_number_today(self, queue: VirtualQueue, e164: str, *, now: dt.datetime) -> int:
-        """Callbacks the number asked this queue for since the queue's midnight, whatever became of them."""
+    def number_counts(
+        self, queue: VirtualQueue, e164: str, *, now: dt.datetime, exclude: int | None = None
+    ) -> NumberCounts:
         start, _ = day_bounds(queue, now.astimezone(queue.time_zone).date())
-        return Callback.objects.filter(queue=queue, phone_number=e164, created_at__gte=start).count()
+        callbacks = Callback.objects.filter(phone_number=e164)  # a number's rows: few, on callback_phone
+        open_ones = Q(state__in=OPEN_STATES)
+        counts = (callbacks.exclude(pk=exclude) if exclude else callbacks).aggregate(
+            open_here=Count("pk", filter=open_ones & Q(queue=queue)),
+            open_anywhere=Count("pk", filter=open_ones),
+            asked_today=Count("pk", filter=Q(queue=queue, created_at__gte=start)),
+        )
+        return NumberCounts(**counts)
 
     def waiting(self, queue: VirtualQueue) -> int:
         return queue_waiting_count(queue)

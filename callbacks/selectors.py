@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from callbackproject.base.cache import cached, forget
 from queues import calling, routing
 from queues.models import Agent, VirtualQueue
 from queues.selectors import agents_able_to_serve, queues_visible_to
@@ -17,8 +18,18 @@ from .models import ApiKey, Attempt, Callback, CallbackEvent, State, Widget
 from .reasons import ENDED_WORDS
 
 
+def _widget_key(public_key: str) -> str:
+    return f"callbacks:widget:{public_key}"
+
+
 def widget_get(key: str) -> Widget | None:
-    return Widget.objects.select_related("queue").filter(public_key=key).first()
+    """The widget with its queue, kept in the cache until either changes (``callbacks.signals``): every
+    request of the widget's customers names it. None for an unknown key is kept too; creating it forgets."""
+    return cached(_widget_key(key), lambda: Widget.objects.select_related("queue").filter(public_key=key).first())
+
+
+def widgets_changed(*public_keys: str) -> None:
+    forget(*map(_widget_key, public_keys))
 
 
 def api_key_get(key: str) -> ApiKey | None:
@@ -60,6 +71,35 @@ def average_handle_seconds(queue: VirtualQueue, *, now: dt.datetime | None = Non
     return sum(durations) / len(durations) if durations else float(callback_settings.default_handle_seconds)
 
 
+@dataclass(frozen=True)
+class Staffing:
+    """The two figures of a queue's EWT."""
+
+    agents: int  # logged in and able to serve
+    handle_seconds: float
+
+
+# Every create and every status read estimates a wait, and both figures move slowly: kept a minute, and
+# forgotten at once when the queue's agents log in or out or its skills change (``callbacks.signals``).
+STAFFING_TIMEOUT = 60
+
+
+def _staffing_key(queue_id: int) -> str:
+    return f"callbacks:staffing:{queue_id}"
+
+
+def queue_staffing(queue: VirtualQueue, *, now: dt.datetime | None = None) -> Staffing:
+    def read() -> Staffing:
+        agents = agents_able_to_serve(queue).filter(status__in=LOGGED_IN).count()
+        return Staffing(agents, average_handle_seconds(queue, now=now))
+
+    return cached(_staffing_key(queue.pk), read, timeout=STAFFING_TIMEOUT)
+
+
+def staffing_changed(*queue_ids: int) -> None:
+    forget(*map(_staffing_key, queue_ids))
+
+
 def estimated_wait_seconds(queue: VirtualQueue, *, position: int, now: dt.datetime | None = None) -> int | None:
     """How long the callback at ``position`` (1 = next) waits for an agent; None when nobody is logged in.
 
@@ -67,10 +107,10 @@ def estimated_wait_seconds(queue: VirtualQueue, *, position: int, now: dt.dateti
     Every agent takes one callback at a time, so the customer waits for as
     many rounds of calls as there are full rows of agents ahead of them.
     """
-    agents = agents_able_to_serve(queue).filter(status__in=LOGGED_IN).count()
-    if not agents:
+    staffing = queue_staffing(queue, now=now)
+    if not staffing.agents:
         return None
-    return round(math.ceil(position / agents) * average_handle_seconds(queue, now=now))
+    return round(math.ceil(position / staffing.agents) * staffing.handle_seconds)
 
 
 def queue_estimated_wait(queue: VirtualQueue) -> int | None:
@@ -108,7 +148,7 @@ def queue_wait_for_early_release(queue: VirtualQueue) -> int | None:
     if waiting < free:
         return 0
     ewt = estimated_wait_seconds(queue, position=waiting + 1 - free)
-    return None if ewt is None else max(0, ewt - round(average_handle_seconds(queue) / 2))
+    return None if ewt is None else max(0, ewt - round(queue_staffing(queue).handle_seconds / 2))
 
 
 def callback_estimated_wait(callback: Callback) -> int | None:

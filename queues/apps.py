@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class QueuesConfig(AppConfig):
     name = "queues"
     verbose_name = "Queues and agents"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -21,6 +21,8 @@ import holidays
 import phonenumbers
 from phonenumbers import timezone as number_zones
 
+from callbackproject.base.cache import cached, forget
+
 from .models import CallingPolicy, VirtualQueue, clock_range
 from .regions import region_for_number, subdivision_for_number
 
@@ -62,15 +64,31 @@ class Reach:
         return self.zones[0]
 
 
+POLICIES_KEY = "queues:calling-policies"
+
+
+def _active_policies() -> dict[tuple[str, str], tuple[CallingPolicy, ...]]:
+    """Every active policy by (country, subdivision), kept in the cache until one changes: a few dozen rows."""
+
+    def read() -> dict[tuple[str, str], tuple[CallingPolicy, ...]]:
+        by_place: dict[tuple[str, str], list[CallingPolicy]] = {}
+        for policy in CallingPolicy.objects.filter(active=True).prefetch_related("hours"):
+            by_place.setdefault((policy.country, policy.subdivision), []).append(policy)
+        return {place: tuple(policies) for place, policies in by_place.items()}
+
+    return cached(POLICIES_KEY, read)
+
+
 def policies_for(country: str, subdivision: str = "") -> tuple[CallingPolicy, ...]:
     """The active policies of a country and, when known, its state or province: all of them apply."""
     if not country:
         return ()
-    return tuple(
-        CallingPolicy.objects.filter(active=True, country=country, subdivision__in={"", subdivision}).prefetch_related(
-            "hours"
-        )
-    )
+    policies = _active_policies()
+    return policies.get((country, ""), ()) + (policies.get((country, subdivision), ()) if subdivision else ())
+
+
+def policies_changed() -> None:
+    forget(POLICIES_KEY)
 
 
 def number_region(number: phonenumbers.PhoneNumber | None) -> tuple[str, str]:

@@ -3,11 +3,41 @@
 Ranges are local wall-clock times on a weekday; they are turned into aware
 datetimes for one local date at a time, so DST changes fall out of zoneinfo.
 A queue with no office hours at all is open around the clock.
+
+A queue's hours and closed dates are read once and kept in the cache until
+they change (``queue_calendar``): every booking and every slot asks for them.
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
-from .models import VirtualQueue
+from callbackproject.base.cache import cached, forget
+
+from .models import ClosedDate, OfficeHours, VirtualQueue
+
+
+@dataclass(frozen=True)
+class Calendar:
+    hours: tuple[OfficeHours, ...]
+    closed: frozenset[dt.date]
+
+
+def _calendar_key(queue_id: int) -> str:
+    return f"queues:calendar:{queue_id}"
+
+
+def queue_calendar(queue: VirtualQueue) -> Calendar:
+    def read() -> Calendar:
+        return Calendar(
+            tuple(OfficeHours.objects.filter(queue_id=queue.pk)),
+            frozenset(ClosedDate.objects.filter(queue_id=queue.pk).values_list("date", flat=True)),
+        )
+
+    return cached(_calendar_key(queue.pk), read)
+
+
+def calendar_changed(*, queue_id: int) -> None:
+    forget(_calendar_key(queue_id))
 
 
 def day_bounds(queue: VirtualQueue, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -26,9 +56,10 @@ def open_ranges(queue: VirtualQueue, day: dt.date) -> list[tuple[dt.datetime, dt
     clock, which is an hour off across a DST change.
     """
     tz = queue.time_zone
-    if any(closed.date == day for closed in queue.closed_dates.all()):
+    calendar = queue_calendar(queue)
+    if day in calendar.closed:
         return []
-    hours = list(queue.office_hours.all())
+    hours = calendar.hours
     if not hours:
         return [day_bounds(queue, day)]
     ranges = []

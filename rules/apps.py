@@ -10,8 +10,10 @@ class RulesConfig(AppConfig):
 
         from queues.models import VirtualQueue
 
+        from . import signals
         from .services import queue_rules_for_new_queue
 
         # Every new queue starts with the default rules (premium rate and shared cost refused),
         # without the queues app knowing about rules.
         post_save.connect(queue_rules_for_new_queue, sender=VirtualQueue, dispatch_uid="rules_for_new_queue")
+        signals.connect()

@@ -19,18 +19,18 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import phonenumbers
+from django.db.models import Q
 
 from callbackproject.base.errors import ServiceError
 from queues import calling
 from queues.models import VirtualQueue
 
 from . import selectors
-from .ledger import ledger
+from .ledger import NumberCounts, ledger
 from .locks import advisory_lock
 from .models import (
     NUMBER_TYPE_LABELS,
     CountryPolicy,
-    GlobalRules,
     NumberEntry,
     QueueRules,
     RejectionCode,
@@ -65,6 +65,15 @@ class CallbackRequest:
     now: dt.datetime
     moving_id: int | None = None
     reach: calling.Reach | None = None  # whom we would call; None: the queue's zone, no policy
+    number_counts: NumberCounts | None = None  # counted by the caller, under ``lock_number``
+
+    @cached_property
+    def counts(self) -> NumberCounts:
+        """The number's bookings, counted under its lock: once for the request, however many rules ask."""
+        if self.number_counts is not None:
+            return self.number_counts
+        lock_number(self.phone_number)
+        return ledger().number_counts(self.queue, self.phone_number, now=self.now, exclude=self.moving_id)
 
     @cached_property
     def rules(self) -> QueueRules:
@@ -79,13 +88,17 @@ class CallbackRequest:
         """'allow' or 'deny' from the most specific number entry matching, or None."""
         if not self.phone_number:
             return None
+        listed = selectors.listed_scopes()
+        scopes = [Q(rules__isnull=True)] if None in listed else []
+        if self.rules.pk and self.rules.pk in listed:
+            scopes.append(Q(rules=self.rules))
+        if not scopes:  # most queues have no list: nothing to look up
+            return None
         e164 = self.phone_number
         # Every prefix of the number, so the lookup stays on the value index.
         candidates = [e164[:end] for end in range(2, len(e164) + 1)]
-        scope = NumberEntry.objects.filter(value__in=candidates, rules__isnull=True)
-        if self.rules.pk:
-            scope = scope | NumberEntry.objects.filter(value__in=candidates, rules=self.rules)
-        matching = [entry for entry in scope if entry.matches(e164)]
+        entries = NumberEntry.objects.filter(Q(*scopes, _connector=Q.OR), value__in=candidates)
+        matching = [entry for entry in entries if entry.matches(e164)]
         if not matching:
             return None
         # Most specific wins; at a tie, deny.
@@ -162,7 +175,7 @@ class CountryAllowed(Rule):
             return
         rules = request.rules
         if rules.country_policy == CountryPolicy.DEFAULT:
-            rules = GlobalRules.load()
+            rules = selectors.global_rules()
         region = phonenumbers.region_code_for_number(request.number)
         listed = region in rules.country_list
         if (rules.country_policy == CountryPolicy.ALLOW and not listed) or (
@@ -196,7 +209,7 @@ class NumberTypeAllowed(Rule):
 
 
 def lock_number(e164: str) -> None:
-    # Two requests for one number at once would both count under the limit.
+    """Serialise the bookings of one number until the transaction ends: two at once would both count under a limit."""
     advisory_lock("rules-number", e164)
 
 
@@ -209,8 +222,7 @@ class OpenCallbacksLimit(Rule):
         limit = request.rules.max_open_across_queues
         if not limit or not request.phone_number:
             return
-        lock_number(request.phone_number)
-        if ledger().open_of_number(request.phone_number, exclude=request.moving_id) >= limit:
+        if request.counts.open_anywhere >= limit:
             self.refuse(
                 "You already have callbacks booked with us; please wait for those calls "
                 "or cancel one before asking again."
@@ -226,8 +238,7 @@ class DailyLimit(Rule):
         limit = request.rules.max_requests_per_day
         if not limit or not request.phone_number or request.moving_id is not None:
             return
-        lock_number(request.phone_number)
-        if ledger().requests_of_number_today(request.queue, request.phone_number, now=request.now) >= limit:
+        if request.counts.asked_today >= limit:
             self.refuse("This number has asked for a callback too many times today; please try again tomorrow.")
 
 

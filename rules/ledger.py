@@ -9,12 +9,20 @@ importing it would make a cycle. So the rules say which counts they need
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 
 from queues.models import VirtualQueue
 from queues.selectors import Slot
+
+
+@dataclass(frozen=True)
+class NumberCounts:
+    open_here: int  # open callbacks in the queue
+    open_anywhere: int  # open callbacks in every queue
+    asked_today: int  # callbacks asked of the queue since its midnight, whatever became of them
 
 
 class Ledger(Protocol):
@@ -33,9 +41,10 @@ class Ledger(Protocol):
     def asked_now_per_day(self, queue: VirtualQueue, days: Sequence[dt.date]) -> dict[dt.date, int]:
         """Bookings without a desired time ("as soon as possible") asked for on each of the local ``days``."""
 
-    def open_of_number(self, e164: str, *, exclude: int | None = None) -> int: ...
-
-    def requests_of_number_today(self, queue: VirtualQueue, e164: str, *, now: dt.datetime) -> int: ...
+    def number_counts(
+        self, queue: VirtualQueue, e164: str, *, now: dt.datetime, exclude: int | None = None
+    ) -> "NumberCounts":
+        """What the number has booked, in one read: a booking asks every limit on the number at once."""
 
     def waiting(self, queue: VirtualQueue) -> int: ...
 

@@ -11,9 +11,8 @@ def advisory_lock(*parts) -> None:
     A limit checked by counting rows races: two requests both count 4 of 5 and
     both insert. Taking this lock before counting makes the second request wait
     for the first to commit, and its count (a new statement, so a new snapshot
-    under READ COMMITTED) then includes the first's row. The single 64-bit key
-    space never overlaps the (int, int) keys ``callbacks.services`` uses per
-    number and queue. SQLite serialises writers anyway.
+    under READ COMMITTED) then includes the first's row. The key is a 64-bit
+    hash of the parts. SQLite serialises writers anyway.
     """
     if connection.vendor != "postgresql":
         return

@@ -3,18 +3,50 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from callbackproject.base.cache import cached, forget
 from queues.hours import current_range, day_bounds, open_ranges
 from queues.models import VirtualQueue
 from queues.selectors import Slot
 
 from .ledger import ledger
-from .models import QueueRules, RejectionCode
+from .models import GlobalRules, NumberEntry, QueueRules, RejectionCode
 
 UTC = dt.UTC
 
+# Every booking judges these, and they change when an administrator saves a form: read once, kept in the
+# cache until a change (rules.apps connects the signals) tells it to forget.
+GLOBAL_KEY = "rules:global"
+LISTED_KEY = "rules:listed"
+
+
+def _queue_key(queue_id: int) -> str:
+    return f"rules:queue:{queue_id}"
+
 
 def queue_rules(queue: VirtualQueue) -> QueueRules:
-    return QueueRules.for_queue(queue)
+    """The queue's rules with their capacity overrides, for judging (``QueueRules.for_queue`` to change them)."""
+    return cached(_queue_key(queue.pk), lambda: QueueRules.for_queue(queue))
+
+
+def global_rules() -> GlobalRules:
+    return cached(GLOBAL_KEY, GlobalRules.load)
+
+
+def listed_scopes() -> frozenset[int | None]:
+    """The rules that have number entries (None: the every-queue list), so a number is looked up only there."""
+    return cached(LISTED_KEY, lambda: frozenset(NumberEntry.objects.values_list("rules_id", flat=True).distinct()))
+
+
+def queue_rules_changed(*, queue_id: int) -> None:
+    forget(_queue_key(queue_id))
+
+
+def global_rules_changed() -> None:
+    forget(GLOBAL_KEY)
+
+
+def number_entries_changed() -> None:
+    forget(LISTED_KEY)
 
 
 def closes_at(queue: VirtualQueue, at: dt.datetime, *, until: dt.datetime) -> dt.datetime | None:

@@ -9,9 +9,12 @@ logged when the cache stops answering, not one per request.
 import logging
 import math
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
+from django.db import transaction
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -20,6 +23,12 @@ logger = logging.getLogger(__name__)
 CACHE_ERRORS = (RedisError, OSError)
 
 _down = False
+
+T = TypeVar("T")
+_MISSING = object()
+
+# How long a cached read of configuration may outlive a change that slipped past ``forget`` (see there).
+CONFIG_TIMEOUT = 300
 
 
 def _failed(exc: Exception) -> None:
@@ -45,6 +54,42 @@ def safe_add(key: str, value, timeout: int) -> bool:
         return False
     _answered()
     return added
+
+
+def cached(key: str, build: Callable[[], T], *, timeout: int = CONFIG_TIMEOUT) -> T:
+    """``build()``, kept under ``key`` until ``forget(key)`` or ``timeout``; built afresh when the cache is unreachable."""
+    try:
+        value = cache.get(key, _MISSING)
+    except CACHE_ERRORS as exc:
+        _failed(exc)
+        return build()
+    _answered()
+    if value is _MISSING:
+        value = build()
+        try:
+            cache.set(key, value, timeout)
+        except CACHE_ERRORS as exc:
+            _failed(exc)
+    return value
+
+
+def forget(*keys: str) -> None:
+    """Drop cached reads now and again when the transaction that changed their rows commits.
+
+    Now, so this transaction reads its own change; after the commit, because a
+    reader in another transaction may have cached the old rows in between. A
+    reader that read before the commit and stores after it is what the
+    timeout bounds.
+    """
+
+    def drop() -> None:
+        try:
+            cache.delete_many(list(keys))
+        except CACHE_ERRORS as exc:
+            _failed(exc)
+
+    drop()
+    transaction.on_commit(drop)
 
 
 def cache_reachable() -> bool:

@@ -19,6 +19,7 @@ from rules.models import RejectionCode
 
 from .. import lifecycle
 from ..models import Attempt, Callback, CallbackEvent, Outcome, State
+from ..selectors import LOGGED_IN, staffing_changed
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +69,14 @@ def _lock_own(callback: Callback, agent: Agent) -> Callback:
 def _set_status(agent: Agent, status: str, now: dt.datetime) -> None:
     if agent.status != status:
         Agent.objects.filter(pk=agent.pk).update(status=status, status_changed_at=now)
-        agent.status, agent.status_changed_at = status, now
+        _status_moved(agent, status, now)
+
+
+def _status_moved(agent: Agent, status: str, now: dt.datetime) -> None:
+    # Logging in or out changes who can serve the agent's queues, and so their waits; busy and back does not.
+    if (agent.status in LOGGED_IN) != (status in LOGGED_IN):
+        staffing_changed(*agent.queues.values_list("pk", flat=True))
+    agent.status, agent.status_changed_at = status, now
 
 
 def _leave_busy(agent: Agent, status: str, now: dt.datetime) -> None:
@@ -78,7 +86,8 @@ def _leave_busy(agent: Agent, status: str, now: dt.datetime) -> None:
     stands, and no lock on the agent is taken while a callback is locked.
     """
     if Agent.objects.filter(pk=agent.pk, status=Agent.Status.BUSY).update(status=status, status_changed_at=now):
-        agent.status, agent.status_changed_at = status, now
+        agent.status = Agent.Status.BUSY  # what it was, whatever this copy said
+        _status_moved(agent, status, now)
 
 
 def _free(agent: Agent, now: dt.datetime) -> None:

@@ -5,12 +5,11 @@ import hashlib
 import ipaddress
 import logging
 import secrets
-import zlib
 from collections.abc import Callable
 
 import phonenumbers
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -18,7 +17,8 @@ from callbackproject.base.errors import ServiceError
 from queues import calling
 from queues.models import VirtualQueue
 from queues.selectors import bookable_error, bookable_slots
-from rules.engine import CallbackRequest, Rejection, evaluate
+from rules.engine import CallbackRequest, Rejection, evaluate, lock_number
+from rules.ledger import ledger
 from rules.models import RejectionCode
 from rules.selectors import slots_with_capacity
 
@@ -52,18 +52,6 @@ class DuplicateCallback(ServiceError):
     def __init__(self, existing: Callback):
         self.existing = existing
         super().__init__("You already have a callback booked with us.", id=existing.public_id)
-
-
-def _lock_number(queue: VirtualQueue, e164: str) -> None:
-    """Serialise creates for one number in one queue until the transaction ends.
-
-    Without it two simultaneous requests both count zero open callbacks and
-    both insert. An advisory lock on (queue, number) makes the second wait for
-    the first's commit; SQLite serialises writers anyway.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [queue.pk, zlib.crc32(e164.encode()) - 2**31])
 
 
 def _check_desired_time(queue: VirtualQueue, desired_time: dt.datetime | None, now: dt.datetime) -> None:
@@ -209,14 +197,20 @@ def _create(
     reach_fields = calling.booking_fields(queue, customer_timezone=customer_timezone, phone_number=number)
     reach = calling.reach(queue, **reach_fields)
     # The duplicate first: "you already have one" (409, with its id) helps a
-    # customer more than any rule. Lock order, always: this number in this
-    # queue, then the rules' locks (number, day, slot).
+    # customer more than any rule. Lock order, always: the number (without it
+    # two requests at once both count none open and both insert), then the
+    # rules' locks (day, slot).
+    counts = None
     if queue.max_open_per_number:
-        _lock_number(queue, e164)
-        open_ones = Callback.objects.filter(queue=queue, phone_number=e164, state__in=OPEN_STATES)
+        lock_number(e164)
+        counts = ledger().number_counts(queue, e164, now=now)
         # Nothing that ends a callback takes the number's lock: when every open one ended between the
         # two reads, there is none to name, and room again.
-        if open_ones.count() >= queue.max_open_per_number and (oldest := open_ones.order_by("created_at").first()):
+        if counts.open_here >= queue.max_open_per_number and (
+            oldest := Callback.objects.filter(queue=queue, phone_number=e164, state__in=OPEN_STATES)
+            .order_by("created_at")
+            .first()
+        ):
             raise DuplicateCallback(oldest)
     at_opening = (
         desired_time is None
@@ -226,7 +220,15 @@ def _create(
     if at_opening and (opening := first_offered_slot(queue, reach=reach, now=now)) is not None:
         desired_time = opening
     evaluate(
-        CallbackRequest(queue=queue, phone_number=e164, region=region, desired_time=desired_time, now=now, reach=reach)
+        CallbackRequest(
+            queue=queue,
+            phone_number=e164,
+            region=region,
+            desired_time=desired_time,
+            now=now,
+            reach=reach,
+            number_counts=counts,
+        )
     )
     token = token or secrets.token_urlsafe(32)
     callback = Callback(

@@ -151,6 +151,7 @@ class Command(BaseCommand):
                 OfficeHours(queue=queue, weekday=day, opens=opens, closes=closes)
                 for day, opens, closes in spec["hours"]
             )
+            hours.calendar_changed(queue_id=queue.pk)  # bulk_create sends no signal
         for name, level in spec["requires"].items():
             QueueSkill.objects.update_or_create(queue=queue, skill=skills[name], defaults={"min_level": level})
         queue.required_skills.exclude(skill__name__in=spec["requires"]).delete()

@@ -10,7 +10,7 @@ import re
 
 from callbacks.models import ApiKey, ApiProblem, Callback, Widget
 from callbacks.problems import problem_record
-from callbacks.selectors import api_key_get
+from callbacks.selectors import api_key_get, widget_get
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +23,8 @@ CALLBACK_PATH = re.compile(r"^/api/v1/public/callbacks/(?P<id>[0-9a-f-]{36})")
 def widget_for(path: str) -> Widget | None:
     """The active widget whose origins govern a public API path."""
     if match := WIDGET_PATH.match(path):
-        return Widget.objects.filter(public_key=match["key"], active=True).first()
+        widget = widget_get(match["key"])
+        return widget if widget and widget.active else None
     if match := CALLBACK_PATH.match(path):
         callback = Callback.objects.select_related("widget").filter(public_id=match["id"]).first()
         return callback.widget if callback and callback.widget and callback.widget.active else None

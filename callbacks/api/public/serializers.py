@@ -12,8 +12,8 @@ from callbacks.lifecycle import SCHEDULED_AT_OPENING, can
 from callbacks.phone import parse_phone
 from callbacks.selectors import (
     callback_customer_status,
-    callback_estimated_wait,
     callback_position,
+    estimated_wait_seconds,
     queue_estimated_wait,
 )
 from queues import calling
@@ -275,11 +275,18 @@ class CallbackOutput(serializers.Serializer):
     def get_status_text(self, callback) -> str:
         return self.status(callback).text
 
+    def counted_position(self, callback) -> int | None:
+        # Counted once: the EWT is figured from it.
+        if "position" not in self.context:
+            self.context["position"] = callback_position(callback)
+        return self.context["position"]
+
     def get_ewt_seconds(self, callback) -> int | None:
-        return callback_estimated_wait(callback)
+        position = self.counted_position(callback)
+        return None if position is None else estimated_wait_seconds(callback.queue, position=position)
 
     def get_position(self, callback) -> int | None:
-        return callback_position(callback)
+        return self.counted_position(callback)
 
     def get_can_cancel(self, callback) -> bool:
         return can(callback, "cancel")
