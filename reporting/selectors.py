@@ -10,8 +10,7 @@ from functools import reduce
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from callbacks.lifecycle import TRANSITIONS
-from callbacks.models import OPEN_STATES, Callback, CallbackEvent, State
+from callbacks.models import OPEN_STATES, Callback, State
 from callbacks.selectors import estimated_wait_seconds
 from queues.hours import day_bounds
 from queues.models import Agent, VirtualQueue
@@ -39,7 +38,7 @@ class QueueOverview:
     oldest_wait_seconds: int | None
 
 
-def _local_today(queues: list[VirtualQueue], field: str, now: dt.datetime, *, queue: str = "queue") -> Q:
+def _local_today(queues: list[VirtualQueue], field: str, now: dt.datetime) -> Q:
     """``field`` within each queue's own local today: one range per time zone, so the condition stays short."""
     by_zone: dict[str, list[VirtualQueue]] = defaultdict(list)
     for each in queues:
@@ -47,7 +46,7 @@ def _local_today(queues: list[VirtualQueue], field: str, now: dt.datetime, *, qu
     ranges = []
     for same_zone in by_zone.values():
         start, end = day_bounds(same_zone[0], now.astimezone(same_zone[0].time_zone).date())
-        ranges.append(Q(**{f"{queue}__in": same_zone, f"{field}__gte": start, f"{field}__lt": end}))
+        ranges.append(Q(**{"queue__in": same_zone, f"{field}__gte": start, f"{field}__lt": end}))
     return reduce(operator.or_, ranges)
 
 
@@ -73,9 +72,9 @@ NO_CALLBACKS = dict.fromkeys(
 def _counts(queues: list[VirtualQueue], now: dt.datetime) -> dict[int, dict]:
     """The queues' callback counts by queue id, in two statements whatever the number of queues.
 
-    The open callbacks by queue and state, and those completed
-    today through the event log's (type, time) index: a long history of
-    finished callbacks is never read.
+    The open callbacks by queue and state, and those completed today by
+    their end time: each an index range, so a long history of finished
+    callbacks is never read.
     """
     today = _local_today(queues, "desired_time", now)
     # Grouped by state too, so each figure's filter is a plain comparison: counting every open callback of a
@@ -108,16 +107,16 @@ def _counts(queues: list[VirtualQueue], now: dt.datetime) -> dict[int, dict]:
             }
         else:
             figures[HELD_OR_RETRYING[row["state"]]] = row["count"]
-    # A callback completes once: its "completed" event is its end.
+    # A callback completes once, and its end is its "completed" event's time (lifecycle.complete): counted from
+    # the callbacks' handle-time index alone, never a join of each of today's events to its callback.
     completed = (
-        CallbackEvent.objects.filter(type=TRANSITIONS["complete"].event)
-        .filter(_local_today(queues, "created_at", now, queue="callback__queue"))
-        .values("callback__queue_id")
+        Callback.objects.filter(_local_today(queues, "ended_at", now), state=State.COMPLETED)
+        .values("queue_id")
         .order_by()
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))
     )
     for row in completed:
-        counts.setdefault(row["callback__queue_id"], dict(NO_CALLBACKS))["done_today"] = row["count"]
+        counts.setdefault(row["queue_id"], dict(NO_CALLBACKS))["done_today"] = row["count"]
     return counts
 
 

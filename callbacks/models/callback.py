@@ -189,6 +189,19 @@ class Callback(models.Model):
                 name="callback_booked",
                 condition=~Q(state__in=[State.CANCELED, State.EXPIRED]),
             ),
+            # The staff lists, newest first by their cursor's key (callbacks.filters): a page is one range of
+            # one of these however long the history, under a queue and under open states too.
+            models.Index(fields=["created_at", "id"], name="callback_newest"),
+            models.Index(fields=["queue", "created_at", "id"], name="callback_queue_newest"),
+            models.Index(fields=["created_at", "id"], name="callback_open_newest", condition=Q(state__in=OPEN_STATES)),
+            # The handle time of the wait estimate (the overview's, the widget's): a queue's latest completed
+            # calls, read from the index alone, never the queue's whole history.
+            models.Index(
+                fields=["queue", "ended_at"],
+                include=["started_at"],
+                name="callback_handle_time",
+                condition=Q(state=State.COMPLETED),
+            ),
         ]
         # What lifecycle.py keeps on every move, refused by the database too, so
         # no other writer (a shell, a data migration, a bulk update) can break it.

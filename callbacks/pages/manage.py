@@ -14,15 +14,16 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
 
 from callbacks import lifecycle, services
-from callbacks.filters import CallbackSearch
+from callbacks.filters import CallbackCursorPagination, CallbackSearch
 from callbacks.models import Callback, CallbackEvent, Consent
 from callbacks.phone import mask_phone
 from callbacks.selectors import callback_for_staff, callbacks_visible_to
@@ -30,7 +31,6 @@ from queues import calling, routing
 from queues.selectors import agent_by_username, agents_able_to_serve
 from rules.engine import Rejection
 
-PAGE_SIZE = 25
 BULK_LIMIT = 200
 Actor = CallbackEvent.Actor
 
@@ -59,18 +59,27 @@ def callback_list(request):
         else:
             data["phone"] = number
     filters = CallbackSearch(data, queryset=callbacks_visible_to(request.user), request=request)
-    page = Paginator(filters.qs if filters.is_valid() else filters.queryset.none(), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
     query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("phone", None)
+    for key in ("cursor", "phone"):
+        query.pop(key, None)
+    # The staff API's pages, one implementation: a cursor, never a count of the table.
+    pages = CallbackCursorPagination()
+    try:
+        callbacks = pages.paginate_queryset(
+            filters.qs if filters.is_valid() else filters.queryset.none(), Request(request)
+        )
+    except NotFound:
+        messages.warning(request, "That page of the list could not be found; here are the newest callbacks.")
+        return redirect(reverse("manage:callbacks") + (f"?{query.urlencode()}" if query else ""))
+    # Links keep the filters but leave out a number typed into the address.
+    pages.base_url = f"{reverse('manage:callbacks')}?{query.urlencode()}"
     return render(
         request,
         "manage/callback_list.html",
         {
             "filters": filters,
-            "page": page,
+            "callbacks": callbacks,
+            "pages": pages,
             "query": query.urlencode(),
             "search": search if "phone" in data else "",
             "can_manage": request.user.has_perm("callbacks.manage_callback"),
@@ -84,7 +93,7 @@ def callback_search(request):
     """Search by number: kept in the session under an opaque id, so the number is in no URL, log or referrer."""
     number = request.POST.get("phone", "").strip()[:32]
     query = QueryDict(request.POST.get("query", ""), mutable=True)
-    for key in ("page", "phone", "search"):
+    for key in ("cursor", "phone", "search"):
         query.pop(key, None)
     if number:
         searches = request.session.get(SEARCHES, {})

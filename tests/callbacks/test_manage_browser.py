@@ -78,3 +78,29 @@ def test_cancelling_from_the_detail_page_asks_first_and_a_no_leaves_the_callback
 
     expect(page.get_by_test_id("state")).to_have_text("Canceled")
     assert asked == ["Cancel this callback? The customer will not be called."]
+
+
+def test_a_supervisor_pages_through_the_list_older_and_back(new_page, live_server, supervisor):
+    support = QueueFactory(slug="support", name="Customer support")
+    start = timezone.now() - dt.timedelta(hours=1)
+    for n in range(27):
+        CallbackFactory(queue=support, first_name="Customer", last_name=f"No {n}", now=start + dt.timedelta(minutes=n))
+    page = new_page()
+    page.goto(live_server.url + "/manage/callbacks/?queue=support")
+    page.get_by_label("Username").fill("sam")
+    page.get_by_label("Password").fill("pw-for-tests")
+    page.get_by_role("button", name="Log in").click()
+
+    expect(page.get_by_text("Newest first, 25 a page.")).to_be_visible()
+    expect(page.get_by_role("link", name="Customer No 26")).to_be_visible()
+    page.get_by_role("link", name="Older →").click()
+
+    expect(page.get_by_role("link", name=re.compile(r"^Customer No \d+$"))).to_have_count(2)
+    expect(page.get_by_role("link", name="Customer No 0")).to_be_visible()
+    expect(page.get_by_role("link", name="Older →")).to_have_count(0)
+    expect(page.get_by_label("Queue", exact=True)).to_have_value("support")
+    page.screenshot(path=ARTIFACTS / "manage-list-older.png", full_page=True)
+    page.get_by_role("link", name="← Newer").click()
+
+    expect(page.get_by_role("link", name="Customer No 26")).to_be_visible()
+    expect(page.get_by_role("link", name="← Newer")).to_have_count(0)

@@ -220,11 +220,21 @@ class TestList:
             CallbackFactory(queue=queue)
 
         first = supervisor.get("/manage/callbacks/")
-        second = supervisor.get("/manage/callbacks/?page=2")
+        second = supervisor.get(first.context["pages"].get_next_link())
 
-        assert len(first.context["page"].object_list) == 25
-        assert len(second.context["page"].object_list) == 5
-        assert "Page 1 of 2" in first.content.decode()
+        assert len(first.context["callbacks"]) == 25
+        assert len(second.context["callbacks"]) == 5
+        assert "Newest first, 25 a page." in first.content.decode()
+        assert "Older →" in first.content.decode() and "Older →" not in second.content.decode()
+
+    def test_a_list_on_one_page_says_how_many_match(self, supervisor, queue):
+        for _ in range(3):
+            CallbackFactory(queue=queue)
+
+        body = supervisor.get("/manage/callbacks/").content.decode()
+
+        assert "3 callbacks match." in body
+        assert 'aria-label="Pages"' not in body
 
 
 class TestDetail:

@@ -12,7 +12,6 @@ from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,7 +20,7 @@ from callbackproject.base.api import errors
 from callbacks import services
 from callbacks.api.public import serializers as public
 from callbacks.api.public.throttles import client_ip
-from callbacks.filters import CallbackFilter, CallbackSearch
+from callbacks.filters import CallbackCursorPagination, CallbackFilter, CallbackSearch
 from callbacks.lifecycle import Actor
 from callbacks.models import Callback, Channel
 from callbacks.selectors import callback_for_staff, callbacks_visible_to
@@ -54,12 +53,6 @@ class StaffView(APIView):
     permission_classes = [IsAuthenticated, ManagesCallbacks]
 
 
-class StaffPagination(PageNumberPagination):
-    page_size = 25
-    page_size_query_param = "page_size"
-    max_page_size = 100
-
-
 # -- output -------------------------------------------------------------------------------------
 
 
@@ -83,7 +76,7 @@ class CallbacksView(StaffView, GenericAPIView):
     serializer_class = StaffCreateInput  # what OPTIONS describes for POST (without it, a 500)
     filter_backends = [DjangoFilterBackend]
     filterset_class = CallbackFilter
-    pagination_class = StaffPagination
+    pagination_class = CallbackCursorPagination
 
     def get_queryset(self):
         return callbacks_visible_to(self.request.user)
@@ -91,8 +84,11 @@ class CallbacksView(StaffView, GenericAPIView):
     @extend_schema(
         tags=TAGS,
         responses={200: StaffCallbackOutput(many=True), **errors(400, 401, 403, 404)},
-        summary="Callbacks of the user's queues, newest first, filtered and paginated",
-        description="To find a phone number, POST the filters to /api/v1/callbacks/search.",
+        summary="Callbacks of the user's queues, newest first, filtered, a page at a time",
+        description=(
+            "Pages by cursor: follow `next` (older) and `previous` (newer); there is no total count. "
+            "To find a phone number, POST the filters to /api/v1/callbacks/search."
+        ),
     )
     def get(self, request):
         if "phone" in request.query_params:
@@ -138,13 +134,13 @@ class CallbackSearchView(StaffView, GenericAPIView):
     permission_classes = [IsAuthenticated, ReadsCallbacks]
     queryset = Callback.objects.none()  # the real one is per user
     serializer_class = SearchInput
-    pagination_class = StaffPagination
+    pagination_class = CallbackCursorPagination
 
     @extend_schema(
         tags=TAGS,
         request=SearchInput,
         responses={200: StaffCallbackOutput(many=True), **errors(400, 401, 403)},
-        summary="The list's filters and a phone number, in the body; page and page_size in the query",
+        summary="The list's filters and a phone number, in the body; cursor and page_size in the query",
     )
     def post(self, request):
         SearchInput(data=request.data).is_valid(raise_exception=True)
