@@ -76,7 +76,7 @@ class Staffing:
     """The two figures of a queue's EWT."""
 
     agents: int  # logged in and able to serve
-    handle_seconds: float
+    handle_seconds: float  # 0 while nobody is logged in: there is no wait to estimate
 
 
 # Every create and every status read estimates a wait, and both figures move slowly: kept a minute, and
@@ -91,7 +91,7 @@ def _staffing_key(queue_id: int) -> str:
 def queue_staffing(queue: VirtualQueue, *, now: dt.datetime | None = None) -> Staffing:
     def read() -> Staffing:
         agents = agents_able_to_serve(queue).filter(status__in=LOGGED_IN).count()
-        return Staffing(agents, average_handle_seconds(queue, now=now))
+        return Staffing(agents, average_handle_seconds(queue, now=now) if agents else 0.0)
 
     return cached(_staffing_key(queue.pk), read, timeout=STAFFING_TIMEOUT)
 
