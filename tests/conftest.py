@@ -114,6 +114,13 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture
+def shared_cache(settings):
+    """Configuration is cached only where every process sees the cache (Redis): the suite without one skips."""
+    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        pytest.skip("needs a cache the processes share (REDIS_URL)")
+
+
 @pytest.fixture(scope="session")
 def chromium_executable():
     """Debian's Chromium; Playwright's own browser downloads are never used."""

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from redis.exceptions import RedisError
@@ -57,7 +58,13 @@ def safe_add(key: str, value, timeout: int) -> bool:
 
 
 def cached(key: str, build: Callable[[], T], *, timeout: int = CONFIG_TIMEOUT) -> T:
-    """``build()``, kept under ``key`` until ``forget(key)`` or ``timeout``; built afresh when the cache is unreachable."""
+    """``build()``, kept under ``key`` until ``forget(key)`` or ``timeout``; built afresh when the cache is unreachable.
+
+    Built afresh too when the cache is each process's own memory (no Redis): a change saved in the web
+    process could not be forgotten in the worker's, which would expire callbacks by yesterday's hours.
+    """
+    if isinstance(caches["default"], LocMemCache):
+        return build()
     try:
         value = cache.get(key, _MISSING)
     except CACHE_ERRORS as exc:

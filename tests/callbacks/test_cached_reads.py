@@ -1,9 +1,7 @@
 """The widget and the queue's staffing are cached for the customers' requests; a change is seen at the next one."""
 
 import pytest
-from django.db import transaction
 
-from callbackproject.base.cache import cached, forget
 from callbacks import services
 from queues.models import Agent
 from tests.callbacks.test_public_api import book, url
@@ -100,12 +98,3 @@ def test_the_wait_comes_back_when_the_agent_gains_the_skill(api, widget):
     AgentSkillFactory(agent=agent, skill=required.skill, level=7)
 
     assert ewt(api) is not None
-
-
-def test_a_read_cached_while_a_change_commits_is_forgotten_at_the_commit(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            forget("config")
-            # Another transaction, not seeing this one's change, reads and caches the old rows meanwhile.
-            cached("config", lambda: "old rows")
-    assert cached("config", lambda: "new rows") == "new rows"

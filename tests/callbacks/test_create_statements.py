@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from tests.factories import QueueFactory, QueueRulesFactory, WidgetFactory, working_agent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_cache")]
 
 MOST = 8
 
